@@ -1,0 +1,151 @@
+import { type Static, Type } from "typebox";
+import { Value } from "typebox/value";
+
+/**
+ * Every environment variable the service reads, with its default. Names are the contract with
+ * operators (several come from the seed projects: PORT, DB_NAME, DB_USER, EMAIL_USER, EMAIL_PASS),
+ * so they stay in UPPER_SNAKE form instead of being mapped to another shape.
+ */
+const Bool = Type.Boolean();
+const Port = Type.Integer({ minimum: 1, maximum: 65535 });
+
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal("development"), Type.Literal("production"), Type.Literal("test")], {
+    default: "development",
+  }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 5100 }),
+  HOST: Type.Optional(Type.String({ minLength: 1 })),
+  LOG_LEVEL: Type.Union(
+    ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)),
+    { default: "info" },
+  ),
+
+  DATABASE_URL: Type.Optional(Type.String({ pattern: "^postgres(ql)?://" })),
+  DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  DB_HOST: Type.String({ minLength: 1, default: "127.0.0.1" }),
+  DB_PORT: { ...Port, default: 5432 },
+  DB_NAME: Type.Optional(Type.String({ minLength: 1 })),
+  DB_USER: Type.String({ minLength: 1, default: "postgres" }),
+  DB_PASSWORD: Type.Optional(Type.String()),
+  DATA_DIR: Type.String({ minLength: 1, default: "./data" }),
+  MIGRATE_ON_START: { ...Bool, default: true },
+  SEED_ON_START: Type.Optional(Bool),
+
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  CORS_ORIGINS: Type.Optional(Type.String()),
+  TRUST_PROXY: { ...Bool, default: false },
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000 }),
+
+  SMTP_HOST: Type.String({ minLength: 1, default: "smtp.gmail.com" }),
+  SMTP_PORT: { ...Port, default: 587 },
+  SMTP_SECURE: { ...Bool, default: false },
+  SMTP_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000 }),
+  EMAIL_USER: Type.Optional(Type.String()),
+  EMAIL_PASS: Type.Optional(Type.String()),
+  EMAIL_FROM: Type.Optional(Type.String()),
+
+  REDIS_URL: Type.Optional(Type.String({ pattern: "^rediss?://" })),
+});
+
+type RawConfig = Static<typeof ConfigSchema>;
+
+export type DatabaseTarget =
+  | { engine: "postgres"; connectionString: string; poolMax: number; display: string }
+  | { engine: "pglite"; dataDir: string; display: string };
+
+export type Config = RawConfig & {
+  HOST: string;
+  SEED_ON_START: boolean;
+  JWT_SECRET: string;
+  CORS_ORIGINS: string;
+  database: DatabaseTarget;
+  isProduction: boolean;
+};
+
+/** A development-only secret so `npm start` works with no setup; production refuses it. */
+const DEVELOPMENT_JWT_SECRET = "development-only-secret-never-use-in-production!";
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads the environment once, applies defaults and coercions, and reports every problem together. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const known = Object.keys(ConfigSchema.properties);
+  const input: Record<string, unknown> = {};
+  for (const key of known) {
+    const value = env[key];
+    // An empty variable (FOO= in .env) means "not set", as it does for most tools.
+    if (value !== undefined && value.trim() !== "") input[key] = value.trim();
+  }
+  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, input));
+  const problems = Value.Errors(ConfigSchema, withDefaults).map(
+    (e) =>
+      `${e.instancePath.replace(/^\//, "") || "config"}: ${e.message} (got ${JSON.stringify(env[e.instancePath.slice(1)])})`,
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+  const raw = withDefaults as RawConfig;
+  const isProduction = raw.NODE_ENV === "production";
+
+  if (isProduction) {
+    if (!raw.JWT_SECRET || raw.JWT_SECRET.length < 32) {
+      problems.push(
+        "JWT_SECRET: required in production, at least 32 characters (e.g. `openssl rand -hex 32`)",
+      );
+    }
+    if (raw.CORS_ORIGINS?.split(",").some((o) => o.trim() === "*")) {
+      problems.push("CORS_ORIGINS: `*` is refused in production; list the allowed origins");
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    ...raw,
+    HOST: raw.HOST ?? (isProduction ? "0.0.0.0" : "127.0.0.1"),
+    SEED_ON_START: raw.SEED_ON_START ?? !isProduction,
+    JWT_SECRET: raw.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+    CORS_ORIGINS: raw.CORS_ORIGINS ?? (isProduction ? "" : "*"),
+    database: resolveDatabase(raw),
+    isProduction,
+  };
+}
+
+function resolveDatabase(raw: RawConfig): DatabaseTarget {
+  if (raw.DATABASE_URL) {
+    return {
+      engine: "postgres",
+      connectionString: raw.DATABASE_URL,
+      poolMax: raw.DB_POOL_MAX,
+      display: redactConnectionString(raw.DATABASE_URL),
+    };
+  }
+  if (raw.DB_NAME) {
+    const url = new URL("postgres://localhost");
+    url.hostname = raw.DB_HOST;
+    url.port = String(raw.DB_PORT);
+    url.username = raw.DB_USER;
+    if (raw.DB_PASSWORD) url.password = raw.DB_PASSWORD;
+    url.pathname = `/${raw.DB_NAME}`;
+    return {
+      engine: "postgres",
+      connectionString: url.toString(),
+      poolMax: raw.DB_POOL_MAX,
+      display: redactConnectionString(url.toString()),
+    };
+  }
+  return { engine: "pglite", dataDir: raw.DATA_DIR, display: `PGlite at ${raw.DATA_DIR}` };
+}
+
+/** host:port/database as user, never the password: this string goes to logs and the CLI. */
+export function redactConnectionString(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    const user = url.username ? ` as ${decodeURIComponent(url.username)}` : "";
+    return `${url.hostname}:${url.port || "5432"}${url.pathname}${user}`;
+  } catch {
+    return "(unparseable DATABASE_URL)";
+  }
+}

@@ -1,0 +1,106 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import type { ExtractTablesWithRelations } from "drizzle-orm/relations";
+import type { DatabaseTarget } from "../config.js";
+import * as schema from "./schema/index.js";
+
+export type Schema = typeof schema;
+/** The one database type the code sees, whichever driver is underneath. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Repositories accept either, so services decide where transactions start. */
+export type DbOrTx = Db | Tx;
+
+export interface DbLogger {
+  warn(obj: object, msg?: string): void;
+}
+
+export interface Database {
+  db: Db;
+  engine: "postgres" | "pglite";
+  /** Where it is, safe to log (never a password). */
+  display: string;
+  /**
+   * Runs `fn` on one dedicated connection (needed for session-level advisory locks). PGlite has a
+   * single connection, so it simply runs there.
+   */
+  withConnection<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * Rows of a raw query. node-postgres returns a QueryResult and PGlite a Results object; both carry
+ * `rows`, and this is the one place that relies on it.
+ */
+export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+/**
+ * int8 (count(*), sum of integers) arrives as a string from `pg` and as a number from PGlite;
+ * callers normalise through this so the API never depends on the engine.
+ */
+export function toNumber(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
+  if (typeof value === "string") return Number(value);
+  return 0;
+}
+
+export async function createDatabase(target: DatabaseTarget, logger?: DbLogger): Promise<Database> {
+  if (target.engine === "postgres") {
+    const { default: pg } = await import("pg");
+    const { drizzle } = await import("drizzle-orm/node-postgres");
+    const pool = new pg.Pool({
+      connectionString: target.connectionString,
+      max: target.poolMax,
+      // Fail fast when the server is gone, so requests get a 503 instead of hanging.
+      connectionTimeoutMillis: 3000,
+      idleTimeoutMillis: 30_000,
+      application_name: "collections-crm",
+    });
+    // An idle client dying (server restart, network cut) must not crash the process; the pool
+    // replaces it on the next checkout.
+    pool.on("error", (err) =>
+      logger?.warn({ err: { message: err.message } }, "idle database connection lost"),
+    );
+    const db = drizzle(pool, { schema }) as unknown as Db;
+    return {
+      db,
+      engine: "postgres",
+      display: target.display,
+      async withConnection(fn) {
+        const client = await pool.connect();
+        try {
+          return await fn(drizzle(client, { schema }) as unknown as Db);
+        } finally {
+          client.release();
+        }
+      },
+      close: () => pool.end(),
+    };
+  }
+
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  let client: InstanceType<typeof PGlite>;
+  if (target.dataDir === "memory://") {
+    client = new PGlite();
+  } else {
+    const dir = path.resolve(target.dataDir, "pglite");
+    mkdirSync(path.dirname(dir), { recursive: true });
+    client = new PGlite(dir);
+  }
+  await client.waitReady;
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    db,
+    engine: "pglite",
+    display: target.display,
+    withConnection: (fn) => fn(db),
+    close: () => client.close(),
+  };
+}

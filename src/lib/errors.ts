@@ -1,0 +1,59 @@
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/**
+ * The error catalogue: every code a client can receive, with its HTTP status and default message.
+ * Clients branch on `code`, so codes are a contract: add new ones, never rename.
+ */
+export const ErrorCatalogue = {
+  VALIDATION_ERROR: { status: 400, message: "The request is not valid" },
+  INVALID_JSON: { status: 400, message: "The request body is not valid JSON" },
+  UNAUTHORIZED: { status: 401, message: "Authentication is required" },
+  FORBIDDEN: { status: 403, message: "You do not have permission to do this" },
+  NOT_FOUND: { status: 404, message: "Not found" },
+  CONFLICT: { status: 409, message: "The request conflicts with existing data" },
+  PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Unsupported content type; send application/json" },
+  RATE_LIMITED: { status: 429, message: "Too many requests; try again later" },
+  INTERNAL_ERROR: { status: 500, message: "An unexpected error occurred" },
+  DATABASE_UNAVAILABLE: { status: 503, message: "The database is unavailable; try again shortly" },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ErrorCatalogue;
+
+export class AppError extends Error {
+  readonly statusCode: number;
+
+  constructor(
+    readonly code: ErrorCode | (string & {}),
+    message?: string,
+    options: {
+      status?: number;
+      details?: ErrorDetail[];
+      /** Extra top-level fields of the error object (e.g. lockedUntil, attemptsLeft). */
+      extra?: Record<string, unknown>;
+      headers?: Record<string, string>;
+      cause?: unknown;
+    } = {},
+  ) {
+    const known = (ErrorCatalogue as Record<string, { status: number; message: string }>)[code];
+    super(message ?? known?.message ?? code, { cause: options.cause });
+    this.name = "AppError";
+    this.statusCode = options.status ?? known?.status ?? 500;
+    this.details = options.details;
+    this.extra = options.extra;
+    this.headers = options.headers;
+  }
+
+  readonly details?: ErrorDetail[];
+  readonly extra?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
+}
+
+export const notFound = (what = "Resource") => new AppError("NOT_FOUND", `${what} not found`);
+export const forbidden = (message?: string) => new AppError("FORBIDDEN", message);
+export const unauthorized = (message?: string) => new AppError("UNAUTHORIZED", message);
+export const validationError = (path: string, message: string) =>
+  new AppError("VALIDATION_ERROR", message, { details: [{ path, message }] });

@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { APP_VERSION } from "../../lib/version.js";
+import { HealthResponse, NotReadyResponse, ReadyResponse } from "./schemas.js";
+import { createReadinessCheck } from "./service.js";
+
+export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const checkReadiness = createReadinessCheck(app.database);
+
+  app.get(
+    "/health",
+    {
+      schema: {
+        tags: ["health"],
+        summary: "Liveness: the process is up (no database call)",
+        response: { 200: HealthResponse },
+      },
+    },
+    async () => ({ status: "ok" as const, uptime: Math.round(process.uptime()), version: APP_VERSION }),
+  );
+
+  app.get(
+    "/ready",
+    {
+      schema: {
+        tags: ["health"],
+        summary: "Readiness: the database answers within 1 s and migrations are applied",
+        response: { 200: ReadyResponse, 503: NotReadyResponse },
+      },
+    },
+    async (request, reply) => {
+      const readiness = await checkReadiness();
+      const database = app.database.engine;
+      if (readiness.ready) return { status: "ready" as const, database, migrations: "up-to-date" as const };
+      return reply.status(503).send({
+        error: {
+          code: "NOT_READY" as const,
+          message: readiness.failures.map((f) => `${f.path}: ${f.message}`).join("; "),
+          details: readiness.failures,
+        },
+        requestId: request.id,
+        status: "not_ready" as const,
+        database,
+        migrations: readiness.migrations,
+      });
+    },
+  );
+};
