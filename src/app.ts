@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyInstance, LogController } from "fastify";
+import Fastify, { LogController } from "fastify";
 import type { Config } from "./config.js";
 import { createDatabase, type Database } from "./db/client.js";
 import { runMigrations } from "./db/migrate.js";
@@ -16,14 +16,16 @@ declare module "fastify" {
   interface FastifyInstance {
     config: Config;
     database: Database;
+    /** Every route as registered, so a test can prove each one is in the OpenAPI document. */
+    routeCatalog: { method: string; url: string; hidden: boolean }[];
   }
 }
 
 export interface BuildOptions {
   /** An already open database (tests share one PGlite instance); otherwise opened from config. */
   database?: Database;
-  /** Replaces the pino options (tests pass a stream to read log lines). */
-  logger?: FastifyInstance["log"] | boolean | object;
+  /** Where log lines go instead of stdout (tests read them to check redaction). */
+  logStream?: { write(line: string): void };
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -31,7 +33,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Builds the whole service; server.ts, the CLI and the tests all go through here. */
 export async function buildApp(config: Config, options: BuildOptions = {}) {
   const app = Fastify({
-    logger: (options.logger as object | boolean | undefined) ?? loggerOptions(config),
+    logger: { ...loggerOptions(config), ...(options.logStream ? { stream: options.logStream } : {}) },
     // Fastify's two lines per request are replaced by one access-log line (request-context.ts).
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
     genReqId: generateRequestId,
@@ -57,8 +59,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     if (created.length > 0) app.log.info({ seeded: created }, "sample data added");
   }
 
+  app.decorate("routeCatalog", []);
   // Every route documents the one error shape, unless it declares its own for a status.
   app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      app.routeCatalog.push({ method, url: route.url, hidden: Boolean(route.schema?.hide) });
+    }
     if (route.schema?.hide) return;
     route.schema = {
       ...route.schema,

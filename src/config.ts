@@ -6,8 +6,9 @@ import { Value } from "typebox/value";
  * operators (several come from the seed projects: PORT, DB_NAME, DB_USER, EMAIL_USER, EMAIL_PASS),
  * so they stay in UPPER_SNAKE form instead of being mapped to another shape.
  */
-const Bool = Type.Boolean();
-const Port = Type.Integer({ minimum: 1, maximum: 65535 });
+// Builders, not shared objects: TypeBox marks schemas with a symbol that spreading would drop.
+const Port = (defaultPort: number) => Type.Integer({ minimum: 1, maximum: 65535, default: defaultPort });
+const Flag = (defaultValue: boolean) => Type.Boolean({ default: defaultValue });
 
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal("development"), Type.Literal("production"), Type.Literal("test")], {
@@ -23,22 +24,22 @@ export const ConfigSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: "^postgres(ql)?://" })),
   DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   DB_HOST: Type.String({ minLength: 1, default: "127.0.0.1" }),
-  DB_PORT: { ...Port, default: 5432 },
+  DB_PORT: Port(5432),
   DB_NAME: Type.Optional(Type.String({ minLength: 1 })),
   DB_USER: Type.String({ minLength: 1, default: "postgres" }),
   DB_PASSWORD: Type.Optional(Type.String()),
   DATA_DIR: Type.String({ minLength: 1, default: "./data" }),
-  MIGRATE_ON_START: { ...Bool, default: true },
-  SEED_ON_START: Type.Optional(Bool),
+  MIGRATE_ON_START: Flag(true),
+  SEED_ON_START: Type.Optional(Type.Boolean()),
 
   JWT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
   CORS_ORIGINS: Type.Optional(Type.String()),
-  TRUST_PROXY: { ...Bool, default: false },
+  TRUST_PROXY: Flag(false),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000 }),
 
   SMTP_HOST: Type.String({ minLength: 1, default: "smtp.gmail.com" }),
-  SMTP_PORT: { ...Port, default: 587 },
-  SMTP_SECURE: { ...Bool, default: false },
+  SMTP_PORT: Port(587),
+  SMTP_SECURE: Flag(false),
   SMTP_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000 }),
   EMAIL_USER: Type.Optional(Type.String()),
   EMAIL_PASS: Type.Optional(Type.String()),
@@ -82,10 +83,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (value !== undefined && value.trim() !== "") input[key] = value.trim();
   }
   const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, input));
-  const problems = Value.Errors(ConfigSchema, withDefaults).map(
-    (e) =>
-      `${e.instancePath.replace(/^\//, "") || "config"}: ${e.message} (got ${JSON.stringify(env[e.instancePath.slice(1)])})`,
-  );
+  // Checked one variable at a time: TypeBox stops reporting after a failed union, and an operator
+  // needs every problem in one go.
+  const problems: string[] = [];
+  const values = withDefaults as Record<string, unknown>;
+  for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
+    if (values[key] === undefined) continue;
+    const [error] = Value.Errors(schema, values[key]);
+    if (!error) continue;
+    const variants = (schema as { anyOf?: { const?: unknown }[] }).anyOf;
+    const message = variants ? `must be one of ${variants.map((v) => v.const).join(", ")}` : error.message;
+    problems.push(`${key}: ${message} (got ${JSON.stringify(env[key])})`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const raw = withDefaults as RawConfig;
   const isProduction = raw.NODE_ENV === "production";

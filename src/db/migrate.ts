@@ -56,8 +56,18 @@ export async function getMigrationStatus(db: Db): Promise<MigrationStatus> {
   };
 }
 
+/** Calls in this process queue here; the advisory lock covers other processes (and PGlite has none). */
+const inProcessQueue = new WeakMap<Database, Promise<unknown>>();
+
 /** Applies pending migrations under an advisory lock; returns the tags it applied. */
-export async function runMigrations(database: Database): Promise<string[]> {
+export function runMigrations(database: Database): Promise<string[]> {
+  const previous = inProcessQueue.get(database) ?? Promise.resolve();
+  const next = previous.catch(() => {}).then(() => migrateLocked(database));
+  inProcessQueue.set(database, next);
+  return next;
+}
+
+async function migrateLocked(database: Database): Promise<string[]> {
   return database.withConnection(async (db) => {
     const locking = database.engine === "postgres";
     if (locking) await db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);

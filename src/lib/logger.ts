@@ -1,4 +1,3 @@
-import type { FastifyServerOptions } from "fastify";
 import type { Config } from "../config.js";
 
 /**
@@ -68,7 +67,7 @@ export function serializeError(err: unknown): {
   };
 }
 
-export function loggerOptions(config: Config): FastifyServerOptions["logger"] {
+export function loggerOptions(config: Config) {
   return {
     level: config.LOG_LEVEL,
     redact: { paths: REDACT_PATHS, censor: "[REDACTED]" },

@@ -1,7 +1,7 @@
 import swagger from "@fastify/swagger";
-import scalar from "@scalar/fastify-api-reference";
+import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
-import { APP_NAME, APP_VERSION } from "../lib/version.js";
+import { APP_VERSION } from "../lib/version.js";
 
 /**
  * The OpenAPI 3.1 document is generated from the route schemas, so it cannot drift from what the
@@ -29,8 +29,9 @@ export async function registerOpenApi(app: FastifyInstance) {
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(scalar, {
+  // Swagger UI's assets ship in the package, so /docs works with no network (call-centre LANs).
+  await app.register(swaggerUi, {
     routePrefix: "/docs",
-    configuration: { url: "/openapi.json", title: `${APP_NAME} API reference` },
+    uiConfig: { url: "/openapi.json", deepLinking: true, persistAuthorization: true },
   });
 }

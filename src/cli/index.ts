@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+import "dotenv/config";
+import { Command } from "commander";
+import { type Config, ConfigError, loadConfig } from "../config.js";
+import { diagnoseDatabaseError } from "../db/diagnose.js";
+import { APP_VERSION } from "../lib/version.js";
+import { dbMigrate, dbReset, dbSeed, dbStatus } from "./db.js";
+import { formatDoctorReport, runDoctor } from "./doctor.js";
+
+const print = (line: string) => console.log(line);
+
+class CliFailure extends Error {}
+
+function config(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliFailure(err.message);
+    throw err;
+  }
+}
+
+/** Runs a command and turns database failures into the doctor's one-line diagnosis. */
+function action<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      if (err instanceof CliFailure) {
+        console.error(err.message);
+      } else {
+        let cfg: Config | undefined;
+        try {
+          cfg = loadConfig(process.env);
+        } catch {}
+        const d = cfg ? diagnoseDatabaseError(err, cfg.database) : undefined;
+        if (d && d.category !== "DATABASE_ERROR")
+          console.error(`[${d.category}] ${d.message}\nfix: ${d.fix}`);
+        else console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      }
+      process.exitCode = 1;
+    }
+  };
+}
+
+const program = new Command("crm")
+  .description("Collections CRM: database and operations commands")
+  .version(APP_VERSION)
+  .showHelpAfterError();
+
+const db = program.command("db").description("database: migrations, status, sample data");
+
+db.command("migrate")
+  .description("apply pending migrations (under an advisory lock)")
+  .action(action(() => dbMigrate(config(), print)));
+
+db.command("status")
+  .description("engine, server version, applied and pending migrations, row count per table")
+  .action(action(() => dbStatus(config(), print)));
+
+db.command("seed")
+  .description("add the sample data (idempotent: running it twice adds nothing)")
+  .action(action(() => dbSeed(config(), print)));
+
+db.command("reset")
+  .description("drop every table and re-apply the migrations (refused when NODE_ENV=production)")
+  .option("--yes", "confirm that all data will be deleted")
+  .action(
+    action(async (opts: { yes?: boolean }) => {
+      const cfg = config();
+      if (cfg.isProduction) throw new CliFailure("refused: `db reset` is disabled when NODE_ENV=production");
+      if (!opts.yes)
+        throw new CliFailure("refused: this deletes all data; run `crm db reset --yes` to confirm");
+      await dbReset(cfg, print);
+    }),
+  );
+
+program
+  .command("doctor")
+  .description(
+    "check configuration, database, migrations, SMTP login and Redis; print the fix for each failure",
+  )
+  .action(
+    action(async () => {
+      const results = await runDoctor(process.env);
+      print(formatDoctorReport(results));
+      if (results.some((r) => !r.ok)) process.exitCode = 1;
+    }),
+  );
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe("configuration", () => {
+  it("has working defaults for development on the embedded database", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      NODE_ENV: "development",
+      PORT: 5100,
+      HOST: "127.0.0.1",
+      DB_POOL_MAX: 10,
+      MIGRATE_ON_START: true,
+      SEED_ON_START: true,
+      database: { engine: "pglite", dataDir: "./data" },
+    });
+  });
+
+  it("coerces numbers and booleans from strings, and treats empty values as unset", () => {
+    const config = loadConfig({ PORT: "8080", MIGRATE_ON_START: "false", DB_NAME: "", TRUST_PROXY: "true" });
+    expect(config.PORT).toBe(8080);
+    expect(config.MIGRATE_ON_START).toBe(false);
+    expect(config.TRUST_PROXY).toBe(true);
+    expect(config.database.engine).toBe("pglite");
+  });
+
+  it("lists every invalid variable in one error", () => {
+    const problems = problemsOf({
+      PORT: "abc",
+      DB_POOL_MAX: "0",
+      LOG_LEVEL: "loud",
+      DATABASE_URL: "mysql://x",
+    });
+    expect(problems.map((p) => p.split(":")[0])).toEqual(
+      expect.arrayContaining(["PORT", "DB_POOL_MAX", "LOG_LEVEL", "DATABASE_URL"]),
+    );
+  });
+
+  it("DATABASE_URL wins over DB_NAME; DB_* builds a URL with the seed's defaults", () => {
+    expect(
+      loadConfig({ DATABASE_URL: "postgres://u:p@db:5433/crm", DB_NAME: "other" }).database,
+    ).toMatchObject({
+      engine: "postgres",
+      connectionString: "postgres://u:p@db:5433/crm",
+      display: "db:5433/crm as u",
+    });
+    const fromParts = loadConfig({ DB_NAME: "crm_database", DB_PASSWORD: "s3cr:et" }).database;
+    expect(fromParts).toMatchObject({
+      engine: "postgres",
+      connectionString: "postgres://postgres:s3cr%3Aet@127.0.0.1:5432/crm_database",
+      poolMax: 10,
+    });
+    expect(fromParts.display).not.toContain("s3cr");
+  });
+
+  it("production requires a JWT_SECRET of at least 32 characters and refuses CORS *", () => {
+    const problems = problemsOf({ NODE_ENV: "production", JWT_SECRET: "short", CORS_ORIGINS: "*" });
+    expect(problems.join("\n")).toMatch(/JWT_SECRET/);
+    expect(problems.join("\n")).toMatch(/CORS_ORIGINS/);
+    const ok = loadConfig({ NODE_ENV: "production", JWT_SECRET: "k".repeat(32) });
+    expect(ok).toMatchObject({ HOST: "0.0.0.0", SEED_ON_START: false, CORS_ORIGINS: "" });
+  });
+});
