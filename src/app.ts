@@ -6,7 +6,13 @@ import { runMigrations } from "./db/migrate.js";
 import { runSeeds } from "./db/seed.js";
 import { defaultErrorResponses } from "./lib/http-schemas.js";
 import { loggerOptions } from "./lib/logger.js";
+import type { Clock } from "./lib/clock.js";
+import { legacyAuthRoutes } from "./modules/auth/legacy-routes.js";
+import { authRoutes } from "./modules/auth/routes.js";
 import { healthRoutes } from "./modules/health/routes.js";
+import { userRoutes } from "./modules/users/routes.js";
+import { registerAuth } from "./plugins/auth.js";
+import { createServices, type Services } from "./services.js";
 import { registerErrorHandling } from "./plugins/error-handler.js";
 import { registerOpenApi } from "./plugins/openapi.js";
 import { generateRequestId, registerRequestContext } from "./plugins/request-context.js";
@@ -18,6 +24,7 @@ declare module "fastify" {
     database: Database;
     /** Every route as registered, so a test can prove each one is in the OpenAPI document. */
     routeCatalog: { method: string; url: string; hidden: boolean }[];
+    services: Services;
   }
 }
 
@@ -26,6 +33,8 @@ export interface BuildOptions {
   database?: Database;
   /** Where log lines go instead of stdout (tests read them to check redaction). */
   logStream?: { write(line: string): void };
+  /** Tests move time with a manual clock; the server uses the system clock. */
+  clock?: Clock;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -53,12 +62,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     const applied = await runMigrations(database);
     if (applied.length > 0) app.log.info({ applied }, `applied ${applied.length} migration(s)`);
   }
-  if (config.SEED_ON_START) {
-    const report = await runSeeds({ db: database.db, config, log: (m) => app.log.info(m) });
-    const created = report.filter((r) => r.created > 0);
-    if (created.length > 0) app.log.info({ seeded: created }, "sample data added");
-  }
-
   app.decorate("routeCatalog", []);
   // Every route documents the one error shape, unless it declares its own for a status.
   app.addHook("onRoute", (route) => {
@@ -72,12 +75,27 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     };
   });
 
+  const services = createServices(database.db, config, app.log, options.clock);
+  await services.ready();
+  app.decorate("services", services);
+  app.addHook("onClose", async () => services.close());
+
+  if (config.SEED_ON_START) {
+    const report = await runSeeds({ services, log: (m) => app.log.info(m) });
+    const created = report.filter((r) => r.created > 0);
+    if (created.length > 0) app.log.info({ seeded: created }, "sample data added");
+  }
+
   registerRequestContext(app);
   registerErrorHandling(app);
   await registerSecurity(app, config);
   await registerOpenApi(app);
+  registerAuth(app, services);
 
   await app.register(healthRoutes);
+  await app.register(authRoutes, { services });
+  await app.register(userRoutes, { services });
+  await app.register(legacyAuthRoutes, { services });
 
   return app;
 }

@@ -33,6 +33,21 @@ export const ConfigSchema = Type.Object({
   SEED_ON_START: Type.Optional(Type.Boolean()),
 
   JWT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 86400, default: 900 }),
+  REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 90 * 86400, default: 7 * 86400 }),
+  SESSION_IDLE_MINUTES: Type.Number({ exclusiveMinimum: 0, maximum: 10080, default: 30 }),
+  SESSION_MAX_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 720, default: 12 }),
+  BCRYPT_COST: Type.Integer({ minimum: 4, maximum: 15, default: 10 }),
+  LOCKOUT_THRESHOLD: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  LOCKOUT_MINUTES: Type.Number({ exclusiveMinimum: 0, maximum: 10080, default: 15 }),
+  REGISTRATION: Type.Union([Type.Literal("open"), Type.Literal("closed")], { default: "open" }),
+  PHONE_POLICY: Type.Union([Type.Literal("mobilis"), Type.Literal("any")], { default: "mobilis" }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86400, default: 900 }),
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
+  RATE_LIMIT_LOGIN_FAILURES_PER_IP: Type.Integer({ minimum: 1, default: 100 }),
+  RATE_LIMIT_REGISTER_PER_IP: Type.Integer({ minimum: 1, default: 50 }),
+  RATE_LIMIT_REFRESH_PER_IP: Type.Integer({ minimum: 1, default: 3000 }),
+  RATE_LIMIT_REFRESH_FAILURES_PER_IP: Type.Integer({ minimum: 1, default: 50 }),
   CORS_ORIGINS: Type.Optional(Type.String()),
   TRUST_PROXY: Flag(false),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000 }),
@@ -46,6 +61,7 @@ export const ConfigSchema = Type.Object({
   EMAIL_FROM: Type.Optional(Type.String()),
 
   REDIS_URL: Type.Optional(Type.String({ pattern: "^rediss?://" })),
+  REDIS_KEY_PREFIX: Type.String({ default: "crm:" }),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;

@@ -3,10 +3,11 @@ import type { Config } from "../config.js";
 import { createDatabase, type Database, queryRows } from "../db/client.js";
 import { countRowsPerTable, getMigrationStatus, runMigrations } from "../db/migrate.js";
 import { runSeeds } from "../db/seed.js";
+import { createServices } from "../services.js";
 
 type Print = (line: string) => void;
 
-async function withDatabase<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T> {
   const database = await createDatabase(config.database);
   try {
     return await fn(database);
@@ -40,7 +41,8 @@ export function dbStatus(config: Config, print: Print) {
 export function dbSeed(config: Config, print: Print) {
   return withDatabase(config, async (database) => {
     await runMigrations(database);
-    const report = await runSeeds({ db: database.db, config, log: print });
+    const services = createServices(database.db, config, { warn: (_obj, msg) => console.warn(msg) });
+    const report = await runSeeds({ services, log: print }).finally(() => services.close());
     if (report.length === 0) print("nothing to seed yet");
     for (const r of report) print(`${r.name}: ${r.created} created`);
   });

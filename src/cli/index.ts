@@ -3,9 +3,13 @@ import "dotenv/config";
 import { Command } from "commander";
 import { type Config, ConfigError, loadConfig } from "../config.js";
 import { diagnoseDatabaseError } from "../db/diagnose.js";
+import { isDatabaseUnavailable, mapPostgresError } from "../lib/error-mapping.js";
+import { AppError } from "../lib/errors.js";
+import { serializeError } from "../lib/logger.js";
 import { APP_VERSION } from "../lib/version.js";
 import { dbMigrate, dbReset, dbSeed, dbStatus } from "./db.js";
 import { formatDoctorReport, runDoctor } from "./doctor.js";
+import { createAdmin } from "./user.js";
 
 const print = (line: string) => console.log(line);
 
@@ -28,15 +32,20 @@ function action<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
     } catch (err) {
       if (err instanceof CliFailure) {
         console.error(err.message);
+      } else if (err instanceof AppError || (mapPostgresError(err) && !isDatabaseUnavailable(err))) {
+        const appError = err instanceof AppError ? err : mapPostgresError(err)!;
+        const details = appError.details?.map((d) => `\n  ${d.path}: ${d.message}`).join("") ?? "";
+        console.error(`${appError.code}: ${appError.message}${details}`);
       } else {
         let cfg: Config | undefined;
         try {
           cfg = loadConfig(process.env);
         } catch {}
-        const d = cfg ? diagnoseDatabaseError(err, cfg.database) : undefined;
-        if (d && d.category !== "DATABASE_ERROR")
-          console.error(`[${d.category}] ${d.message}\nfix: ${d.fix}`);
-        else console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+        // Connection failures get the doctor's diagnosis; anything else is a bug worth its stack.
+        const d = cfg?.database.engine === "postgres" ? diagnoseDatabaseError(err, cfg.database) : undefined;
+        if (d && d.category !== "DATABASE_ERROR") console.error(`[${d.category}] ${d.message}\nfix: ${d.fix}`);
+        // serializeError drops Drizzle's bound parameters (a password hash, an email) from the text.
+        else console.error(serializeError(err).stack || serializeError(err).message);
       }
       process.exitCode = 1;
     }
@@ -72,6 +81,21 @@ db.command("reset")
       if (!opts.yes)
         throw new CliFailure("refused: this deletes all data; run `crm db reset --yes` to confirm");
       await dbReset(cfg, print);
+    }),
+  );
+
+const user = program.command("user").description("staff accounts");
+
+user
+  .command("create-admin")
+  .description("create an administrator (the first one of a production install); asks for the password")
+  .requiredOption("--email <email>", "login email")
+  .requiredOption("--name <name>", "full name")
+  .option("--phone <phone>", "mobile number (PHONE_POLICY applies)")
+  .option("--password-stdin", "read the password from standard input instead of asking")
+  .action(
+    action(async (opts: { email: string; name: string; phone?: string; passwordStdin?: boolean }) => {
+      await createAdmin(config(), opts, print);
     }),
   );
 

@@ -1,9 +1,8 @@
-import type { Config } from "../config.js";
-import type { Db } from "./client.js";
+import { demoStaffSeeder } from "../modules/users/seed.js";
+import type { Services } from "../services.js";
 
 export interface SeedContext {
-  db: Db;
-  config: Config;
+  services: Services;
   log: (message: string) => void;
 }
 
@@ -13,8 +12,8 @@ export interface Seeder {
   run(ctx: SeedContext): Promise<{ created: number }>;
 }
 
-/** Features add their seeders here as they land (accounts, customers and loans, …). */
-export const seeders: Seeder[] = [];
+/** In dependency order: staff before the customers and interactions they own. */
+export const seeders: Seeder[] = [demoStaffSeeder];
 
 export async function runSeeds(ctx: SeedContext): Promise<{ name: string; created: number }[]> {
   const report: { name: string; created: number }[] = [];

@@ -17,6 +17,11 @@ export const ErrorCatalogue = {
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Unsupported content type; send application/json" },
   RATE_LIMITED: { status: 429, message: "Too many requests; try again later" },
+  INVALID_PHONE: { status: 400, message: "The phone number is not valid" },
+  INVALID_CREDENTIALS: { status: 401, message: "Invalid email/phone or password" },
+  ACCOUNT_DISABLED: { status: 403, message: "The account is disabled; contact an administrator" },
+  REGISTRATION_CLOSED: { status: 403, message: "Registration is closed" },
+  ACCOUNT_LOCKED: { status: 423, message: "The account is locked; try again later" },
   INTERNAL_ERROR: { status: 500, message: "An unexpected error occurred" },
   DATABASE_UNAVAILABLE: { status: 503, message: "The database is unavailable; try again shortly" },
 } as const satisfies Record<string, { status: number; message: string }>;

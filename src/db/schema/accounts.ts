@@ -1,0 +1,127 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true });
+
+export const USER_ROLES = ["admin", "supervisor", "agent"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** Call-centre staff (seed 002 `users`). Email is stored lower-case; phone in E.164. */
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    phone: text("phone"),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role").$type<UserRole>().notNull().default("agent"),
+    isActive: boolean("is_active").notNull().default(true),
+    isLocked: boolean("is_locked").notNull().default(false),
+    lockedUntil: timestamptz("locked_until"),
+    failedLoginAttempts: integer("failed_login_attempts").notNull().default(0),
+    lastFailedLoginAt: timestamptz("last_failed_login_at"),
+    lastLoginAt: timestamptz("last_login_at"),
+    passwordChangedAt: timestamptz("password_changed_at"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("users_email_key").on(t.email),
+    uniqueIndex("users_phone_key").on(t.phone),
+    index("users_role_idx").on(t.role),
+    check("users_role_check", sql`${t.role} in ('admin', 'supervisor', 'agent')`),
+    check("users_email_lower_check", sql`${t.email} = lower(${t.email})`),
+  ],
+);
+
+/** One row per login (seed 002 `user_sessions`); ended_at set on logout, revocation or expiry. */
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    lastActivityAt: timestamptz("last_activity_at").notNull().defaultNow(),
+    endedAt: timestamptz("ended_at"),
+    endReason: text("end_reason"),
+  },
+  (t) => [
+    index("user_sessions_user_active_idx").on(t.userId).where(sql`${t.endedAt} is null`),
+    index("user_sessions_active_activity_idx").on(t.lastActivityAt).where(sql`${t.endedAt} is null`),
+  ],
+);
+
+/** Refresh tokens, stored only as SHA-256 hashes; single use (used_at), chained by replaced_by. */
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => userSessions.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamptz("expires_at").notNull(),
+    usedAt: timestamptz("used_at"),
+    revokedAt: timestamptz("revoked_at"),
+    replacedBy: uuid("replaced_by"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("refresh_tokens_token_hash_key").on(t.tokenHash),
+    index("refresh_tokens_session_idx").on(t.sessionId),
+    index("refresh_tokens_expires_idx").on(t.expiresAt),
+  ],
+);
+
+/** Every login attempt, success or failure (seed 002 `login_history`, log_login_attempt). */
+export const loginHistory = pgTable(
+  "login_history",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    identifier: text("identifier").notNull(),
+    success: boolean("success").notNull(),
+    reason: text("reason"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("login_history_user_created_idx").on(t.userId, t.createdAt),
+    index("login_history_ip_created_idx").on(t.ip, t.createdAt),
+    index("login_history_created_idx").on(t.createdAt),
+  ],
+);
+
+/** Number ranges accepted for staff phones under PHONE_POLICY=mobilis, in E.164 form (+21366…). */
+export const mobilisPhonePrefixes = pgTable(
+  "mobilis_phone_prefixes",
+  {
+    id: serial("id").primaryKey(),
+    prefix: text("prefix").notNull(),
+    description: text("description"),
+    isActive: boolean("is_active").notNull().default(true),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("mobilis_phone_prefixes_prefix_key").on(t.prefix)],
+);

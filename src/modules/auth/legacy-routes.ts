@@ -1,0 +1,44 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { MessageResponse } from "../../lib/http-schemas.js";
+import { authOf, requestContext } from "../../plugins/auth.js";
+import type { Services } from "../../services.js";
+import { updateProfile } from "../users/service.js";
+import { register } from "./registration.js";
+import { LegacyLoginBody, LegacyLoginResponse, LegacyRegisterBody, LegacyUpdateProfileBody } from "./schemas.js";
+import { login } from "./service.js";
+
+const tags = ["auth (seed 004 compatibility)"];
+
+/** The original auth API of seed 004, with its exact payloads and responses, on the same services. */
+export const legacyAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.post(
+    "/register",
+    { schema: { tags, summary: "Register (seed 004)", body: LegacyRegisterBody, response: { 201: MessageResponse } } },
+    async (request, reply) => {
+      const { email, password, username } = request.body;
+      await register(services, { email, password, name: username }, requestContext(request));
+      return reply.status(201).send({ message: "User registered successfully" });
+    },
+  );
+
+  app.post(
+    "/login",
+    { schema: { tags, summary: "Login (seed 004)", body: LegacyLoginBody, response: { 200: LegacyLoginResponse } } },
+    async (request) => {
+      const { user, tokens } = await login(services, { identifier: request.body.email, password: request.body.password }, requestContext(request));
+      return { message: "Login successful" as const, token: tokens.token, refresh: tokens.refresh, username: user.name, email: user.email };
+    },
+  );
+
+  app.put(
+    "/update-profile",
+    {
+      onRequest: [app.authenticate],
+      schema: { tags, security: [{ bearerAuth: [] }], summary: "Update the name (seed 004)", body: LegacyUpdateProfileBody, response: { 200: MessageResponse } },
+    },
+    async (request) => {
+      await updateProfile(services, authOf(request).userId, { name: request.body.name }, requestContext(request));
+      return { message: "Profile updated successfully" };
+    },
+  );
+};

@@ -1,0 +1,16 @@
+import { AppError } from "../../lib/errors.js";
+import type { RequestContext, Services } from "../../services.js";
+import { createUser, type NewUser } from "../users/service.js";
+
+/** Self-registration: always as an agent; closed entirely with REGISTRATION=closed. */
+export async function register(services: Services, input: Omit<NewUser, "role">, ctx: RequestContext) {
+  const { config, limiter } = services;
+  if (config.REGISTRATION === "closed") {
+    throw new AppError("REGISTRATION_CLOSED", "Registration is closed; ask an administrator for an account", { status: 403 });
+  }
+  const wait = await limiter.hit(`register:ip:${ctx.ip}`, config.RATE_LIMIT_REGISTER_PER_IP, config.RATE_LIMIT_WINDOW_SECONDS);
+  if (wait) {
+    throw new AppError("RATE_LIMITED", undefined, { headers: { "retry-after": String(wait) }, extra: { retryAfter: wait } });
+  }
+  return createUser(services, { ...input, role: "agent" }, ctx, "auth.register");
+}

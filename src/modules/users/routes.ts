@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { MessageResponse } from "../../lib/http-schemas.js";
+import { authOf, requestContext } from "../../plugins/auth.js";
+import type { Services } from "../../services.js";
+import { ChangePasswordBody, ProfileUpdateBody, ProfileUpdateResponse, PublicUser } from "./schemas.js";
+import { changePassword, toPublicUser, updateProfile } from "./service.js";
+
+const tags = ["auth"];
+const security = [{ bearerAuth: [] }];
+
+export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.get(
+    "/api/auth/me",
+    { onRequest: [app.authenticate], schema: { tags, security, summary: "The signed-in user", response: { 200: PublicUser } } },
+    async (request) => toPublicUser(authOf(request).user),
+  );
+
+  app.put(
+    "/api/auth/profile",
+    {
+      onRequest: [app.authenticate],
+      schema: { tags, security, summary: "Update name, email or phone", body: ProfileUpdateBody, response: { 200: ProfileUpdateResponse } },
+    },
+    async (request) => {
+      const user = await updateProfile(services, authOf(request).userId, request.body, requestContext(request));
+      return { message: "Profile updated successfully" as const, user: toPublicUser(user) };
+    },
+  );
+
+  app.post(
+    "/api/auth/change-password",
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags,
+        security,
+        summary: "Change the password; ends the user's other sessions",
+        body: ChangePasswordBody,
+        response: { 200: MessageResponse },
+      },
+    },
+    async (request) => {
+      await changePassword(services, authOf(request), request.body, requestContext(request));
+      return { message: "Password changed successfully" };
+    },
+  );
+};

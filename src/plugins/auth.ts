@@ -1,0 +1,82 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { UserRole } from "../db/schema/index.js";
+import { AppError } from "../lib/errors.js";
+import { isLockedNow } from "../modules/auth/service.js";
+import { endSession, findSessionWithUser, sessionEndReason, sessionPolicy, touchSession } from "../modules/auth/sessions.js";
+import type { UserRow } from "../modules/users/repository.js";
+import type { RequestContext, Services } from "../services.js";
+
+export interface AuthInfo {
+  userId: string;
+  sessionId: string;
+  /** From the database, not the token: a role change applies to the very next request. */
+  role: UserRole;
+  user: UserRow;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    auth: AuthInfo | null;
+  }
+  interface FastifyInstance {
+    authenticate(request: FastifyRequest): Promise<void>;
+    requireRole(minimum: UserRole): (request: FastifyRequest) => Promise<void>;
+  }
+}
+
+const ROLE_RANK: Record<UserRole, number> = { agent: 1, supervisor: 2, admin: 3 };
+
+export const hasRole = (role: UserRole, minimum: UserRole) => ROLE_RANK[role] >= ROLE_RANK[minimum];
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  return match?.[1];
+}
+
+/** The signed-in caller; only valid behind `app.authenticate`. */
+export function authOf(request: FastifyRequest): AuthInfo {
+  if (!request.auth) throw new AppError("UNAUTHORIZED");
+  return request.auth;
+}
+
+export function requestContext(request: FastifyRequest): RequestContext {
+  return {
+    ip: request.ip,
+    userAgent: request.headers["user-agent"] ?? null,
+    requestId: request.id,
+    actorId: request.auth?.userId ?? null,
+  };
+}
+
+/**
+ * Every authenticated request checks its session in the database, so logout, lock, deactivation
+ * and password change take effect at once rather than when the access token expires.
+ */
+export function registerAuth(app: FastifyInstance, services: Services) {
+  app.decorateRequest("auth", null);
+
+  app.decorate("authenticate", async (request: FastifyRequest) => {
+    const token = bearerToken(request);
+    if (!token) throw new AppError("UNAUTHORIZED", "Send an access token as `Authorization: Bearer <token>`");
+    const claims = await services.tokens.verifyAccessToken(token);
+    const found = await findSessionWithUser(services.db, claims.sid);
+    if (!found || found.user.id !== claims.sub) throw new AppError("UNAUTHORIZED", "Session not found");
+    const now = services.clock.now();
+    const ended = sessionEndReason(found.session, now, sessionPolicy(services.config));
+    if (ended) {
+      if (!found.session.endedAt) await endSession(services.db, found.session.id, ended, now);
+      throw new AppError("UNAUTHORIZED", "Session has ended; sign in again");
+    }
+    if (!found.user.isActive || isLockedNow(found.user, now)) {
+      throw new AppError("UNAUTHORIZED", "The account is not available; sign in again");
+    }
+    await touchSession(services.db, found.session.id, now);
+    request.auth = { userId: found.user.id, sessionId: found.session.id, role: found.user.role, user: found.user };
+  });
+
+  app.decorate("requireRole", (minimum: UserRole) => async (request: FastifyRequest) => {
+    const auth = authOf(request);
+    if (!hasRole(auth.role, minimum)) throw new AppError("FORBIDDEN", `This requires the ${minimum} role or higher`);
+  });
+}

@@ -1,0 +1,64 @@
+import { Redis } from "ioredis";
+import type { Config } from "./config.js";
+import type { Db } from "./db/client.js";
+import { type Clock, systemClock } from "./lib/clock.js";
+import { MemoryRateLimitStore, RateLimiter, type RateLimiterLogger, RedisRateLimitStore } from "./lib/rate-limiter.js";
+import { createTokenService, type TokenService } from "./modules/auth/tokens.js";
+import { createDummyHash } from "./modules/users/password.js";
+
+/** What services need besides their arguments; built once per app and passed in, never global. */
+export interface Services {
+  db: Db;
+  config: Config;
+  clock: Clock;
+  limiter: RateLimiter;
+  tokens: TokenService;
+  /** Resolved lazily: hashing costs ~50 ms at cost 10 and is only needed for unknown accounts. */
+  dummyHash(): Promise<string>;
+  /** Resolves once Redis (when configured) is connected, or after 2 s: start-up must not hang on it. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Who is asking, for audit entries, login history and rate limits. */
+export interface RequestContext {
+  ip: string;
+  userAgent: string | null;
+  requestId: string;
+  actorId?: string | null;
+}
+
+export function createServices(db: Db, config: Config, log: RateLimiterLogger, clock: Clock = systemClock): Services {
+  let redis: Redis | undefined;
+  if (config.REDIS_URL) {
+    // No offline queue: while Redis is down, commands fail at once and the limiter lets requests
+    // through instead of making every login wait.
+    redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    redis.on("error", (err) => log.warn({ err: { message: err.message } }, "redis connection error"));
+  }
+  const store = redis ? new RedisRateLimitStore(redis, config.REDIS_KEY_PREFIX) : new MemoryRateLimitStore();
+  let dummy: Promise<string> | undefined;
+  return {
+    db,
+    config,
+    clock,
+    limiter: new RateLimiter(store, log),
+    tokens: createTokenService({ secret: config.JWT_SECRET, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, clock }),
+    dummyHash: () => {
+      dummy ??= createDummyHash(config.BCRYPT_COST);
+      return dummy;
+    },
+    ready: () =>
+      new Promise<void>((resolve) => {
+        if (!redis || redis.status === "ready") return resolve();
+        const timer = setTimeout(resolve, 2000);
+        redis.once("ready", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+    close: async () => {
+      redis?.disconnect();
+    },
+  };
+}
