@@ -127,7 +127,7 @@ describe("crm doctor on a healthy setup", () => {
 
 describe("the crm command", () => {
   const crm = (args: string[], env: Record<string, string> = {}) =>
-    run("npx", ["tsx", "src/cli/index.ts", ...args], { env: { ...process.env, ...env } }).then(
+    run(process.execPath, ["--import", "tsx", "src/cli/index.ts", ...args], { env: { ...process.env, ...env } }).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => ({
         code: e.code,

@@ -13,7 +13,15 @@ import {
   type UserRow,
 } from "../users/repository.js";
 import { consumeRefreshToken, findRefreshToken, insertRefreshToken, linkReplacement, recordLoginAttempt } from "./repository.js";
-import { createSession, endSession, endUserSessions, findSessionWithUser, sessionEndReason, sessionPolicy } from "./sessions.js";
+import {
+  createSession,
+  endSession,
+  endUserSessions,
+  findSessionWithUser,
+  sessionEndReason,
+  sessionPolicy,
+  touchSession,
+} from "./sessions.js";
 import { sha256Hex } from "./tokens.js";
 
 /** The same answer for an unknown account and a wrong password: it must not tell them apart. */
@@ -53,6 +61,10 @@ async function openSession(
       now,
     });
     const updated = await recordSuccessfulLogin(tx, user.id, now);
+    if (user.isLocked) {
+      // The lock had run out (a live lock never gets this far): record that it is lifted.
+      await recordAudit(tx, ctx, { action: "user.unlocked", entityType: "user", entityId: user.id, details: { reason: "lock_expired" } });
+    }
     await recordLoginAttempt(tx, { userId: user.id, identifier: user.email, success: true, reason: null, ip: ctx.ip, userAgent: ctx.userAgent, now });
     await recordAudit(tx, { ...ctx, actorId: user.id }, { action: "auth.login", entityType: "user", entityId: user.id, details: { sessionId: session.id } });
     const token = await tokens.signAccessToken({ userId: user.id, sessionId: session.id, role: user.role });
@@ -185,6 +197,8 @@ export async function refresh(services: Services, token: string, ctx: RequestCon
       now,
     });
     await linkReplacement(tx, consumed.id, row.id);
+    // A refresh is activity: a client that keeps refreshing is not idle.
+    await touchSession(tx, found.session.id, now);
     const access = await tokens.signAccessToken({ userId: found.user.id, sessionId: found.session.id, role: found.user.role });
     return { kind: "issued" as const, tokens: { token: access, refresh: next.token, expiresIn: tokens.accessTtlSeconds } };
   });

@@ -1,0 +1,81 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../src/app.js";
+import { DEMO_STAFF } from "../src/modules/users/seed.js";
+import { createTestDatabase, onPostgres, type TestDatabase, testConfig } from "./support/app.js";
+
+let target: TestDatabase;
+let dataDir: string | undefined;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  target = await createTestDatabase();
+  // The CLI runs in its own process, so PGlite must be on disk to be shared with this one.
+  if (!onPostgres) dataDir = mkdtempSync(path.join(tmpdir(), "crm-cli-user-"));
+  env = { ...target.env, ...(dataDir ? { DATA_DIR: dataDir } : {}), BCRYPT_COST: "4", NODE_ENV: "test" };
+});
+afterAll(async () => {
+  await target.drop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+function crm(args: string[], input?: string) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(process.execPath, ["--import", "tsx", "src/cli/index.ts", ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end(input ?? "");
+  });
+}
+
+describe("crm user create-admin and db seed", () => {
+  it("creates the first admin from a password on stdin, refusing a weak one", async () => {
+    const weak = await crm(["user", "create-admin", "--email", "root@crm.dz", "--name", "Root", "--password-stdin"], "secret\n");
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain("Password rejected");
+
+    const ok = await crm(
+      ["user", "create-admin", "--email", "Root@CRM.dz", "--name", "Root Admin", "--phone", "0661 00 00 99", "--password-stdin"],
+      "Sahara-Lighthouse-Vault-31\n",
+    );
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/created admin root@crm\.dz/);
+    expect(ok.stdout).not.toContain("Sahara");
+
+    const again = await crm(["user", "create-admin", "--email", "root@crm.dz", "--name", "Root", "--password-stdin"], "Sahara-Lighthouse-Vault-31\n");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("CONFLICT");
+  });
+
+  it("db seed adds the demo staff once and prints no passwords outside development", async () => {
+    const first = await crm(["db", "seed"]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("demo staff: 4 created");
+    expect(first.stdout).not.toContain(DEMO_STAFF[0]!.password);
+    const second = await crm(["db", "seed"]);
+    expect(second.stdout).toContain("demo staff: 0 created");
+  });
+
+  it("the admin and the demo staff can sign in", async () => {
+    const app = await buildApp(testConfig(env));
+    try {
+      const admin = await app.inject({
+        method: "POST",
+        url: "/api/auth/login",
+        payload: { emailOrPhone: "0661000099", password: "Sahara-Lighthouse-Vault-31" },
+      });
+      expect(admin.statusCode).toBe(200);
+      expect(admin.json().user.role).toBe("admin");
+      for (const member of DEMO_STAFF) {
+        const res = await app.inject({ method: "POST", url: "/api/auth/login", payload: { email: member.email, password: member.password } });
+        expect(res.json().user?.role, member.email).toBe(member.role);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
