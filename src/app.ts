@@ -10,6 +10,8 @@ import type { Clock } from "./lib/clock.js";
 import { legacyAuthRoutes } from "./modules/auth/legacy-routes.js";
 import { authRoutes } from "./modules/auth/routes.js";
 import { healthRoutes } from "./modules/health/routes.js";
+import { devOutboxRoutes } from "./modules/mail/routes.js";
+import { passwordResetRoutes } from "./modules/password-reset/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
 import { registerAuth } from "./plugins/auth.js";
 import { createServices, type Services } from "./services.js";
@@ -96,6 +98,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(authRoutes, { services });
   await app.register(userRoutes, { services });
   await app.register(legacyAuthRoutes, { services });
+  await app.register(passwordResetRoutes, { services });
+  if (!config.isProduction) await app.register(devOutboxRoutes, { services });
 
   return app;
 }

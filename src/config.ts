@@ -52,6 +52,15 @@ export const ConfigSchema = Type.Object({
   TRUST_PROXY: Flag(false),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000 }),
 
+  OTP_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 86400, default: 600 }),
+  OTP_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
+  OTP_MAX_RESENDS: Type.Integer({ minimum: 0, maximum: 20, default: 3 }),
+  OTP_RESEND_COOLDOWN_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
+  OTP_MAX_REQUESTS_PER_DAY: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  OTP_IN_RESPONSE: Flag(false),
+  RESET_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 86400, default: 600 }),
+  RATE_LIMIT_OTP_PER_IP: Type.Integer({ minimum: 1, default: 60 }),
+
   SMTP_HOST: Type.String({ minLength: 1, default: "smtp.gmail.com" }),
   SMTP_PORT: Port(587),
   SMTP_SECURE: Flag(false),
@@ -123,6 +132,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
     if (raw.CORS_ORIGINS?.split(",").some((o) => o.trim() === "*")) {
       problems.push("CORS_ORIGINS: `*` is refused in production; list the allowed origins");
+    }
+    if (raw.OTP_IN_RESPONSE) {
+      problems.push("OTP_IN_RESPONSE: a development convenience, refused in production (codes travel by email only)");
+    }
+    if (!raw.EMAIL_USER) {
+      problems.push("EMAIL_USER: required in production; without it mail is only written to the log, codes included");
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -4,6 +4,7 @@ import type { Db } from "./db/client.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import { MemoryRateLimitStore, RateLimiter, type RateLimiterLogger, RedisRateLimitStore } from "./lib/rate-limiter.js";
 import { createTokenService, type TokenService } from "./modules/auth/tokens.js";
+import { createMailer, type Mailer } from "./modules/mail/mailer.js";
 import { createDummyHash } from "./modules/users/password.js";
 
 /** What services need besides their arguments; built once per app and passed in, never global. */
@@ -13,6 +14,7 @@ export interface Services {
   clock: Clock;
   limiter: RateLimiter;
   tokens: TokenService;
+  mailer: Mailer;
   /** Resolved lazily: hashing costs ~50 ms at cost 10 and is only needed for unknown accounts. */
   dummyHash(): Promise<string>;
   /** Resolves once Redis (when configured) is connected, or after 2 s: start-up must not hang on it. */
@@ -28,7 +30,11 @@ export interface RequestContext {
   actorId?: string | null;
 }
 
-export function createServices(db: Db, config: Config, log: RateLimiterLogger, clock: Clock = systemClock): Services {
+export interface ServiceLogger extends RateLimiterLogger {
+  info(obj: object, msg: string): void;
+}
+
+export function createServices(db: Db, config: Config, log: ServiceLogger, clock: Clock = systemClock): Services {
   let redis: Redis | undefined;
   if (config.REDIS_URL) {
     // No offline queue: while Redis is down, commands fail at once and the limiter lets requests
@@ -38,12 +44,14 @@ export function createServices(db: Db, config: Config, log: RateLimiterLogger, c
   }
   const store = redis ? new RedisRateLimitStore(redis, config.REDIS_KEY_PREFIX) : new MemoryRateLimitStore();
   let dummy: Promise<string> | undefined;
+  const mailer = createMailer(config, log);
   return {
     db,
     config,
     clock,
     limiter: new RateLimiter(store, log),
     tokens: createTokenService({ secret: config.JWT_SECRET, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, clock }),
+    mailer,
     dummyHash: () => {
       dummy ??= createDummyHash(config.BCRYPT_COST);
       return dummy;
@@ -59,6 +67,7 @@ export function createServices(db: Db, config: Config, log: RateLimiterLogger, c
       }),
     close: async () => {
       redis?.disconnect();
+      mailer.close();
     },
   };
 }

@@ -62,11 +62,13 @@ describe("configuration", () => {
     expect(fromParts.display).not.toContain("s3cr");
   });
 
-  it("production requires a JWT_SECRET of at least 32 characters and refuses CORS *", () => {
-    const problems = problemsOf({ NODE_ENV: "production", JWT_SECRET: "short", CORS_ORIGINS: "*" });
+  it("production requires JWT_SECRET (≥ 32 chars) and SMTP, and refuses CORS * and OTP_IN_RESPONSE", () => {
+    const problems = problemsOf({ NODE_ENV: "production", JWT_SECRET: "short", CORS_ORIGINS: "*", OTP_IN_RESPONSE: "true" });
     expect(problems.join("\n")).toMatch(/JWT_SECRET/);
     expect(problems.join("\n")).toMatch(/CORS_ORIGINS/);
-    const ok = loadConfig({ NODE_ENV: "production", JWT_SECRET: "k".repeat(32) });
+    expect(problems.join("\n")).toMatch(/OTP_IN_RESPONSE/);
+    expect(problems.join("\n")).toMatch(/EMAIL_USER/);
+    const ok = loadConfig({ NODE_ENV: "production", JWT_SECRET: "k".repeat(32), EMAIL_USER: "ops@example.dz" });
     expect(ok).toMatchObject({ HOST: "0.0.0.0", SEED_ON_START: false, CORS_ORIGINS: "" });
   });
 });

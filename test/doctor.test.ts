@@ -147,6 +147,7 @@ describe("the crm command", () => {
     const prod = await crm(["db", "reset", "--yes"], {
       NODE_ENV: "production",
       JWT_SECRET: "x".repeat(40),
+      EMAIL_USER: "ops@example.dz",
       DATA_DIR: "memory://",
     });
     expect(prod.code).toBe(1);

@@ -4,6 +4,7 @@ import { createDatabase, type Database, queryRows } from "../db/client.js";
 import { countRowsPerTable, getMigrationStatus, runMigrations } from "../db/migrate.js";
 import { runSeeds } from "../db/seed.js";
 import { createServices } from "../services.js";
+import { cliLogger } from "./logger.js";
 
 type Print = (line: string) => void;
 
@@ -41,7 +42,7 @@ export function dbStatus(config: Config, print: Print) {
 export function dbSeed(config: Config, print: Print) {
   return withDatabase(config, async (database) => {
     await runMigrations(database);
-    const services = createServices(database.db, config, { warn: (_obj, msg) => console.warn(msg) });
+    const services = createServices(database.db, config, cliLogger);
     const report = await runSeeds({ services, log: print }).finally(() => services.close());
     if (report.length === 0) print("nothing to seed yet");
     for (const r of report) print(`${r.name}: ${r.created} created`);

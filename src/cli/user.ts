@@ -4,6 +4,7 @@ import { runMigrations } from "../db/migrate.js";
 import type { UserRole } from "../db/schema/index.js";
 import { createUser } from "../modules/users/service.js";
 import { createServices } from "../services.js";
+import { cliLogger } from "./logger.js";
 import { withDatabase } from "./db.js";
 
 async function readStdin(): Promise<string> {
@@ -44,7 +45,7 @@ export async function createAdmin(
   }
   await withDatabase(config, async (database) => {
     await runMigrations(database);
-    const services = createServices(database.db, config, { warn: (_o, msg) => console.warn(msg) });
+    const services = createServices(database.db, config, cliLogger);
     try {
       const user = await createUser(
         services,

@@ -22,6 +22,13 @@ export const ErrorCatalogue = {
   ACCOUNT_DISABLED: { status: 403, message: "The account is disabled; contact an administrator" },
   REGISTRATION_CLOSED: { status: 403, message: "Registration is closed" },
   ACCOUNT_LOCKED: { status: 423, message: "The account is locked; try again later" },
+  INVALID_OTP: { status: 400, message: "The code is not correct" },
+  INVALID_RESET_TOKEN: { status: 400, message: "The reset token is wrong, already used or expired" },
+  OTP_EXPIRED: { status: 410, message: "The code has expired" },
+  OTP_BLOCKED: { status: 423, message: "Too many wrong codes" },
+  OTP_COOLDOWN: { status: 429, message: "Wait before asking for another code" },
+  OTP_RESEND_LIMIT: { status: 429, message: "No more resends for this code" },
+  EMAIL_DELIVERY_FAILED: { status: 502, message: "The email could not be sent" },
   INTERNAL_ERROR: { status: 500, message: "An unexpected error occurred" },
   DATABASE_UNAVAILABLE: { status: 503, message: "The database is unavailable; try again shortly" },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -62,3 +69,7 @@ export const forbidden = (message?: string) => new AppError("FORBIDDEN", message
 export const unauthorized = (message?: string) => new AppError("UNAUTHORIZED", message);
 export const validationError = (path: string, message: string) =>
   new AppError("VALIDATION_ERROR", message, { details: [{ path, message }] });
+
+/** 429 with the wait both as the Retry-After header and in the body. */
+export const rateLimited = (retryAfter: number) =>
+  new AppError("RATE_LIMITED", undefined, { headers: { "retry-after": String(retryAfter) }, extra: { retryAfter } });

@@ -1,4 +1,4 @@
-import { AppError } from "../../lib/errors.js";
+import { AppError, rateLimited } from "../../lib/errors.js";
 import type { RequestContext, Services } from "../../services.js";
 import { createUser, type NewUser } from "../users/service.js";
 
@@ -10,7 +10,7 @@ export async function register(services: Services, input: Omit<NewUser, "role">,
   }
   const wait = await limiter.hit(`register:ip:${ctx.ip}`, config.RATE_LIMIT_REGISTER_PER_IP, config.RATE_LIMIT_WINDOW_SECONDS);
   if (wait) {
-    throw new AppError("RATE_LIMITED", undefined, { headers: { "retry-after": String(wait) }, extra: { retryAfter: wait } });
+    throw rateLimited(wait);
   }
   return createUser(services, { ...input, role: "agent" }, ctx, "auth.register");
 }

@@ -1,6 +1,6 @@
 import type { DbOrTx } from "../../db/client.js";
 import { addMinutes, addSeconds } from "../../lib/clock.js";
-import { AppError } from "../../lib/errors.js";
+import { AppError, rateLimited } from "../../lib/errors.js";
 import { normalizePhone } from "../../lib/phone.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
@@ -27,11 +27,6 @@ import { sha256Hex } from "./tokens.js";
 /** The same answer for an unknown account and a wrong password: it must not tell them apart. */
 const invalidCredentials = () => new AppError("INVALID_CREDENTIALS", "Invalid email/phone or password", { status: 401 });
 
-const rateLimited = (retryAfter: number) =>
-  new AppError("RATE_LIMITED", undefined, {
-    headers: { "retry-after": String(retryAfter) },
-    extra: { retryAfter },
-  });
 
 export const isLockedNow = (user: Pick<UserRow, "isLocked" | "lockedUntil">, now: Date) =>
   user.isLocked && (user.lockedUntil === null || user.lockedUntil > now);

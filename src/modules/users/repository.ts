@@ -86,6 +86,11 @@ export async function recordSuccessfulLogin(db: DbOrTx, id: string, now: Date): 
   return row!;
 }
 
+/** Seed 002 unlock_user_account: clears the failure counter and any lock. */
+export async function clearLoginFailures(db: DbOrTx, id: string): Promise<void> {
+  await db.update(users).set({ failedLoginAttempts: 0, isLocked: false, lockedUntil: null }).where(eq(users.id, id));
+}
+
 export async function activePhonePrefixes(db: DbOrTx): Promise<string[]> {
   const rows = await db
     .select({ prefix: mobilisPhonePrefixes.prefix })

@@ -1,0 +1,87 @@
+import { randomUUID } from "node:crypto";
+import nodemailer from "nodemailer";
+import type { Config } from "../../config.js";
+import { AppError } from "../../lib/errors.js";
+import { diagnoseSmtpError } from "../../lib/smtp.js";
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface OutboxEntry extends MailMessage {
+  id: string;
+  sentAt: string;
+}
+
+export interface Mailer {
+  /** "smtp" or "console" (development: messages go to the log and the outbox). */
+  kind: "smtp" | "console";
+  send(message: MailMessage): Promise<void>;
+  /** The latest messages of the console transport; empty for SMTP. */
+  outbox(): OutboxEntry[];
+  close(): void;
+}
+
+export interface MailLogger {
+  info(obj: object, msg: string): void;
+}
+
+const OUTBOX_SIZE = 50;
+
+/** SMTP failures reach the client as 502 with a category they can act on (seed 001). */
+export function emailDeliveryFailed(err: unknown, config: Config): AppError {
+  const d = diagnoseSmtpError(err, config.SMTP_HOST, config.SMTP_PORT);
+  const category = d.category === "SMTP_ERROR" ? "SMTP_ERROR" : d.category;
+  const message =
+    category === "SMTP_AUTH_REJECTED"
+      ? "The email could not be sent: the SMTP server rejected the login (use an app password)"
+      : category === "SMTP_TIMEOUT"
+        ? `The email could not be sent: the SMTP server did not answer within ${config.SMTP_TIMEOUT_MS} ms`
+        : category === "SMTP_UNREACHABLE"
+          ? "The email could not be sent: the SMTP server is unreachable"
+          : "The email could not be sent";
+  return new AppError("EMAIL_DELIVERY_FAILED", message, { status: 502, extra: { category }, cause: err });
+}
+
+export function createMailer(config: Config, log: MailLogger): Mailer {
+  const from = config.EMAIL_FROM ?? config.EMAIL_USER ?? "no-reply@crm.local";
+  if (!config.EMAIL_USER) {
+    const outbox: OutboxEntry[] = [];
+    return {
+      kind: "console",
+      async send(message) {
+        const entry = { ...message, id: randomUUID(), sentAt: new Date().toISOString() };
+        outbox.unshift(entry);
+        outbox.length = Math.min(outbox.length, OUTBOX_SIZE);
+        // Development only (production refuses to start without EMAIL_USER): the code is in the text.
+        log.info({ mail: { to: message.to, subject: message.subject, body: message.text } }, "email (console transport)");
+      },
+      outbox: () => [...outbox],
+      close: () => {},
+    };
+  }
+  const transport = nodemailer.createTransport({
+    host: config.SMTP_HOST,
+    port: config.SMTP_PORT,
+    secure: config.SMTP_SECURE,
+    auth: { user: config.EMAIL_USER, pass: config.EMAIL_PASS },
+    connectionTimeout: config.SMTP_TIMEOUT_MS,
+    greetingTimeout: config.SMTP_TIMEOUT_MS,
+    socketTimeout: config.SMTP_TIMEOUT_MS,
+  });
+  return {
+    kind: "smtp",
+    async send(message) {
+      try {
+        await transport.sendMail({ from, ...message });
+      } catch (err) {
+        throw emailDeliveryFailed(err, config);
+      }
+    },
+    outbox: () => [],
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,109 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { requestContext } from "../../plugins/auth.js";
+import type { Services } from "../../services.js";
+import {
+  GenericOtpResponse,
+  LegacyResetPasswordBody,
+  LegacyResetPasswordResponse,
+  LegacyUpdatePasswordBody,
+  PasswordUpdatedResponse,
+  RequestOtpBody,
+  ResendOtpBody,
+  SetNewPasswordBody,
+  VerifyOtpBody,
+  VerifyOtpResponse,
+} from "./schemas.js";
+import {
+  assertResetPasswordAcceptable,
+  GENERIC_REQUEST_MESSAGE,
+  requestPasswordReset,
+  resendPasswordResetCode,
+  setNewPassword,
+  verifyPasswordResetCode,
+} from "./service.js";
+
+const tags = ["password reset"];
+const errors = "Errors: INVALID_OTP 400 (with attemptsLeft), OTP_EXPIRED 410, OTP_BLOCKED 423, OTP_COOLDOWN / OTP_RESEND_LIMIT / RATE_LIMITED 429, EMAIL_DELIVERY_FAILED 502 (with category).";
+
+export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.post(
+    "/api/request-otp",
+    {
+      schema: {
+        tags,
+        summary: "Send a 6-digit reset code by email (same answer whether or not the account exists)",
+        description: errors,
+        body: RequestOtpBody,
+        response: { 200: GenericOtpResponse },
+      },
+    },
+    async (request) => ({ message: GENERIC_REQUEST_MESSAGE, ...(await requestPasswordReset(services, request.body, requestContext(request))) }),
+  );
+
+  app.post(
+    "/api/resend-otp",
+    { schema: { tags, summary: "Send a new code (the previous one stops working)", description: errors, body: ResendOtpBody, response: { 200: GenericOtpResponse } } },
+    async (request) => ({ message: GENERIC_REQUEST_MESSAGE, ...(await resendPasswordResetCode(services, request.body, requestContext(request))) }),
+  );
+
+  app.post(
+    "/api/verify-otp",
+    { schema: { tags, summary: "Check the code; returns a single-use reset token", description: errors, body: VerifyOtpBody, response: { 200: VerifyOtpResponse } } },
+    async (request) => ({ message: "OTP verified" as const, ...(await verifyPasswordResetCode(services, request.body, requestContext(request))) }),
+  );
+
+  app.post(
+    "/api/set-new-password",
+    {
+      schema: {
+        tags,
+        summary: "Set the new password with the reset token; ends every session",
+        description: "INVALID_RESET_TOKEN 400 when the token is wrong, used or expired.",
+        body: SetNewPasswordBody,
+        response: { 200: PasswordUpdatedResponse },
+      },
+    },
+    async (request) => {
+      await setNewPassword(services, request.body, requestContext(request));
+      return { message: "Password updated successfully" as const };
+    },
+  );
+
+  app.post(
+    "/reset-password",
+    {
+      schema: {
+        tags: ["password reset (seed 004 compatibility)"],
+        summary: "Send a reset code (seed 004); the same answer for unknown emails",
+        body: LegacyResetPasswordBody,
+        response: { 200: LegacyResetPasswordResponse },
+      },
+    },
+    async (request) => ({
+      message: "OTP sent successfully" as const,
+      ...(await requestPasswordReset(services, { email: request.body.email }, requestContext(request))),
+    }),
+  );
+
+  app.post(
+    "/update-password",
+    {
+      schema: {
+        tags: ["password reset (seed 004 compatibility)"],
+        summary: "Verify the code and set the password in one step (seed 004)",
+        description: errors,
+        body: LegacyUpdatePasswordBody,
+        response: { 200: PasswordUpdatedResponse },
+      },
+    },
+    async (request) => {
+      const { email, new_password } = request.body;
+      const otp = typeof request.body.otp === "number" ? String(request.body.otp).padStart(6, "0") : request.body.otp;
+      const ctx = requestContext(request);
+      await assertResetPasswordAcceptable(services, email, new_password, "/new_password");
+      const { resetToken } = await verifyPasswordResetCode(services, { email, otp }, ctx);
+      await setNewPassword(services, { email, resetToken, newPassword: new_password }, ctx, "/new_password");
+      return { message: "Password updated successfully" as const };
+    },
+  );
+};

@@ -1,0 +1,273 @@
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { addSeconds } from "../../lib/clock.js";
+import { rateLimited } from "../../lib/errors.js";
+import { normalizePhone } from "../../lib/phone.js";
+import type { DbOrTx } from "../../db/client.js";
+import type { RequestContext, Services } from "../../services.js";
+import { recordAudit } from "../audit/service.js";
+import { endUserSessions } from "../auth/sessions.js";
+import { sha256Hex } from "../auth/tokens.js";
+import { assertAcceptablePassword, hashPassword } from "../users/password.js";
+import { invalidPhone } from "../users/phone-policy.js";
+import { clearLoginFailures, findUserByEmail, findUserById, updateUser } from "../users/repository.js";
+import { otpEmail, passwordChangedEmail } from "./emails.js";
+import { otpErrors } from "./errors.js";
+import { generateOtp, hashOtp, otpMatches } from "./otp.js";
+import {
+  countRequestsSince,
+  countWrongAttempt,
+  expireLiveRequests,
+  insertRequest,
+  latestRequest,
+  lockAddress,
+  logOtpEvent,
+  type ResetRequestRow,
+  updateRequestIf,
+} from "./repository.js";
+
+export const GENERIC_REQUEST_MESSAGE = "If the account exists, a code has been sent" as const;
+
+/** The OTP key is derived from JWT_SECRET, so one secret protects both and rotating it voids both. */
+const otpKey = (services: Services) => createHmac("sha256", services.config.JWT_SECRET).update("otp-key").digest("hex");
+
+function eventLogger(services: Services, ctx: RequestContext, email: string) {
+  return (
+    event: Parameters<typeof logOtpEvent>[1]["event"],
+    request: { id?: string | null; userId?: string | null } | null,
+    db: DbOrTx = services.db,
+  ) =>
+    logOtpEvent(db, {
+      event,
+      userId: request?.userId ?? null,
+      requestId: request?.id ?? null,
+      email,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      now: services.clock.now(),
+    });
+}
+
+async function throttle(services: Services, ctx: RequestContext) {
+  const { limiter, config } = services;
+  const wait = await limiter.hit(`otp:ip:${ctx.ip}`, config.RATE_LIMIT_OTP_PER_IP, config.RATE_LIMIT_WINDOW_SECONDS);
+  if (wait) throw rateLimited(wait);
+}
+
+/**
+ * Sends the code. On failure the request stays, `send_failed` is logged and the send is not counted,
+ * so the user can resend at once (the cooldown only protects against codes that did go out).
+ */
+async function deliverCode(services: Services, request: ResetRequestRow, code: string, ctx: RequestContext, resend: boolean) {
+  const log = eventLogger(services, ctx, request.email);
+  try {
+    await services.mailer.send(otpEmail(request.email, code, Math.round(services.config.OTP_TTL_SECONDS / 60), "password_reset"));
+    await log("sent", request);
+  } catch (err) {
+    await services.db.transaction(async (tx) => {
+      await updateRequestIf(tx, request.id, "pending", {
+        lastSentAt: null,
+        ...(resend ? { resendCount: Math.max(0, request.resendCount - 1) } : {}),
+      });
+      await log("send_failed", request, tx);
+    });
+    throw err;
+  }
+}
+
+/**
+ * Seed 000 request-otp. Answers the same whether or not email and phone belong to one account: a
+ * request row is kept either way (user_id null when not), only the real one gets an email.
+ */
+export async function requestPasswordReset(
+  services: Services,
+  input: { email: string; phone?: string },
+  ctx: RequestContext,
+): Promise<{ otp?: string }> {
+  const { db, clock, config } = services;
+  await throttle(services, ctx);
+  const email = input.email.trim().toLowerCase();
+  let phone: string | undefined;
+  if (input.phone !== undefined) {
+    phone = normalizePhone(input.phone)?.e164;
+    if (!phone) throw invalidPhone(`${JSON.stringify(input.phone)} is not a valid phone number`);
+  }
+  const user = await findUserByEmail(db, email);
+  // The seed-004 route has no phone; the /api route requires it to match the account's.
+  const owner = user && (input.phone === undefined || user.phone === phone) ? user : undefined;
+  const log = eventLogger(services, ctx, email);
+  const now = clock.now();
+
+  const created = await db.transaction(async (tx) => {
+    await lockAddress(tx, email);
+    const recent = await countRequestsSince(tx, email, addSeconds(now, -86_400));
+    if (recent >= config.OTP_MAX_REQUESTS_PER_DAY) {
+      await log("request_limited", { userId: owner?.id }, tx);
+      await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.request_limited", entityType: "user", entityId: owner?.id, details: { recentRequests: recent } });
+      return undefined;
+    }
+    for (const ended of await expireLiveRequests(tx, email, now)) await log("expired", ended, tx);
+    const id = randomUUID();
+    const code = generateOtp();
+    const request = await insertRequest(tx, {
+      id,
+      userId: owner?.id ?? null,
+      email,
+      phoneSubmitted: phone ?? null,
+      otpHash: hashOtp(otpKey(services), id, code),
+      otpExpiresAt: addSeconds(now, config.OTP_TTL_SECONDS),
+      lastSentAt: now,
+      ip: ctx.ip,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await log("requested", request, tx);
+    await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.requested", entityType: "user", entityId: owner?.id, details: { requestId: id } });
+    return { request, code };
+  });
+
+  if (!created || !owner) return {};
+  await deliverCode(services, created.request, created.code, ctx, false);
+  return config.OTP_IN_RESPONSE ? { otp: created.code } : {};
+}
+
+/** Seed 000 resend-otp: a new code (the previous one stops working), with cooldown and a cap. */
+export async function resendPasswordResetCode(services: Services, input: { email: string }, ctx: RequestContext): Promise<{ otp?: string }> {
+  const { db, clock, config } = services;
+  await throttle(services, ctx);
+  const email = input.email.trim().toLowerCase();
+  const log = eventLogger(services, ctx, email);
+  const now = clock.now();
+
+  const resent = await db.transaction(async (tx) => {
+    await lockAddress(tx, email);
+    const request = await latestRequest(tx, email);
+    if (request?.status === "blocked") throw otpErrors.blocked();
+    if (request?.status !== "pending") return undefined;
+    if (request.lastSentAt) {
+      const wait = Math.ceil((request.lastSentAt.getTime() + config.OTP_RESEND_COOLDOWN_SECONDS * 1000 - now.getTime()) / 1000);
+      if (wait > 0) throw otpErrors.cooldown(wait);
+    }
+    if (request.resendCount >= config.OTP_MAX_RESENDS) throw otpErrors.resendLimit(config.OTP_MAX_RESENDS);
+    const code = generateOtp();
+    const updated = await updateRequestIf(tx, request.id, "pending", {
+      otpHash: hashOtp(otpKey(services), request.id, code),
+      otpExpiresAt: addSeconds(now, config.OTP_TTL_SECONDS),
+      resendCount: request.resendCount + 1,
+      lastSentAt: now,
+      updatedAt: now,
+    });
+    await log("resent", request, tx);
+    await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.resent", entityType: "user", entityId: request.userId, details: { requestId: request.id, resendCount: request.resendCount + 1 } });
+    return { request: updated!, code };
+  });
+
+  if (!resent?.request.userId) return {};
+  await deliverCode(services, resent.request, resent.code, ctx, true);
+  return config.OTP_IN_RESPONSE ? { otp: resent.code } : {};
+}
+
+/** Seed 000 verify-otp: pending → verified, returning a single-use reset token bound to this request. */
+export async function verifyPasswordResetCode(
+  services: Services,
+  input: { email: string; otp: string },
+  ctx: RequestContext,
+): Promise<{ resetToken: string; expiresIn: number }> {
+  const { db, clock, config } = services;
+  await throttle(services, ctx);
+  const email = input.email.trim().toLowerCase();
+  const log = eventLogger(services, ctx, email);
+  const now = clock.now();
+  const request = await latestRequest(db, email);
+
+  if (!request || request.status === "used" || request.status === "verified") throw otpErrors.noActiveCode();
+  if (request.status === "blocked") throw otpErrors.blocked();
+  if (request.status === "expired") throw otpErrors.expired();
+  if (request.otpExpiresAt <= now) {
+    await db.transaction(async (tx) => {
+      if (await updateRequestIf(tx, request.id, "pending", { status: "expired", updatedAt: now })) await log("expired", request, tx);
+    });
+    throw otpErrors.expired();
+  }
+
+  if (!otpMatches(otpKey(services), request.id, input.otp, request.otpHash)) {
+    const attemptsLeft = await db.transaction(async (tx) => {
+      const attempts = await countWrongAttempt(tx, request.id, now);
+      if (attempts === undefined) return undefined;
+      if (attempts >= config.OTP_MAX_ATTEMPTS) {
+        await updateRequestIf(tx, request.id, "pending", { status: "blocked", updatedAt: now });
+        await log("blocked", request, tx);
+        await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.blocked", entityType: "user", entityId: request.userId, details: { requestId: request.id, attempts } });
+        return 0;
+      }
+      await log("verify_failed", request, tx);
+      return config.OTP_MAX_ATTEMPTS - attempts;
+    });
+    if (attemptsLeft === 0) throw otpErrors.blocked();
+    throw attemptsLeft === undefined ? otpErrors.noActiveCode() : otpErrors.wrongCode(attemptsLeft);
+  }
+
+  const resetToken = randomBytes(32).toString("base64url");
+  const verified = await db.transaction(async (tx) => {
+    const row = await updateRequestIf(tx, request.id, "pending", {
+      status: "verified",
+      verifiedAt: now,
+      resetTokenHash: sha256Hex(resetToken),
+      resetTokenExpiresAt: addSeconds(now, config.RESET_TOKEN_TTL_SECONDS),
+      updatedAt: now,
+    });
+    if (!row) return false;
+    await log("verified", request, tx);
+    await recordAudit(tx, { ...ctx, actorId: request.userId }, { action: "otp.verified", entityType: "user", entityId: request.userId, details: { requestId: request.id } });
+    return true;
+  });
+  if (!verified) throw otpErrors.noActiveCode();
+  return { resetToken, expiresIn: config.RESET_TOKEN_TTL_SECONDS };
+}
+
+/** Password rules are checked before a code is spent, so a weak password does not cost an attempt. */
+export async function assertResetPasswordAcceptable(services: Services, email: string, password: string, path: string) {
+  const user = await findUserByEmail(services.db, email.trim().toLowerCase());
+  assertAcceptablePassword(password, user ? [user.email, user.name] : [email], path);
+}
+
+/**
+ * Seed 000 set-new-password. Ends every session and refresh token, clears the lock, and confirms by
+ * email; it does not sign the user in.
+ */
+export async function setNewPassword(
+  services: Services,
+  input: { email: string; resetToken: string; newPassword: string },
+  ctx: RequestContext,
+  passwordPath = "/newPassword",
+): Promise<void> {
+  const { db, clock, config } = services;
+  const email = input.email.trim().toLowerCase();
+  const now = clock.now();
+  const request = await latestRequest(db, email);
+  const tokenOk =
+    request?.status === "verified" &&
+    request.userId !== null &&
+    request.resetTokenHash !== null &&
+    request.resetTokenExpiresAt !== null &&
+    request.resetTokenExpiresAt > now &&
+    timingSafeEqual(Buffer.from(sha256Hex(input.resetToken), "hex"), Buffer.from(request.resetTokenHash, "hex"));
+  if (!tokenOk || !request?.userId) throw otpErrors.invalidResetToken();
+  const user = await findUserById(db, request.userId);
+  if (!user) throw otpErrors.invalidResetToken();
+  assertAcceptablePassword(input.newPassword, [user.email, user.name], passwordPath);
+  const passwordHash = await hashPassword(input.newPassword, config.BCRYPT_COST);
+
+  await db.transaction(async (tx) => {
+    const used = await updateRequestIf(tx, request.id, "verified", { status: "used", usedAt: now, resetTokenHash: null, updatedAt: now });
+    if (!used) throw otpErrors.invalidResetToken();
+    await updateUser(tx, user.id, { passwordHash, passwordChangedAt: now }, now);
+    // Seed 002 unlock_user_account + reset_failed_login_attempts: a reset proves the owner.
+    await clearLoginFailures(tx, user.id);
+    const sessionsEnded = await endUserSessions(tx, user.id, "password_reset", now);
+    await eventLogger(services, ctx, email)("used", request, tx);
+    await recordAudit(tx, { ...ctx, actorId: user.id }, { action: "user.password_reset", entityType: "user", entityId: user.id, details: { requestId: request.id, sessionsEnded } });
+  });
+
+  // The password is changed whatever happens to this courtesy email; a failure is only logged.
+  await services.mailer.send(passwordChangedEmail(user.email)).catch(() => eventLogger(services, ctx, email)("send_failed", request));
+}
