@@ -85,14 +85,17 @@ export async function createDatabase(target: DatabaseTarget, logger?: DbLogger):
   }
 
   const { PGlite } = await import("@electric-sql/pglite");
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const { drizzle } = await import("drizzle-orm/pglite");
+  // Extensions the migrations create must be compiled into PGlite's WASM build up front.
+  const options = { extensions: { pg_trgm } };
   let client: InstanceType<typeof PGlite>;
   if (target.dataDir === "memory://") {
-    client = new PGlite();
+    client = new PGlite(options);
   } else {
     const dir = path.resolve(target.dataDir, "pglite");
     mkdirSync(path.dirname(dir), { recursive: true });
-    client = new PGlite(dir);
+    client = new PGlite(dir, options);
   }
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;

@@ -1,3 +1,4 @@
 export * from "./accounts.js";
 export * from "./audit.js";
+export * from "./crm.js";
 export * from "./otp.js";
