@@ -9,7 +9,11 @@ import { loggerOptions } from "./lib/logger.js";
 import type { Clock } from "./lib/clock.js";
 import { legacyAuthRoutes } from "./modules/auth/legacy-routes.js";
 import { authRoutes } from "./modules/auth/routes.js";
+import { customerRoutes } from "./modules/customers/routes.js";
 import { healthRoutes } from "./modules/health/routes.js";
+import { interactionRoutes } from "./modules/interactions/routes.js";
+import { loanRoutes } from "./modules/loans/routes.js";
+import { paymentRoutes } from "./modules/payments/routes.js";
 import { devOutboxRoutes } from "./modules/mail/routes.js";
 import { passwordResetRoutes } from "./modules/password-reset/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
@@ -99,6 +103,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(userRoutes, { services });
   await app.register(legacyAuthRoutes, { services });
   await app.register(passwordResetRoutes, { services });
+  await app.register(customerRoutes, { services });
+  await app.register(loanRoutes, { services });
+  await app.register(paymentRoutes, { services });
+  await app.register(interactionRoutes, { services });
   if (!config.isProduction) await app.register(devOutboxRoutes, { services });
 
   return app;

@@ -1,0 +1,52 @@
+import { Type } from "typebox";
+import { INTERACTION_CHANNELS, INTERACTION_DIRECTIONS } from "../../db/schema/index.js";
+import { CursorQuery, LimitQuery, PageInfo } from "../../lib/pagination.js";
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const InteractionView = Type.Object({
+  id: Type.String({ format: "uuid" }),
+  customerId: Type.String({ format: "uuid" }),
+  loanId: Nullable(Type.String({ format: "uuid" })),
+  agentId: Nullable(Type.String({ format: "uuid" })),
+  agentName: Nullable(Type.String()),
+  channel: Type.String(),
+  direction: Type.String(),
+  callId: Nullable(Type.String()),
+  startedAt: Type.String({ format: "date-time" }),
+  durationSeconds: Nullable(Type.Integer()),
+  disposition: Nullable(Type.String()),
+  notes: Nullable(Type.String()),
+  createdAt: Type.String({ format: "date-time" }),
+});
+
+export const InteractionCreateBody = Type.Object(
+  {
+    customerId: Type.String({ format: "uuid" }),
+    loanId: Type.Optional(Type.String({ format: "uuid" })),
+    channel: Type.Enum(INTERACTION_CHANNELS),
+    direction: Type.Enum(INTERACTION_DIRECTIONS, { default: "outbound" }),
+    callId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    startedAt: Type.Optional(Type.String({ format: "date-time", description: "Default: now" })),
+    durationSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
+    disposition: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    notes: Type.Optional(Type.String({ maxLength: 5000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const InteractionListQuery = Type.Object(
+  {
+    cursor: Type.Optional(CursorQuery),
+    limit: LimitQuery,
+    customerId: Type.Optional(Type.String({ format: "uuid" })),
+    loanId: Type.Optional(Type.String({ format: "uuid" })),
+    agentId: Type.Optional(Type.String({ format: "uuid" })),
+    disposition: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    from: Type.Optional(Type.String({ format: "date-time", description: "startedAt ≥ from" })),
+    to: Type.Optional(Type.String({ format: "date-time", description: "startedAt < to" })),
+  },
+  { additionalProperties: false },
+);
+
+export const InteractionList = Type.Object({ data: Type.Array(InteractionView), page: PageInfo });

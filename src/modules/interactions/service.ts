@@ -1,0 +1,75 @@
+import { and, eq } from "drizzle-orm";
+import type { Static } from "typebox";
+import { customers, loans } from "../../db/schema/index.js";
+import { AppError } from "../../lib/errors.js";
+import { decodeCursor, paginate } from "../../lib/pagination.js";
+import type { RequestContext, Services } from "../../services.js";
+import { recordAudit } from "../audit/service.js";
+import { type InteractionWithAgent, insertInteraction, listInteractions } from "./repository.js";
+import type { InteractionCreateBody, InteractionListQuery } from "./schemas.js";
+
+export const toInteractionView = (i: InteractionWithAgent) => ({
+  id: i.id,
+  customerId: i.customerId,
+  loanId: i.loanId,
+  agentId: i.agentId,
+  agentName: i.agentName,
+  channel: i.channel,
+  direction: i.direction,
+  callId: i.callId,
+  startedAt: i.startedAt.toISOString(),
+  durationSeconds: i.durationSeconds,
+  disposition: i.disposition,
+  notes: i.notes,
+  createdAt: i.createdAt.toISOString(),
+});
+
+export async function listInteractionViews(services: Services, query: Static<typeof InteractionListQuery>) {
+  let after: { startedAt: Date; id: string } | undefined;
+  if (query.cursor) {
+    const [startedAt, id] = decodeCursor(query.cursor, 2);
+    after = { startedAt: new Date(String(startedAt)), id: String(id) };
+  }
+  const rows = await listInteractions(services.db, {
+    ...query,
+    from: query.from ? new Date(query.from) : undefined,
+    to: query.to ? new Date(query.to) : undefined,
+    after,
+    limit: query.limit + 1,
+  });
+  return paginate(rows.map(toInteractionView), query.limit, (v) => [v.startedAt, v.id]);
+}
+
+/** A contact logged by hand (a note, an SMS, a visit, a call outside the dialer); the agent is the caller. */
+export async function logInteraction(services: Services, input: Static<typeof InteractionCreateBody>, agent: { id: string; name: string }, ctx: RequestContext) {
+  const { db, clock } = services;
+  const now = clock.now();
+  return db.transaction(async (tx) => {
+    const [customer] = await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, input.customerId));
+    if (!customer) throw new AppError("VALIDATION_ERROR", "No customer has this id", { details: [{ path: "/customerId", message: "no such customer" }] });
+    if (input.loanId) {
+      const [loan] = await tx.select({ id: loans.id }).from(loans).where(and(eq(loans.id, input.loanId), eq(loans.customerId, input.customerId)));
+      if (!loan) throw new AppError("VALIDATION_ERROR", "The loan does not belong to this customer", { details: [{ path: "/loanId", message: "is not a loan of this customer" }] });
+    }
+    const row = await insertInteraction(tx, {
+      customerId: input.customerId,
+      loanId: input.loanId ?? null,
+      agentId: agent.id,
+      channel: input.channel,
+      direction: input.direction,
+      callId: input.callId ?? null,
+      startedAt: input.startedAt ? new Date(input.startedAt) : now,
+      durationSeconds: input.durationSeconds ?? null,
+      disposition: input.disposition ?? null,
+      notes: input.notes ?? null,
+      createdAt: now,
+    });
+    await recordAudit(tx, ctx, {
+      action: "interaction.created",
+      entityType: "customer",
+      entityId: input.customerId,
+      details: { interactionId: row.id, channel: row.channel, disposition: row.disposition },
+    });
+    return toInteractionView({ ...row, agentName: agent.name });
+  });
+}

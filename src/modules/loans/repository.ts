@@ -1,0 +1,66 @@
+import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client.js";
+import { type CollectionStatus, customers, loans, type PaymentStatus } from "../../db/schema/index.js";
+
+export type LoanRow = typeof loans.$inferSelect;
+export type LoanWithTimezone = { loan: LoanRow; timezone: string };
+
+/** A loan with its customer's timezone, which its days past due are counted in. */
+export async function findLoan(db: DbOrTx, id: string, forUpdate = false): Promise<LoanWithTimezone | undefined> {
+  const query = db
+    .select({ loan: loans, timezone: customers.timezone })
+    .from(loans)
+    .innerJoin(customers, eq(customers.id, loans.customerId))
+    .where(eq(loans.id, id))
+    .limit(1);
+  const [row] = forUpdate ? await query.for("update", { of: loans }) : await query;
+  return row;
+}
+
+export async function listLoans(
+  db: DbOrTx,
+  filter: {
+    customerId?: string;
+    paymentStatus?: PaymentStatus;
+    collectionStatus?: CollectionStatus;
+    after?: { createdAt: Date; id: string };
+    limit: number;
+  },
+): Promise<LoanWithTimezone[]> {
+  const conditions: (SQL | undefined)[] = [
+    filter.customerId ? eq(loans.customerId, filter.customerId) : undefined,
+    filter.paymentStatus ? eq(loans.paymentStatus, filter.paymentStatus) : undefined,
+    filter.collectionStatus ? eq(loans.collectionStatus, filter.collectionStatus) : undefined,
+    filter.after
+      ? or(lt(loans.createdAt, filter.after.createdAt), and(eq(loans.createdAt, filter.after.createdAt), lt(loans.id, filter.after.id)))
+      : undefined,
+  ];
+  return db
+    .select({ loan: loans, timezone: customers.timezone })
+    .from(loans)
+    .innerJoin(customers, eq(customers.id, loans.customerId))
+    .where(and(...conditions))
+    .orderBy(desc(loans.createdAt), desc(loans.id))
+    .limit(filter.limit);
+}
+
+export async function insertLoan(db: DbOrTx, values: typeof loans.$inferInsert): Promise<LoanRow> {
+  const [row] = await db.insert(loans).values(values).returning();
+  return row!;
+}
+
+/** Applies changes only if the loan is still at `version` (optimistic locking); bumps the version. */
+export async function updateLoanAtVersion(
+  db: DbOrTx,
+  id: string,
+  version: number,
+  changes: Partial<typeof loans.$inferInsert>,
+  now: Date,
+): Promise<LoanRow | undefined> {
+  const [row] = await db
+    .update(loans)
+    .set({ ...changes, updatedAt: now, version: version + 1 })
+    .where(and(eq(loans.id, id), eq(loans.version, version)))
+    .returning();
+  return row;
+}

@@ -1,0 +1,60 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { expectedVersion } from "../../lib/versioning.js";
+import { requestContext } from "../../plugins/auth.js";
+import type { Services } from "../../services.js";
+import { IdParams, IfMatchHeaders, LoanCreateBody, LoanList, LoanListQuery, LoanPatchBody, LoanView } from "./schemas.js";
+import { createLoan, getLoanView, listLoanViews, patchLoan } from "./service.js";
+
+const tags = ["loans"];
+const security = [{ bearerAuth: [] }];
+
+export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const agent = [app.authenticate, app.requireRole("agent")];
+  const supervisor = [app.authenticate, app.requireRole("supervisor")];
+
+  app.get(
+    "/api/loans",
+    { onRequest: agent, schema: { tags, security, summary: "List loans", querystring: LoanListQuery, response: { 200: LoanList } } },
+    async (request) => listLoanViews(services, request.query),
+  );
+
+  app.post(
+    "/api/loans",
+    { onRequest: supervisor, schema: { tags, security, summary: "Create a loan (supervisor)", body: LoanCreateBody, response: { 201: LoanView } } },
+    async (request, reply) => {
+      const view = await createLoan(services, request.body, requestContext(request));
+      return reply.status(201).header("etag", `"${view.version}"`).send(view);
+    },
+  );
+
+  app.get(
+    "/api/loans/:id",
+    { onRequest: agent, schema: { tags, security, summary: "A loan with days past due and bucket", params: IdParams, response: { 200: LoanView } } },
+    async (request, reply) => {
+      const view = await getLoanView(services, request.params.id);
+      return reply.header("etag", `"${view.version}"`).send(view);
+    },
+  );
+
+  app.patch(
+    "/api/loans/:id",
+    {
+      onRequest: supervisor,
+      schema: {
+        tags,
+        security,
+        summary: "Update a loan (supervisor); needs the version read (body or If-Match)",
+        description: "409 VERSION_CONFLICT with the current record when the version is stale.",
+        params: IdParams,
+        headers: IfMatchHeaders,
+        body: LoanPatchBody,
+        response: { 200: LoanView },
+      },
+    },
+    async (request, reply) => {
+      const { version, ...changes } = request.body;
+      const view = await patchLoan(services, request.params.id, expectedVersion(version, request.headers["if-match"]), changes, requestContext(request));
+      return reply.header("etag", `"${view.version}"`).send(view);
+    },
+  );
+};

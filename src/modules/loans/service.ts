@@ -1,0 +1,134 @@
+import type { Static } from "typebox";
+import { eq } from "drizzle-orm";
+import { customers } from "../../db/schema/index.js";
+import { AppError } from "../../lib/errors.js";
+import { formatMoney, toCents } from "../../lib/money.js";
+import { decodeCursor, paginate } from "../../lib/pagination.js";
+import { diff, versionConflict } from "../../lib/versioning.js";
+import type { RequestContext, Services } from "../../services.js";
+import { recordAudit } from "../audit/service.js";
+import { refreshCustomerArrears } from "./arrears.js";
+import { findLoan, insertLoan, listLoans, updateLoanAtVersion } from "./repository.js";
+import type { LoanCreateBody, LoanListQuery, LoanPatchBody } from "./schemas.js";
+import { toLoanView } from "./views.js";
+
+const LOAN_FIELDS = [
+  "productName",
+  "interestRate",
+  "termMonths",
+  "installmentAmount",
+  "outstandingBalance",
+  "amountOverdue",
+  "nextDueDate",
+  "missedInstallments",
+  "paymentStatus",
+  "collectionStatus",
+];
+
+/** Installments behind, from the overdue amount: what a loan officer would count. */
+export function missedInstallmentsFor(amountOverdue: string, installmentAmount: string): number {
+  const installment = toCents(installmentAmount);
+  if (installment <= 0n) return 0;
+  const overdue = toCents(amountOverdue);
+  return Number((overdue + installment - 1n) / installment);
+}
+
+export async function getLoanView(services: Services, id: string) {
+  const found = await findLoan(services.db, id);
+  if (!found) throw new AppError("NOT_FOUND", "Loan not found");
+  return toLoanView(found.loan, found.timezone, services.clock.now());
+}
+
+export async function listLoanViews(services: Services, query: Static<typeof LoanListQuery>) {
+  let after: { createdAt: Date; id: string } | undefined;
+  if (query.cursor) {
+    const [createdAt, id] = decodeCursor(query.cursor, 2);
+    after = { createdAt: new Date(String(createdAt)), id: String(id) };
+  }
+  const rows = await listLoans(services.db, { ...query, after, limit: query.limit + 1 });
+  const now = services.clock.now();
+  const views = rows.map((r) => toLoanView(r.loan, r.timezone, now));
+  return paginate(views, query.limit, (v) => [v.createdAt, v.id]);
+}
+
+export async function createLoan(services: Services, input: Static<typeof LoanCreateBody>, ctx: RequestContext) {
+  const { db, clock } = services;
+  const now = clock.now();
+  const amountOverdue = formatMoney(input.amountOverdue ?? "0");
+  const overdue = toCents(amountOverdue) > 0n;
+  const outstanding = formatMoney(input.outstandingBalance ?? input.principal);
+  if (toCents(amountOverdue) > toCents(outstanding)) {
+    throw new AppError("VALIDATION_ERROR", "The overdue amount cannot exceed the outstanding balance", {
+      details: [{ path: "/amountOverdue", message: "exceeds outstandingBalance" }],
+    });
+  }
+  return db.transaction(async (tx) => {
+    const [customer] = await tx.select({ id: customers.id, timezone: customers.timezone }).from(customers).where(eq(customers.id, input.customerId));
+    if (!customer) {
+      throw new AppError("VALIDATION_ERROR", "No customer has this id", { details: [{ path: "/customerId", message: "no such customer" }] });
+    }
+    const loan = await insertLoan(tx, {
+      customerId: input.customerId,
+      loanNumber: input.loanNumber.trim(),
+      productName: input.productName.trim(),
+      principal: formatMoney(input.principal),
+      interestRate: input.interestRate ?? "0",
+      termMonths: input.termMonths,
+      installmentAmount: formatMoney(input.installmentAmount),
+      currency: input.currency ?? "DZD",
+      disbursedAt: input.disbursedAt ?? null,
+      outstandingBalance: outstanding,
+      amountOverdue,
+      nextDueDate: input.nextDueDate ?? null,
+      missedInstallments: input.missedInstallments ?? missedInstallmentsFor(amountOverdue, input.installmentAmount),
+      paymentStatus: input.paymentStatus ?? (toCents(outstanding) === 0n ? "paid_off" : overdue ? "overdue" : "current"),
+      collectionStatus: input.collectionStatus ?? (overdue ? "in_collection" : "none"),
+      createdAt: now,
+      updatedAt: now,
+    });
+    await refreshCustomerArrears(tx, [loan.customerId]);
+    await recordAudit(tx, ctx, {
+      action: "loan.created",
+      entityType: "loan",
+      entityId: loan.id,
+      details: { loanNumber: loan.loanNumber, customerId: loan.customerId, principal: loan.principal },
+    });
+    return toLoanView(loan, customer.timezone, now);
+  });
+}
+
+export async function patchLoan(
+  services: Services,
+  id: string,
+  version: number,
+  input: Omit<Static<typeof LoanPatchBody>, "version">,
+  ctx: RequestContext,
+) {
+  const { db, clock } = services;
+  const now = clock.now();
+  return db.transaction(async (tx) => {
+    const found = await findLoan(tx, id);
+    if (!found) throw new AppError("NOT_FOUND", "Loan not found");
+    const changes = {
+      ...input,
+      ...(input.installmentAmount ? { installmentAmount: formatMoney(input.installmentAmount) } : {}),
+      ...(input.outstandingBalance ? { outstandingBalance: formatMoney(input.outstandingBalance) } : {}),
+      ...(input.amountOverdue ? { amountOverdue: formatMoney(input.amountOverdue) } : {}),
+    };
+    const updated = await updateLoanAtVersion(tx, id, version, changes, now);
+    if (!updated) throw versionConflict(toLoanView(found.loan, found.timezone, now));
+    if (toCents(updated.amountOverdue) > toCents(updated.outstandingBalance)) {
+      throw new AppError("VALIDATION_ERROR", "The overdue amount cannot exceed the outstanding balance", {
+        details: [{ path: "/amountOverdue", message: "exceeds outstandingBalance" }],
+      });
+    }
+    await refreshCustomerArrears(tx, [updated.customerId]);
+    await recordAudit(tx, ctx, {
+      action: "loan.updated",
+      entityType: "loan",
+      entityId: id,
+      details: { changes: diff(found.loan, updated, LOAN_FIELDS) },
+    });
+    return toLoanView(updated, found.timezone, now);
+  });
+}

@@ -1,0 +1,106 @@
+import { eq } from "drizzle-orm";
+import type { Static } from "typebox";
+import type { DbOrTx } from "../../db/client.js";
+import { loans } from "../../db/schema/index.js";
+import { AppError } from "../../lib/errors.js";
+import { formatMoney, toCents } from "../../lib/money.js";
+import { decodeCursor, paginate } from "../../lib/pagination.js";
+import type { RequestContext, Services } from "../../services.js";
+import { recordAudit } from "../audit/service.js";
+import { refreshCustomerArrears } from "../loans/arrears.js";
+import { findLoan } from "../loans/repository.js";
+import { toLoanView } from "../loans/views.js";
+import { applyPayment } from "./apply.js";
+import { findPaymentByReference, insertPaymentOnce, listPayments, type PaymentRow } from "./repository.js";
+import type { PaymentBody, PaymentListQuery } from "./schemas.js";
+
+export const toPaymentView = (p: PaymentRow) => ({
+  id: p.id,
+  loanId: p.loanId,
+  amount: p.amount,
+  paidAt: p.paidAt.toISOString(),
+  method: p.method,
+  reference: p.reference,
+  recordedBy: p.recordedBy,
+  createdAt: p.createdAt.toISOString(),
+});
+
+/** Hooks run inside the payment's transaction (promise evaluation plugs in here). */
+export type PaymentHook = (tx: DbOrTx, event: { loanId: string; payment: PaymentRow; now: Date }) => Promise<void>;
+export const paymentHooks: PaymentHook[] = [];
+
+/**
+ * Records a payment and updates the loan and the customer's arrears in one transaction. The loan row
+ * is locked first, so concurrent payments apply one after the other against fresh balances; the
+ * (loan, reference) key makes a retried request return the first payment and change nothing.
+ */
+export async function recordPayment(services: Services, loanId: string, input: Static<typeof PaymentBody>, ctx: RequestContext) {
+  const { db, clock } = services;
+  const now = clock.now();
+  const amount = formatMoney(input.amount);
+  if (toCents(amount) <= 0n) {
+    throw new AppError("VALIDATION_ERROR", "The amount must be greater than 0", { details: [{ path: "/amount", message: "must be greater than 0" }] });
+  }
+  const paidAt = new Date(input.paidAt);
+  if (paidAt.getTime() > now.getTime() + 5 * 60_000) {
+    throw new AppError("VALIDATION_ERROR", "A payment cannot be in the future", { details: [{ path: "/paidAt", message: "is in the future" }] });
+  }
+
+  return db.transaction(async (tx) => {
+    const found = await findLoan(tx, loanId, true);
+    if (!found) throw new AppError("NOT_FOUND", "Loan not found");
+    const payment = await insertPaymentOnce(tx, {
+      loanId,
+      amount,
+      paidAt,
+      method: input.method,
+      reference: input.reference.trim(),
+      recordedBy: ctx.actorId ?? null,
+      createdAt: now,
+    });
+    if (!payment) {
+      const original = await findPaymentByReference(tx, loanId, input.reference.trim());
+      return { created: false, payment: toPaymentView(original!), loan: toLoanView(found.loan, found.timezone, now) };
+    }
+    if (toCents(amount) > toCents(found.loan.outstandingBalance)) {
+      throw new AppError("VALIDATION_ERROR", `The amount exceeds the outstanding balance (${found.loan.outstandingBalance})`, {
+        details: [{ path: "/amount", message: `exceeds the outstanding balance ${found.loan.outstandingBalance}` }],
+      });
+    }
+    const next = applyPayment(found.loan, amount);
+    const [updated] = await tx
+      .update(loans)
+      .set({ ...next, updatedAt: now, version: found.loan.version + 1 })
+      .where(eq(loans.id, loanId))
+      .returning();
+    for (const hook of paymentHooks) await hook(tx, { loanId, payment, now });
+    await refreshCustomerArrears(tx, [found.loan.customerId]);
+    await recordAudit(tx, ctx, {
+      action: "payment.recorded",
+      entityType: "loan",
+      entityId: loanId,
+      details: {
+        paymentId: payment.id,
+        amount,
+        method: input.method,
+        reference: payment.reference,
+        outstandingBalance: { from: found.loan.outstandingBalance, to: updated!.outstandingBalance },
+        paymentStatus: { from: found.loan.paymentStatus, to: updated!.paymentStatus },
+      },
+    });
+    const [fresh] = await tx.select().from(loans).where(eq(loans.id, loanId));
+    return { created: true, payment: toPaymentView(payment), loan: toLoanView(fresh!, found.timezone, now) };
+  });
+}
+
+export async function listPaymentViews(services: Services, loanId: string, query: Static<typeof PaymentListQuery>) {
+  const found = await findLoan(services.db, loanId);
+  if (!found) throw new AppError("NOT_FOUND", "Loan not found");
+  let after: { paidAt: Date; id: string } | undefined;
+  if (query.cursor) {
+    const [paidAt, id] = decodeCursor(query.cursor, 2);
+    after = { paidAt: new Date(String(paidAt)), id: String(id) };
+  }
+  const rows = await listPayments(services.db, loanId, query.limit + 1, after);
+  return paginate(rows.map(toPaymentView), query.limit, (p) => [p.paidAt, p.id]);
+}
