@@ -1,8 +1,10 @@
+import { InvalidArgumentError } from "commander";
 import { sql } from "drizzle-orm";
 import type { Config } from "../config.js";
 import { createDatabase, type Database, queryRows } from "../db/client.js";
 import { countRowsPerTable, getMigrationStatus, runMigrations } from "../db/migrate.js";
 import { runSeeds } from "../db/seed.js";
+import { MAX_PORTFOLIO_CUSTOMERS, seedPortfolio } from "../modules/customers/seed-scale.js";
 import { createServices } from "../services.js";
 import { cliLogger } from "./logger.js";
 
@@ -39,13 +41,55 @@ export function dbStatus(config: Config, print: Print) {
   });
 }
 
-export function dbSeed(config: Config, print: Print) {
+/** `--customers <n>`: a whole number from 1, refused with the reason instead of seeding NaN rows. */
+export function parseCustomerCount(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PORTFOLIO_CUSTOMERS)
+    throw new InvalidArgumentError(`expected a positive integer up to ${MAX_PORTFOLIO_CUSTOMERS}, e.g. --customers 100000`);
+  return n;
+}
+
+/** `[#####.....]  50% 50000/100000` */
+export function progressBar(done: number, total: number, width = 30): string {
+  const ratio = total > 0 ? Math.min(1, done / total) : 1;
+  const filled = Math.round(ratio * width);
+  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}% ${done}/${total}`;
+}
+
+/** Redraws one line on a terminal; piped into a file or CI log, one line per batch reads better. */
+function progressReporter(print: Print) {
+  const tty = process.stdout.isTTY === true;
+  return {
+    update: (done: number, total: number) =>
+      tty ? process.stdout.write(`\r${progressBar(done, total)}`) : print(progressBar(done, total)),
+    end: () => {
+      if (tty) process.stdout.write("\n");
+    },
+  };
+}
+
+export function dbSeed(config: Config, print: Print, opts: { customers?: number } = {}) {
   return withDatabase(config, async (database) => {
     await runMigrations(database);
     const services = createServices(database.db, config, cliLogger);
+    const now = services.clock.now();
     const report = await runSeeds({ services, log: print }).finally(() => services.close());
     if (report.length === 0) print("nothing to seed yet");
     for (const r of report) print(`${r.name}: ${r.created} created`);
+    if (opts.customers === undefined) return;
+
+    print(`generated portfolio: up to ${opts.customers} customers (GEN-1…GEN-${opts.customers})`);
+    const started = performance.now();
+    const progress = progressReporter(print);
+    const result = await seedPortfolio(database.db, { customers: opts.customers, now, onProgress: progress.update }).finally(
+      progress.end,
+    );
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    print(
+      `generated portfolio: ${result.created} customers created (${Math.min(result.existing, opts.customers)} already there), ` +
+        `${result.loans} loans, ${result.payments} payments, ${result.interactions} interactions`,
+    );
+    print(`elapsed: ${seconds} s`);
   });
 }
 

@@ -7,7 +7,7 @@ import { isDatabaseUnavailable, mapPostgresError } from "../lib/error-mapping.js
 import { AppError } from "../lib/errors.js";
 import { serializeError } from "../lib/logger.js";
 import { APP_VERSION } from "../lib/version.js";
-import { dbMigrate, dbReset, dbSeed, dbStatus } from "./db.js";
+import { dbMigrate, dbReset, dbSeed, dbStatus, parseCustomerCount } from "./db.js";
 import { formatDoctorReport, runDoctor } from "./doctor.js";
 import { createAdmin } from "./user.js";
 
@@ -69,7 +69,15 @@ db.command("status")
 
 db.command("seed")
   .description("add the sample data (idempotent: running it twice adds nothing)")
-  .action(action(() => dbSeed(config(), print)));
+  .option("--customers <n>", "then generate a portfolio until n GEN- customers exist (load testing)", parseCustomerCount)
+  .action(
+    action(async (opts: { customers?: number }) => {
+      const cfg = config();
+      if (opts.customers !== undefined && cfg.isProduction)
+        throw new CliFailure("refused: `db seed --customers` generates fake customers and is disabled when NODE_ENV=production");
+      await dbSeed(cfg, print, opts);
+    }),
+  );
 
 db.command("reset")
   .description("drop every table and re-apply the migrations (refused when NODE_ENV=production)")

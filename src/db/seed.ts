@@ -1,3 +1,4 @@
+import { sampleCustomersSeeder } from "../modules/customers/seed-sample.js";
 import { demoStaffSeeder } from "../modules/users/seed.js";
 import type { Services } from "../services.js";
 
@@ -13,7 +14,7 @@ export interface Seeder {
 }
 
 /** In dependency order: staff before the customers and interactions they own. */
-export const seeders: Seeder[] = [demoStaffSeeder];
+export const seeders: Seeder[] = [demoStaffSeeder, sampleCustomersSeeder];
 
 export async function runSeeds(ctx: SeedContext): Promise<{ name: string; created: number }[]> {
   const report: { name: string; created: number }[] = [];

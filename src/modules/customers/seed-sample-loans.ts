@@ -1,0 +1,191 @@
+import type { CollectionStatus, PaymentStatus, customerInteractions, loans, payments } from "../../db/schema/index.js";
+import { daysBetween } from "../loans/arrears.js";
+import { LOAN_PRODUCTS, PAYMENT_METHOD_WEIGHTS, type Rng, TERMS_MONTHS, formatCents, weighted } from "./seed-data.js";
+
+export type LoanKind = "current" | "1-30" | "31-60" | "61-90" | "90+" | "paid_off" | "written_off";
+
+export interface PlannedLoan {
+  row: Omit<typeof loans.$inferInsert, "customerId">;
+  payments: Omit<typeof payments.$inferInsert, "loanId">[];
+  interactions: Omit<typeof customerInteractions.$inferInsert, "customerId" | "loanId">[];
+}
+
+export interface LoanPlanInput {
+  rng: Rng;
+  kind: LoanKind;
+  /** YYYY-MM-DD in Africa/Algiers: the day arrears are measured against. */
+  today: string;
+  now: Date;
+  loanNumber: string;
+  agents: (string | null)[];
+  /** Shared across loans, so statuses rotate over the whole sample instead of per customer. */
+  counters: { call: number; overdue: number; late: number; closed: number };
+  doNotCall: boolean;
+  hasEmail: boolean;
+}
+
+/** Days past due per bucket, kept two days inside the edges so a customer abroad stays in the bucket. */
+const DPD_RANGE: Record<"1-30" | "31-60" | "61-90", [number, number]> = { "1-30": [3, 27], "31-60": [34, 57], "61-90": [64, 87] };
+const EARLY_STATUSES: CollectionStatus[] = ["in_collection", "promise_to_pay", "payment_plan", "dispute", "in_collection"];
+const LATE_STATUSES: CollectionStatus[] = ["legal", "in_collection", "payment_plan", "dispute"];
+const FAILED_ATTEMPTS = ["no_answer", "busy", "voicemail"] as const;
+
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Same day of month `months` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb). */
+export function addMonths(date: string, months: number): string {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  const target = new Date(Date.UTC(y, m - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d, lastDay));
+  return target.toISOString().slice(0, 10);
+}
+
+export function planSampleLoan(input: LoanPlanInput): PlannedLoan {
+  const { rng, kind, today, now, counters } = input;
+  const term = rng.pick(TERMS_MONTHS);
+  const principalCents = rng.int(60, 2500) * 100_000;
+  const rateBp = rng.int(500, 1400);
+  // Flat interest over the term, as consumer credit is quoted here; rounded once, to the centime.
+  const installmentCents = Math.round((principalCents * (1 + (rateBp / 10_000) * (term / 12))) / term);
+
+  let nextDueDate: string | null;
+  let paid: number;
+  let missed = 0;
+  let paymentStatus: PaymentStatus;
+  let collectionStatus: CollectionStatus;
+  if (kind === "paid_off") {
+    nextDueDate = null;
+    paid = term;
+    paymentStatus = "paid_off";
+    collectionStatus = counters.closed++ % 3 === 2 ? "settled" : "closed";
+  } else if (kind === "current") {
+    nextDueDate = addDays(today, rng.int(2, 27));
+    paid = rng.int(0, term - 1);
+    paymentStatus = "current";
+    collectionStatus = "none";
+  } else {
+    let dpd: number;
+    if (kind === "90+") {
+      // Alternating halves, so "overdue" and "defaulted" both appear among the very late.
+      dpd = counters.late++ % 2 === 0 ? rng.int(95, 170) : rng.int(200, 420);
+    } else if (kind === "written_off") {
+      dpd = rng.int(400, 900);
+    } else {
+      const [min, max] = DPD_RANGE[kind];
+      dpd = rng.int(min, max);
+    }
+    nextDueDate = addDays(today, -dpd);
+    while (missed < term && addMonths(nextDueDate, missed) <= today) missed++;
+    paid = rng.int(0, term - missed);
+    if (kind === "written_off") {
+      paymentStatus = "written_off";
+      collectionStatus = "closed";
+    } else {
+      paymentStatus = dpd > 180 ? "defaulted" : "overdue";
+      const statuses = kind === "90+" ? LATE_STATUSES : EARLY_STATUSES;
+      collectionStatus = statuses[counters.overdue++ % statuses.length]!;
+    }
+  }
+  const firstDue =
+    nextDueDate !== null ? addMonths(nextDueDate, -paid) : addMonths(addDays(today, -rng.int(10, 300)), -term + 1);
+  const disbursedAt = addMonths(firstDue, -1);
+  const outstandingCents = kind === "paid_off" ? 0 : (term - paid) * installmentCents;
+  const amountOverdueCents = missed * installmentCents;
+
+  const agent = () => input.agents[counters.call % input.agents.length] ?? null;
+  const at = (date: string, hour: number) => {
+    const instant = new Date(`${date}T${String(hour).padStart(2, "0")}:${String(rng.int(0, 59)).padStart(2, "0")}:00+01:00`);
+    // Nothing in the history may lie in the future of the clock that seeded it.
+    return instant.getTime() < now.getTime() ? instant : new Date(now.getTime() - rng.int(5, 120) * 60_000);
+  };
+
+  const paymentRows: PlannedLoan["payments"] = [];
+  for (let j = Math.max(0, paid - 3); j < paid; j++) {
+    const method = weighted(rng, PAYMENT_METHOD_WEIGHTS);
+    paymentRows.push({
+      amount: formatCents(installmentCents),
+      paidAt: at(addDays(addMonths(firstDue, j), rng.int(-3, 4)), rng.int(9, 16)),
+      method,
+      reference: `${method.toUpperCase()}-${input.loanNumber}-${j + 1}`,
+      recordedBy: method === "cash" || method === "cheque" ? agent() : null,
+    });
+  }
+
+  const interactions: PlannedLoan["interactions"] = [];
+  const call = (date: string, disposition: string, notes: string | null, direction: "inbound" | "outbound" = "outbound") => {
+    counters.call++;
+    const silent = disposition === "no_answer" || disposition === "busy";
+    interactions.push({
+      agentId: agent(),
+      channel: "call",
+      direction,
+      callId: `DEMO-CALL-${String(counters.call).padStart(5, "0")}`,
+      startedAt: at(date, rng.int(9, 17)),
+      durationSeconds: silent ? rng.int(0, 25) : disposition === "voicemail" ? rng.int(20, 45) : rng.int(60, 540),
+      disposition,
+      notes,
+    });
+  };
+  const other = (channel: "sms" | "email" | "visit" | "note", date: string, notes: string, disposition: string | null = null) =>
+    interactions.push({ agentId: agent(), channel, direction: "outbound", startedAt: at(date, rng.int(9, 17)), disposition, notes });
+
+  const installment = formatCents(installmentCents);
+  const overdue = formatCents(amountOverdueCents);
+  if (kind === "current" && rng.next() < 0.35 && nextDueDate) {
+    other("sms", addDays(today, -1), `Rappel : votre échéance de ${installment} DZD est due le ${nextDueDate}.`);
+  } else if (kind === "paid_off" && rng.next() < 0.6) {
+    const last = addMonths(firstDue, term - 1);
+    call(addDays(last, 2), "paid", "Confirme le règlement du solde ; demande une attestation de remboursement.", "inbound");
+    other("sms", addDays(last, 3), "Votre crédit est soldé. Merci de votre confiance.");
+  } else if (nextDueDate && kind !== "current" && kind !== "paid_off") {
+    const dpd = Math.max(1, daysBetween(nextDueDate, today));
+    const day = (fraction: number) => addDays(nextDueDate, Math.max(1, Math.round(dpd * fraction)));
+    other("sms", day(0.1), `Rappel : échéance de ${installment} DZD du ${nextDueDate} impayée. Merci de régulariser.`);
+    const attempts = rng.int(0, 2);
+    for (let a = 0; a < attempts; a++) call(day(0.2 + a * 0.15), rng.pick(FAILED_ATTEMPTS), null);
+    if (input.doNotCall) {
+      call(day(0.6), "do_not_call", "Demande à ne plus être appelé ; contact par SMS ou courrier uniquement.");
+    } else if (collectionStatus === "promise_to_pay") {
+      call(day(0.7), "promise_to_pay", `Promet de payer ${overdue} DZD avant le ${addDays(today, 7)}.`);
+    } else if (collectionStatus === "payment_plan") {
+      call(day(0.6), "callback_requested", "Demande un échelonnement ; rappel convenu avec le superviseur.");
+      other("note", day(0.8), `Plan de paiement accordé : arriérés de ${overdue} DZD en 6 mensualités.`);
+    } else if (collectionStatus === "dispute") {
+      call(day(0.6), "dispute", "Conteste les pénalités de retard ; demande le relevé détaillé.", "inbound");
+      if (input.hasEmail) other("email", day(0.7), "Relevé de compte détaillé envoyé par e-mail.");
+    } else if (collectionStatus === "legal") {
+      other("visit", day(0.5), "Visite au domicile : refuse tout règlement amiable.", "refused_to_pay");
+      other("note", day(0.8), "Dossier transmis au service contentieux.");
+    } else if (kind === "written_off") {
+      other("note", day(0.9), "Créance passée en perte après épuisement des recours amiables.");
+    } else {
+      const outcome = rng.pick(["refused_to_pay", "callback_requested", "wrong_number", "voicemail"] as const);
+      const notes = outcome === "wrong_number" ? "Numéro attribué à une autre personne ; essayer le numéro secondaire." : null;
+      call(day(0.8), outcome, notes);
+    }
+  }
+
+  return {
+    row: {
+      loanNumber: input.loanNumber,
+      productName: rng.pick(LOAN_PRODUCTS),
+      principal: formatCents(principalCents),
+      interestRate: (rateBp / 10_000).toFixed(4),
+      termMonths: term,
+      installmentAmount: installment,
+      currency: "DZD",
+      disbursedAt,
+      outstandingBalance: formatCents(outstandingCents),
+      amountOverdue: formatCents(amountOverdueCents),
+      nextDueDate,
+      missedInstallments: missed,
+      paymentStatus,
+      collectionStatus,
+    },
+    payments: paymentRows,
+    interactions,
+  };
+}
