@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { LogController } from "fastify";
+import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Config } from "./config.js";
 import { createDatabase, type Database } from "./db/client.js";
 import { runMigrations } from "./db/migrate.js";
@@ -9,6 +9,8 @@ import { loggerOptions } from "./lib/logger.js";
 import type { Clock } from "./lib/clock.js";
 import { legacyAuthRoutes } from "./modules/auth/legacy-routes.js";
 import { authRoutes } from "./modules/auth/routes.js";
+import { apiKeyRoutes } from "./modules/api-keys/routes.js";
+import { callingRoutes } from "./modules/calling/routes.js";
 import { customerRoutes } from "./modules/customers/routes.js";
 import { healthRoutes } from "./modules/health/routes.js";
 import { interactionRoutes } from "./modules/interactions/routes.js";
@@ -16,6 +18,7 @@ import { loanRoutes } from "./modules/loans/routes.js";
 import { paymentRoutes } from "./modules/payments/routes.js";
 import { devOutboxRoutes } from "./modules/mail/routes.js";
 import { passwordResetRoutes } from "./modules/password-reset/routes.js";
+import { runPromiseEvaluation } from "./modules/promises/service.js";
 import { userRoutes } from "./modules/users/routes.js";
 import { registerAuth } from "./plugins/auth.js";
 import { createServices, type Services } from "./services.js";
@@ -98,6 +101,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await registerOpenApi(app);
   registerAuth(app, services);
 
+  startPeriodicJobs(app, services, database);
+
   await app.register(healthRoutes);
   await app.register(authRoutes, { services });
   await app.register(userRoutes, { services });
@@ -107,9 +112,28 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(loanRoutes, { services });
   await app.register(paymentRoutes, { services });
   await app.register(interactionRoutes, { services });
+  await app.register(callingRoutes, { services });
+  await app.register(apiKeyRoutes, { services });
   if (!config.isProduction) await app.register(devOutboxRoutes, { services });
 
   return app;
+}
+
+/** Promise evaluation on a timer (0 disables); with several instances, an advisory lock picks one. */
+function startPeriodicJobs(app: FastifyInstance, services: Services, database: Database) {
+  const minutes = services.config.PROMISE_EVALUATION_INTERVAL_MINUTES;
+  if (minutes <= 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook("onReady", async () => {
+    timer = setInterval(() => {
+      runPromiseEvaluation(services, database).then(
+        (r) => r.broken > 0 && app.log.info({ broken: r.broken }, "promise evaluation: promises marked broken"),
+        (err) => app.log.warn({ err }, "promise evaluation failed; will retry next round"),
+      );
+    }, minutes * 60_000);
+    timer.unref();
+  });
+  app.addHook("onClose", async () => clearInterval(timer));
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

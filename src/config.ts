@@ -61,6 +61,17 @@ export const ConfigSchema = Type.Object({
   RESET_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 86400, default: 600 }),
   RATE_LIMIT_OTP_PER_IP: Type.Integer({ minimum: 1, default: 60 }),
 
+  PROMISE_MAX_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  PROMISE_GRACE_DAYS: Type.Integer({ minimum: 0, maximum: 60, default: 2 }),
+  CALL_WINDOW: Type.String({ pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$", default: "08:00-20:00" }),
+  NO_CALL_WEEKDAYS: Type.String({
+    pattern: "^(none|((mon|tues|wednes|thurs|fri|satur|sun)day)(,\\s*((mon|tues|wednes|thurs|fri|satur|sun)day))*)$",
+    default: "friday",
+  }),
+  MAX_CALL_ATTEMPTS_PER_DAY: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
+  MAX_CALL_ATTEMPTS_PER_7_DAYS: Type.Integer({ minimum: 1, maximum: 700, default: 7 }),
+  PROMISE_EVALUATION_INTERVAL_MINUTES: Type.Number({ minimum: 0, maximum: 1440, default: 15 }),
+
   SMTP_HOST: Type.String({ minLength: 1, default: "smtp.gmail.com" }),
   SMTP_PORT: Port(587),
   SMTP_SECURE: Flag(false),

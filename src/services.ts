@@ -28,6 +28,7 @@ export interface RequestContext {
   userAgent: string | null;
   requestId: string;
   actorId?: string | null;
+  actorType?: "user" | "api_key" | "system";
 }
 
 export interface ServiceLogger extends RateLimiterLogger {

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { UserRole } from "../db/schema/index.js";
+import type { ApiKeyScope, UserRole } from "../db/schema/index.js";
+import type { ApiKeyRow } from "../modules/api-keys/repository.js";
+import { API_KEY_PREFIX, verifyApiKey } from "../modules/api-keys/service.js";
 import { AppError } from "../lib/errors.js";
 import { isLockedNow } from "../modules/auth/service.js";
 import { endSession, findSessionWithUser, sessionEndReason, sessionPolicy, touchSession } from "../modules/auth/sessions.js";
@@ -17,10 +19,14 @@ export interface AuthInfo {
 declare module "fastify" {
   interface FastifyRequest {
     auth: AuthInfo | null;
+    /** Set instead of `auth` when a dialer or bot calls with an integration key. */
+    apiKey: ApiKeyRow | null;
   }
   interface FastifyInstance {
     authenticate(request: FastifyRequest): Promise<void>;
     requireRole(minimum: UserRole): (request: FastifyRequest) => Promise<void>;
+    /** A signed-in user, or an integration key holding `scope`. */
+    authenticateCaller(scope: ApiKeyScope): (request: FastifyRequest) => Promise<void>;
   }
 }
 
@@ -45,7 +51,8 @@ export function requestContext(request: FastifyRequest): RequestContext {
     ip: request.ip,
     userAgent: request.headers["user-agent"] ?? null,
     requestId: request.id,
-    actorId: request.auth?.userId ?? null,
+    actorId: request.auth?.userId ?? request.apiKey?.id ?? null,
+    actorType: request.apiKey ? "api_key" : request.auth ? "user" : "system",
   };
 }
 
@@ -73,6 +80,18 @@ export function registerAuth(app: FastifyInstance, services: Services) {
     }
     await touchSession(services.db, found.session.id, now);
     request.auth = { userId: found.user.id, sessionId: found.session.id, role: found.user.role, user: found.user };
+  });
+
+  app.decorateRequest("apiKey", null);
+  app.decorate("authenticateCaller", (scope: ApiKeyScope) => async (request: FastifyRequest) => {
+    const header = request.headers["x-api-key"];
+    const bearer = bearerToken(request);
+    const key = (Array.isArray(header) ? header[0] : header) ?? (bearer?.startsWith(API_KEY_PREFIX) ? bearer : undefined);
+    if (!key) return app.authenticate(request);
+    const row = await verifyApiKey(services, key);
+    if (!row) throw new AppError("UNAUTHORIZED", "The API key is not valid or was revoked");
+    if (!row.scopes.includes(scope)) throw new AppError("FORBIDDEN", `This API key lacks the ${scope} scope`);
+    request.apiKey = row;
   });
 
   app.decorate("requireRole", (minimum: UserRole) => async (request: FastifyRequest) => {

@@ -5,6 +5,7 @@ import {
   date,
   index,
   integer,
+  jsonb,
   numeric,
   pgTable,
   text,
@@ -157,10 +158,19 @@ export const customerInteractions = pgTable(
     durationSeconds: integer("duration_seconds"),
     disposition: text("disposition"),
     notes: text("notes"),
+    /** When the customer asked to be called back (disposition callback_requested). */
+    callbackAt: timestamptz("callback_at"),
+    /** The dialer's or bot's steps to the disposition, kept as sent. */
+    dispositionTrace: jsonb("disposition_trace").$type<unknown[]>(),
+    /** Which integration key wrote it, when not a signed-in agent. */
+    apiKeyId: uuid("api_key_id"),
+    /** SHA-256 of the post-call request: a repeated callId must carry the same body. */
+    requestHash: text("request_hash"),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("customer_interactions_call_id_key").on(t.callId),
+    index("customer_interactions_callback_idx").on(t.callbackAt).where(sql`${t.callbackAt} is not null`),
     index("customer_interactions_customer_started_idx").on(t.customerId, t.startedAt),
     index("customer_interactions_loan_idx").on(t.loanId),
     index("customer_interactions_agent_started_idx").on(t.agentId, t.startedAt),

@@ -1,4 +1,5 @@
 export * from "./accounts.js";
 export * from "./audit.js";
+export * from "./calling.js";
 export * from "./crm.js";
 export * from "./otp.js";

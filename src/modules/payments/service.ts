@@ -1,6 +1,5 @@
 import { eq } from "drizzle-orm";
 import type { Static } from "typebox";
-import type { DbOrTx } from "../../db/client.js";
 import { loans } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
 import { formatMoney, toCents } from "../../lib/money.js";
@@ -10,6 +9,7 @@ import { recordAudit } from "../audit/service.js";
 import { refreshCustomerArrears } from "../loans/arrears.js";
 import { findLoan } from "../loans/repository.js";
 import { toLoanView } from "../loans/views.js";
+import { markKeptPromises, settlePromiseStatus } from "../promises/repository.js";
 import { applyPayment } from "./apply.js";
 import { findPaymentByReference, insertPaymentOnce, listPayments, type PaymentRow } from "./repository.js";
 import type { PaymentBody, PaymentListQuery } from "./schemas.js";
@@ -24,10 +24,6 @@ export const toPaymentView = (p: PaymentRow) => ({
   recordedBy: p.recordedBy,
   createdAt: p.createdAt.toISOString(),
 });
-
-/** Hooks run inside the payment's transaction (promise evaluation plugs in here). */
-export type PaymentHook = (tx: DbOrTx, event: { loanId: string; payment: PaymentRow; now: Date }) => Promise<void>;
-export const paymentHooks: PaymentHook[] = [];
 
 /**
  * Records a payment and updates the loan and the customer's arrears in one transaction. The loan row
@@ -73,7 +69,8 @@ export async function recordPayment(services: Services, loanId: string, input: S
       .set({ ...next, updatedAt: now, version: found.loan.version + 1 })
       .where(eq(loans.id, loanId))
       .returning();
-    for (const hook of paymentHooks) await hook(tx, { loanId, payment, now });
+    // Promises are kept by payments inside the same transaction, so a read never sees one without the other.
+    if ((await markKeptPromises(tx, loanId, services.config.PROMISE_GRACE_DAYS, now)) > 0) await settlePromiseStatus(tx, loanId, now);
     await refreshCustomerArrears(tx, [found.loan.customerId]);
     await recordAudit(tx, ctx, {
       action: "payment.recorded",

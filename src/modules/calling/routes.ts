@@ -1,0 +1,63 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { requestContext } from "../../plugins/auth.js";
+import type { Services } from "../../services.js";
+import { IdParams } from "../loans/schemas.js";
+import { listPromiseViews } from "../promises/service.js";
+import { recordPostCallOutcome } from "./post-call.js";
+import { preCall } from "./pre-call.js";
+import { PostCallBody, PostCallResponse, PreCallQuery, PreCallResponse, PromiseList } from "./schemas.js";
+
+const tags = ["calling"];
+const security: { [scheme: string]: string[] }[] = [{ bearerAuth: [] }, { apiKey: [] }];
+
+export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.get(
+    "/api/crm/pre-call",
+    {
+      onRequest: [app.authenticateCaller("precall:read")],
+      schema: {
+        tags,
+        security,
+        summary: "Who is calling / being called, and can we call them now",
+        description: "Matches phone or altPhone. 404 CUSTOMER_NOT_FOUND; 400 INVALID_PHONE. Agents, or an API key with precall:read.",
+        querystring: PreCallQuery,
+        response: { 200: PreCallResponse },
+      },
+    },
+    async (request) => preCall(services, request.query.phone),
+  );
+
+  app.post(
+    "/api/crm/post-call",
+    {
+      onRequest: [app.authenticateCaller("postcall:write")],
+      schema: {
+        tags,
+        security,
+        summary: "Record a call's outcome and its effects in one transaction (idempotent by callId)",
+        description:
+          "201 with the interaction, the promise (promise_to_pay) and the new eligibility. The same callId again returns the first result with 200; with a different body, 409. Agents, or an API key with postcall:write.",
+        body: PostCallBody,
+        response: { 200: PostCallResponse, 201: PostCallResponse },
+      },
+    },
+    async (request, reply) => {
+      const caller = {
+        userId: request.auth?.userId ?? null,
+        userName: request.auth?.user.name ?? null,
+        apiKeyId: request.apiKey?.id ?? null,
+      };
+      const { created, ...result } = await recordPostCallOutcome(services, request.body, caller, requestContext(request));
+      return reply.status(created ? 201 : 200).send(result);
+    },
+  );
+
+  app.get(
+    "/api/loans/:id/promises",
+    {
+      onRequest: [app.authenticate, app.requireRole("agent")],
+      schema: { tags, security: [{ bearerAuth: [] }], summary: "A loan's promises to pay, newest first", params: IdParams, response: { 200: PromiseList } },
+    },
+    async (request) => listPromiseViews(services, request.params.id),
+  );
+};

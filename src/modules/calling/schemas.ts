@@ -1,0 +1,71 @@
+import { Type } from "typebox";
+import { INTERACTION_DIRECTIONS } from "../../db/schema/index.js";
+import { Money } from "../../lib/money.js";
+import { CustomerView } from "../customers/schemas.js";
+import { InteractionView } from "../interactions/schemas.js";
+import { LoanView } from "../loans/schemas.js";
+import { ELIGIBILITY_REASONS } from "./eligibility.js";
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const EligibilityView = Type.Object({
+  canCall: Type.Boolean(),
+  reasons: Type.Array(Type.Enum(ELIGIBILITY_REASONS)),
+  nextEligibleAt: Nullable(Type.String({ format: "date-time", description: "null when a rule never clears on its own (do-not-call…)" })),
+});
+
+export const PromiseView = Type.Object({
+  id: Type.String({ format: "uuid" }),
+  loanId: Type.String({ format: "uuid" }),
+  customerId: Type.String({ format: "uuid" }),
+  interactionId: Nullable(Type.String({ format: "uuid" })),
+  amount: Type.String(),
+  dueDate: Type.String({ format: "date" }),
+  status: Type.Enum(["pending", "kept", "broken", "cancelled"]),
+  createdBy: Nullable(Type.String({ format: "uuid" })),
+  createdAt: Type.String({ format: "date-time" }),
+  resolvedAt: Nullable(Type.String({ format: "date-time" })),
+});
+export const PromiseList = Type.Object({ data: Type.Array(PromiseView) });
+
+export const PreCallQuery = Type.Object({ phone: Type.String({ minLength: 3, maxLength: 32, description: "Any format" }) }, { additionalProperties: false });
+
+export const PreCallResponse = Type.Object({
+  customer: CustomerView,
+  loans: Type.Array(LoanView),
+  summary: Type.Object({
+    totalOutstanding: Type.String(),
+    totalOverdue: Type.String(),
+    maxDaysPastDue: Type.Integer(),
+    lastPayment: Nullable(Type.Object({ amount: Type.String(), paidAt: Type.String({ format: "date-time" }) })),
+    openPromises: Type.Integer(),
+    brokenPromisesLast90Days: Type.Integer(),
+  }),
+  recentInteractions: Type.Array(InteractionView),
+  eligibility: EligibilityView,
+});
+
+export const PostCallBody = Type.Object(
+  {
+    callId: Type.String({ minLength: 1, maxLength: 128, description: "The dialer's call id: the idempotency key" }),
+    phone: Type.Optional(Type.String({ minLength: 3, maxLength: 32, description: "The number dialled (or customerId)" })),
+    customerId: Type.Optional(Type.String({ format: "uuid" })),
+    loanId: Type.Optional(Type.String({ format: "uuid" })),
+    direction: Type.Enum(INTERACTION_DIRECTIONS),
+    startedAt: Type.String({ format: "date-time" }),
+    durationSeconds: Type.Integer({ minimum: 0, maximum: 86400 }),
+    disposition: Type.String({ minLength: 1, maxLength: 64 }),
+    notes: Type.Optional(Type.String({ maxLength: 5000 })),
+    promiseAmount: Type.Optional(Money),
+    promiseDate: Type.Optional(Type.String({ format: "date" })),
+    callbackAt: Type.Optional(Type.String({ format: "date-time" })),
+    dispositionTrace: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const PostCallResponse = Type.Object({
+  interaction: InteractionView,
+  promise: Type.Optional(PromiseView),
+  eligibility: EligibilityView,
+});

@@ -1,0 +1,48 @@
+import { sql } from "drizzle-orm";
+import { AppError } from "../../lib/errors.js";
+import type { Services } from "../../services.js";
+import { findLoan } from "../loans/repository.js";
+import { listLoanPromises, markBrokenPromises, type PromiseRow } from "./repository.js";
+
+export const toPromiseView = (p: PromiseRow) => ({
+  id: p.id,
+  loanId: p.loanId,
+  customerId: p.customerId,
+  interactionId: p.interactionId,
+  amount: p.amount,
+  dueDate: p.dueDate,
+  status: p.status,
+  createdBy: p.createdBy,
+  createdAt: p.createdAt.toISOString(),
+  resolvedAt: p.resolvedAt?.toISOString() ?? null,
+});
+
+export async function listPromiseViews(services: Services, loanId: string) {
+  const { db, clock, config } = services;
+  if (!(await findLoan(db, loanId))) throw new AppError("NOT_FOUND", "Loan not found");
+  // Evaluated on read too, so a promise past its grace days shows as broken before the job runs.
+  await markBrokenPromises(db, config.PROMISE_GRACE_DAYS, clock.now(), { loanId });
+  return { data: (await listLoanPromises(db, loanId)).map(toPromiseView) };
+}
+
+const PROMISE_JOB_LOCK = 4_812_002;
+
+/**
+ * The periodic evaluation. With several instances on one database, a try-lock lets exactly one run
+ * it; the others skip this round.
+ */
+export async function runPromiseEvaluation(services: Services, database: { withConnection: <T>(fn: (db: Services["db"]) => Promise<T>) => Promise<T>; engine: string }) {
+  return database.withConnection(async (db) => {
+    const locking = database.engine === "postgres";
+    if (locking) {
+      const [row] = (await db.execute(sql`select pg_try_advisory_lock(${PROMISE_JOB_LOCK}) as ok`) as unknown as { rows: { ok: boolean }[] }).rows;
+      if (!row?.ok) return { ran: false, broken: 0 };
+    }
+    try {
+      const broken = await markBrokenPromises(db, services.config.PROMISE_GRACE_DAYS, services.clock.now());
+      return { ran: true, broken };
+    } finally {
+      if (locking) await db.execute(sql`select pg_advisory_unlock(${PROMISE_JOB_LOCK})`);
+    }
+  });
+}
