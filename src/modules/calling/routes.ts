@@ -5,7 +5,8 @@ import { IdParams } from "../loans/schemas.js";
 import { listPromiseViews } from "../promises/service.js";
 import { recordPostCallOutcome } from "./post-call.js";
 import { preCall } from "./pre-call.js";
-import { PostCallBody, PostCallResponse, PreCallQuery, PreCallResponse, PromiseList } from "./schemas.js";
+import { PostCallBody, PostCallResponse, PreCallQuery, PreCallResponse, PromiseList, WorklistQuery, WorklistResponse } from "./schemas.js";
+import { buildWorklist } from "./worklist.js";
 
 const tags = ["calling"];
 const security: { [scheme: string]: string[] }[] = [{ bearerAuth: [] }, { apiKey: [] }];
@@ -50,6 +51,22 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       const { created, ...result } = await recordPostCallOutcome(services, request.body, caller, requestContext(request));
       return reply.status(created ? 201 : 200).send(result);
     },
+  );
+
+  app.get(
+    "/api/crm/worklist",
+    {
+      onRequest: [app.authenticateCaller("worklist:read")],
+      schema: {
+        tags,
+        security,
+        summary: "Customers to call now: due callbacks, then broken promises, then days past due × amount overdue",
+        description: "Only customers who owe money and can be called now under the eligibility rules. Agents, or an API key with worklist:read.",
+        querystring: WorklistQuery,
+        response: { 200: WorklistResponse },
+      },
+    },
+    async (request) => buildWorklist(services, request.query.limit),
   );
 
   app.get(

@@ -69,3 +69,27 @@ export const PostCallResponse = Type.Object({
   promise: Type.Optional(PromiseView),
   eligibility: EligibilityView,
 });
+
+export const WorklistQuery = Type.Object(
+  { limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) },
+  { additionalProperties: false },
+);
+
+export const WorklistRow = Type.Object({
+  customerId: Type.String({ format: "uuid" }),
+  fullName: Type.String(),
+  phone: Type.String({ description: "The number to dial (one not reported wrong)" }),
+  city: Nullable(Type.String()),
+  reason: Type.Enum(["callback_due", "broken_promise", "overdue"]),
+  why: Type.String({ description: "Why this customer is on the list, in words" }),
+  daysPastDue: Type.Integer(),
+  bucket: Type.String(),
+  totalOverdue: Type.String(),
+  priorityScore: Type.Integer({ description: "Days past due × amount overdue" }),
+});
+
+export const WorklistResponse = Type.Object({
+  data: Type.Array(WorklistRow),
+  page: Type.Object({ limit: Type.Integer(), nextCursor: Type.Null() }),
+  generatedAt: Type.String({ format: "date-time" }),
+});

@@ -58,6 +58,9 @@ export async function markBrokenPromises(
           update payment_promises p set status = 'broken', resolved_at = ${at}::timestamptz, updated_at = ${at}::timestamptz
           from customers c
           where c.id = p.customer_id and p.status = 'pending'
+            -- The coarse bound (a day either side covers every timezone) lets the pending-due index
+            -- narrow the rows before the exact test in each customer's calendar.
+            and p.due_date < ${at.slice(0, 10)}::date + 1 - ${graceDays}::int
             and p.due_date + ${graceDays}::int < (${at}::timestamptz at time zone c.timezone)::date
             ${scope.customerId ? sql`and p.customer_id = ${scope.customerId}` : sql``}
             ${scope.loanId ? sql`and p.loan_id = ${scope.loanId}` : sql``}

@@ -1,0 +1,1 @@
+CREATE INDEX "payment_promises_broken_resolved_idx" ON "payment_promises" USING btree ("resolved_at") WHERE "payment_promises"."status" = 'broken';

@@ -1,0 +1,168 @@
+import { sql } from "drizzle-orm";
+import { type DbOrTx, queryRows } from "../../db/client.js";
+import type { Services } from "../../services.js";
+import { bucketOf, daysBetween, todayIn } from "../loans/arrears.js";
+import { markBrokenPromises } from "../promises/repository.js";
+import { callRulesFrom, evaluateEligibility } from "./eligibility.js";
+
+export type WorklistReason = "callback_due" | "broken_promise" | "overdue";
+
+interface Candidate {
+  id: string;
+  reason: WorklistReason;
+  since: string | null;
+}
+
+interface EligibilityRow {
+  id: string;
+  full_name: string;
+  phone: string;
+  alt_phone: string | null;
+  city: string | null;
+  timezone: string;
+  do_not_call: boolean;
+  oldest_due_date: string | null;
+  total_overdue: string;
+  pending_due: unknown;
+  dispute_open: boolean;
+  flagged: unknown;
+  attempts: unknown;
+  callback_at: string | Date | null;
+}
+
+const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
+const CANDIDATES_PER_ROUND = 200;
+const MAX_ROUNDS = 5;
+
+/** Callbacks that have come due and not been followed by a call (last 7 days). */
+async function dueCallbacks(db: DbOrTx, at: string): Promise<Candidate[]> {
+  const rows = await queryRows<{ id: string; since: string }>(
+    db,
+    sql`select i.customer_id as id, max(i.callback_at)::text as since from customer_interactions i
+        where i.callback_at is not null and i.callback_at <= ${at}::timestamptz and i.callback_at > ${at}::timestamptz - interval '7 days'
+        group by i.customer_id
+        having not exists (select 1 from customer_interactions j where j.customer_id = i.customer_id and j.channel = 'call'
+                             and j.direction = 'outbound' and j.started_at >= max(i.callback_at))
+        order by max(i.callback_at) limit ${CANDIDATES_PER_ROUND}`,
+  );
+  return rows.map((r) => ({ id: r.id, reason: "callback_due", since: r.since }));
+}
+
+/** Promises broken in the last 7 days and not yet chased by a call. */
+async function brokenPromises(db: DbOrTx, at: string): Promise<Candidate[]> {
+  const rows = await queryRows<{ id: string; since: string }>(
+    db,
+    sql`select p.customer_id as id, max(p.resolved_at)::text as since from payment_promises p
+        where p.status = 'broken' and p.resolved_at > ${at}::timestamptz - interval '7 days'
+        group by p.customer_id
+        having not exists (select 1 from customer_interactions j where j.customer_id = p.customer_id and j.channel = 'call'
+                             and j.direction = 'outbound' and j.started_at >= max(p.resolved_at))
+        order by max(p.resolved_at) desc limit ${CANDIDATES_PER_ROUND}`,
+  );
+  return rows.map((r) => ({ id: r.id, reason: "broken_promise", since: r.since }));
+}
+
+/** The rest by days past due × amount overdue, the expected value of a call. */
+async function overdueCustomers(db: DbOrTx, at: string, offset: number): Promise<Candidate[]> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`select c.id from customers c
+        where c.total_overdue > 0 and not c.do_not_call and c.oldest_due_date is not null
+        order by ((${at}::timestamptz at time zone c.timezone)::date - c.oldest_due_date) * c.total_overdue desc, c.id
+        limit ${CANDIDATES_PER_ROUND} offset ${offset}`,
+  );
+  return rows.map((r) => ({ id: r.id, reason: "overdue", since: null }));
+}
+
+/** The inputs of the eligibility rules for many customers in one round trip. */
+async function loadEligibilityRows(db: DbOrTx, ids: string[], at: string): Promise<Map<string, EligibilityRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await queryRows<EligibilityRow>(
+    db,
+    sql`select c.id, c.full_name, c.phone, c.alt_phone, c.city, c.timezone, c.do_not_call, c.oldest_due_date, c.total_overdue::text as total_overdue,
+          (select coalesce(json_agg(p.due_date), '[]'::json) from payment_promises p where p.customer_id = c.id and p.status = 'pending') as pending_due,
+          exists (select 1 from loans l where l.customer_id = c.id and l.collection_status = 'dispute') as dispute_open,
+          (select coalesce(json_agg(f.phone), '[]'::json) from customer_phone_flags f where f.customer_id = c.id) as flagged,
+          (select coalesce(json_agg(i.started_at), '[]'::json) from customer_interactions i
+            where i.customer_id = c.id and i.channel = 'call' and i.direction = 'outbound' and i.started_at > ${at}::timestamptz - interval '8 days') as attempts,
+          (select i.callback_at from customer_interactions i where i.customer_id = c.id and i.callback_at is not null
+            order by i.started_at desc limit 1) as callback_at
+        from customers c where c.id in (${sql.join(
+          ids.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})`,
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+function describe(reason: WorklistReason, row: EligibilityRow, days: number, since: string | null): string {
+  if (reason === "callback_due") return `callback requested for ${new Date(since!).toISOString()}`;
+  if (reason === "broken_promise") return `promise to pay broken on ${new Date(since!).toISOString().slice(0, 10)}`;
+  return `${days} days past due, ${row.total_overdue} overdue`;
+}
+
+/**
+ * Whom an agent should call now: eligible now (the same rules as pre-call) and owing money; due
+ * callbacks first, then broken promises, then by days past due × amount overdue.
+ */
+export async function buildWorklist(services: Services, limit: number) {
+  const { db, clock, config } = services;
+  const now = clock.now();
+  const at = now.toISOString();
+  const rules = callRulesFrom(config);
+  // Promises past their grace days become broken before anyone is ranked on them.
+  await markBrokenPromises(db, config.PROMISE_GRACE_DAYS, now);
+  const rows: ReturnType<typeof toRow>[] = [];
+  const seen = new Set<string>();
+
+  function toRow(candidate: Candidate, r: EligibilityRow) {
+    const days = r.oldest_due_date ? Math.max(0, daysBetween(r.oldest_due_date, todayIn(r.timezone, now))) : 0;
+    const flagged = json<string[]>(r.flagged);
+    const dial = [r.phone, r.alt_phone].find((p): p is string => Boolean(p) && !flagged.includes(p as string)) ?? r.phone;
+    return {
+      customerId: r.id,
+      fullName: r.full_name,
+      phone: dial,
+      city: r.city,
+      reason: candidate.reason,
+      why: describe(candidate.reason, r, days, candidate.since),
+      daysPastDue: days,
+      bucket: bucketOf(days),
+      totalOverdue: r.total_overdue,
+      priorityScore: Math.round(days * Number(r.total_overdue)),
+    };
+  }
+
+  async function take(candidates: Candidate[]) {
+    const fresh = candidates.filter((c) => !seen.has(c.id));
+    const inputs = await loadEligibilityRows(db, fresh.map((c) => c.id), at);
+    for (const candidate of fresh) {
+      if (rows.length >= limit) return;
+      seen.add(candidate.id);
+      const r = inputs.get(candidate.id);
+      if (!r || Number(r.total_overdue) <= 0) continue;
+      const flagged = json<string[]>(r.flagged);
+      const eligibility = evaluateEligibility({
+        now,
+        timezone: r.timezone,
+        doNotCall: r.do_not_call,
+        numberFlagged: [r.phone, r.alt_phone].filter(Boolean).every((p) => flagged.includes(p as string)),
+        disputeOpen: r.dispute_open,
+        outboundAttempts: json<string[]>(r.attempts).map((a) => new Date(a)),
+        pendingPromiseDueDates: json<string[]>(r.pending_due).map((d) => String(d).slice(0, 10)),
+        callbackAt: r.callback_at ? new Date(r.callback_at) : null,
+        rules,
+      });
+      if (eligibility.canCall) rows.push(toRow(candidate, r));
+    }
+  }
+
+  await take(await dueCallbacks(db, at));
+  if (rows.length < limit) await take(await brokenPromises(db, at));
+  for (let round = 0; rows.length < limit && round < MAX_ROUNDS; round++) {
+    const batch = await overdueCustomers(db, at, round * CANDIDATES_PER_ROUND);
+    await take(batch);
+    if (batch.length < CANDIDATES_PER_ROUND) break;
+  }
+  return { data: rows, page: { limit, nextCursor: null }, generatedAt: at };
+}
