@@ -80,6 +80,10 @@ export const customers = pgTable(
     index("customers_city_idx").on(t.city),
     index("customers_oldest_due_idx").on(t.oldestDueDate, t.id),
     index("customers_total_overdue_idx").on(t.totalOverdue, t.id),
+    // Covers the worklist's ranking scan (index-only): the customers who owe and may be called.
+    index("customers_worklist_idx")
+      .on(t.oldestDueDate, t.totalOverdue, t.id)
+      .where(sql`${t.totalOverdue} > 0 and not ${t.doNotCall}`),
   ],
 );
 

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, queryRows } from "../../db/client.js";
 import type { Services } from "../../services.js";
-import { bucketOf, daysBetween, todayIn } from "../loans/arrears.js";
+import { bucketOf, DEFAULT_TIMEZONE, daysBetween, todayIn } from "../loans/arrears.js";
 import { markBrokenPromises } from "../promises/repository.js";
 import { callRulesFrom, evaluateEligibility } from "./eligibility.js";
 
@@ -62,13 +62,17 @@ async function brokenPromises(db: DbOrTx, at: string): Promise<Candidate[]> {
   return rows.map((r) => ({ id: r.id, reason: "broken_promise", since: r.since }));
 }
 
-/** The rest by days past due × amount overdue, the expected value of a call. */
-async function overdueCustomers(db: DbOrTx, at: string, offset: number): Promise<Candidate[]> {
+/**
+ * The rest by days past due × amount overdue, the expected value of a call. The ranking counts days
+ * on the centre's calendar (a customer in another timezone may differ by one day), which lets it be
+ * an index-only scan; each row still shows the customer's exact days past due.
+ */
+async function overdueCustomers(db: DbOrTx, today: string, offset: number): Promise<Candidate[]> {
   const rows = await queryRows<{ id: string }>(
     db,
     sql`select c.id from customers c
         where c.total_overdue > 0 and not c.do_not_call and c.oldest_due_date is not null
-        order by ((${at}::timestamptz at time zone c.timezone)::date - c.oldest_due_date) * c.total_overdue desc, c.id
+        order by (${today}::date - c.oldest_due_date) * c.total_overdue desc, c.id
         limit ${CANDIDATES_PER_ROUND} offset ${offset}`,
   );
   return rows.map((r) => ({ id: r.id, reason: "overdue", since: null }));
@@ -160,9 +164,12 @@ export async function buildWorklist(services: Services, limit: number) {
   await take(await dueCallbacks(db, at));
   if (rows.length < limit) await take(await brokenPromises(db, at));
   for (let round = 0; rows.length < limit && round < MAX_ROUNDS; round++) {
-    const batch = await overdueCustomers(db, at, round * CANDIDATES_PER_ROUND);
+    const before = rows.length;
+    const batch = await overdueCustomers(db, todayIn(DEFAULT_TIMEZONE, now), round * CANDIDATES_PER_ROUND);
     await take(batch);
-    if (batch.length < CANDIDATES_PER_ROUND) break;
+    // A whole round with nobody callable means a closed window or a no-call day for the portfolio:
+    // the next rounds would be the same, so stop rather than scan everyone.
+    if (batch.length < CANDIDATES_PER_ROUND || rows.length === before) break;
   }
   return { data: rows, page: { limit, nextCursor: null }, generatedAt: at };
 }

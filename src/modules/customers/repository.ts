@@ -60,21 +60,32 @@ function daysPastDueCondition(now: Date, min: number, max?: number): SQL {
   return and(...parts)!;
 }
 
-/** Keyset order and "after this row" condition per sort; ids break ties so pages never overlap. */
-const SORTS: Record<CustomerSort, { order: SQL; after: (v: (string | number | null)[]) => SQL; key: (c: CustomerRow) => (string | number | null)[] }> = {
+/**
+ * Keyset order and "after this row" condition per sort; ids break ties so pages never overlap.
+ * `searchOrder` is the same order written so no index can supply it: with a search term, walking the
+ * sort index and filtering reads most of the table when matches are rare (measured: 98% of 100k rows
+ * for a rare surname), while finding the matches first and sorting them is a few milliseconds.
+ */
+const SORTS: Record<
+  CustomerSort,
+  { order: SQL; searchOrder: SQL; after: (v: (string | number | null)[]) => SQL; key: (c: CustomerRow) => (string | number | null)[] }
+> = {
   name: {
     order: sql`${customers.fullName} asc, ${customers.id} asc`,
+    searchOrder: sql`${customers.fullName} || '' asc, ${customers.id} asc`,
     after: ([name, id]) => sql`(${customers.fullName}, ${customers.id}) > (${name}, ${id}::uuid)`,
     key: (c) => [c.fullName, c.id],
   },
   createdAt: {
     order: sql`${customers.createdAt} desc, ${customers.id} desc`,
+    searchOrder: sql`${customers.createdAt} + interval '0 s' desc, ${customers.id} desc`,
     after: ([at, id]) => sql`(${customers.createdAt}, ${customers.id}) < (${at}::timestamptz, ${id}::uuid)`,
     key: (c) => [c.createdAt.toISOString(), c.id],
   },
   daysPastDue: {
     // Oldest due date first is most days past due first; customers with no open loan come last.
     order: sql`${customers.oldestDueDate} asc nulls last, ${customers.id} asc`,
+    searchOrder: sql`${customers.oldestDueDate} + 0 asc nulls last, ${customers.id} asc`,
     after: ([due, id]) =>
       due === null
         ? sql`(${customers.oldestDueDate} is null and ${customers.id} > ${id}::uuid)`
@@ -83,6 +94,7 @@ const SORTS: Record<CustomerSort, { order: SQL; after: (v: (string | number | nu
   },
   amountOverdue: {
     order: sql`${customers.totalOverdue} desc, ${customers.id} desc`,
+    searchOrder: sql`${customers.totalOverdue} + 0 desc, ${customers.id} desc`,
     after: ([amount, id]) => sql`(${customers.totalOverdue}, ${customers.id}) < (${amount}::numeric, ${id}::uuid)`,
     key: (c) => [c.totalOverdue, c.id],
   },
@@ -119,7 +131,7 @@ export async function listCustomers(db: DbOrTx, f: CustomerFilter): Promise<Cust
     .select()
     .from(customers)
     .where(and(...conditions))
-    .orderBy(SORTS[f.sort].order)
+    .orderBy(f.q ? SORTS[f.sort].searchOrder : SORTS[f.sort].order)
     .limit(f.limit);
 }
 

@@ -1,0 +1,1 @@
+CREATE INDEX "customers_worklist_idx" ON "customers" USING btree ("oldest_due_date","total_overdue","id") WHERE "customers"."total_overdue" > 0 and not "customers"."do_not_call";
