@@ -72,6 +72,17 @@ export const ConfigSchema = Type.Object({
   MAX_CALL_ATTEMPTS_PER_7_DAYS: Type.Integer({ minimum: 1, maximum: 700, default: 7 }),
   PROMISE_EVALUATION_INTERVAL_MINUTES: Type.Number({ minimum: 0, maximum: 1440, default: 15 }),
 
+  CENTRE_TIMEZONE: Type.String({ minLength: 1, default: "Africa/Algiers" }),
+  SHIFT_WINDOW: Type.String({ pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$", default: "07:00-21:00" }),
+  SUSPICIOUS_IP_FAILED_ACCOUNTS: Type.Integer({ minimum: 2, default: 5 }),
+  SUSPICIOUS_ACCOUNT_FAILED_IPS: Type.Integer({ minimum: 2, default: 3 }),
+  SUSPICIOUS_OTP_REQUESTS: Type.Integer({ minimum: 2, default: 10 }),
+  SUSPICIOUS_OTP_BLOCKED: Type.Integer({ minimum: 1, default: 3 }),
+  SUSPICIOUS_SUCCESS_AFTER_FAILURES: Type.Integer({ minimum: 2, default: 3 }),
+  CLEANUP_INTERVAL_MINUTES: Type.Number({ minimum: 0, maximum: 10080, default: 60 }),
+  AUDIT_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 36500, default: 365 }),
+  LOGIN_HISTORY_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 36500, default: 90 }),
+
   SMTP_HOST: Type.String({ minLength: 1, default: "smtp.gmail.com" }),
   SMTP_PORT: Port(587),
   SMTP_SECURE: Flag(false),
