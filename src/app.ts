@@ -19,6 +19,11 @@ import { paymentRoutes } from "./modules/payments/routes.js";
 import { devOutboxRoutes } from "./modules/mail/routes.js";
 import { passwordResetRoutes } from "./modules/password-reset/routes.js";
 import { runPromiseEvaluation } from "./modules/promises/service.js";
+import { runCleanup } from "./modules/maintenance/cleanup.js";
+import { adminUserRoutes } from "./modules/admin-users/routes.js";
+import { auditRoutes } from "./modules/audit/routes.js";
+import { securityRoutes } from "./modules/security/routes.js";
+import { statsRoutes } from "./modules/stats/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
 import { registerAuth } from "./plugins/auth.js";
 import { createServices, type Services } from "./services.js";
@@ -114,26 +119,42 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(interactionRoutes, { services });
   await app.register(callingRoutes, { services });
   await app.register(apiKeyRoutes, { services });
+  await app.register(adminUserRoutes, { services });
+  await app.register(statsRoutes, { services });
+  await app.register(auditRoutes, { services });
+  await app.register(securityRoutes, { services });
   if (!config.isProduction) await app.register(devOutboxRoutes, { services });
 
   return app;
 }
 
-/** Promise evaluation on a timer (0 disables); with several instances, an advisory lock picks one. */
+/**
+ * Background work on timers (0 disables each): promise evaluation, and the clean-up jobs. With several
+ * instances on one database, advisory locks let one instance run each round.
+ */
 function startPeriodicJobs(app: FastifyInstance, services: Services, database: Database) {
-  const minutes = services.config.PROMISE_EVALUATION_INTERVAL_MINUTES;
-  if (minutes <= 0) return;
-  let timer: NodeJS.Timeout | undefined;
-  app.addHook("onReady", async () => {
-    timer = setInterval(() => {
-      runPromiseEvaluation(services, database).then(
-        (r) => r.broken > 0 && app.log.info({ broken: r.broken }, "promise evaluation: promises marked broken"),
-        (err) => app.log.warn({ err }, "promise evaluation failed; will retry next round"),
-      );
+  const timers: NodeJS.Timeout[] = [];
+  const every = (minutes: number, name: string, job: () => Promise<unknown>) => {
+    if (minutes <= 0) return;
+    const timer = setInterval(() => {
+      job().catch((err) => app.log.warn({ err, job: name }, `${name} failed; will retry next round`));
     }, minutes * 60_000);
     timer.unref();
+    timers.push(timer);
+  };
+  app.addHook("onReady", async () => {
+    every(services.config.PROMISE_EVALUATION_INTERVAL_MINUTES, "promise evaluation", async () => {
+      const r = await runPromiseEvaluation(services, database);
+      if (r.broken > 0) app.log.info({ broken: r.broken }, "promise evaluation: promises marked broken");
+    });
+    every(services.config.CLEANUP_INTERVAL_MINUTES, "clean-up", async () => {
+      const r = await runCleanup(services, database);
+      if (r.ran) app.log.info({ steps: r.steps.filter((s) => s.removed > 0) }, "clean-up done");
+    });
   });
-  app.addHook("onClose", async () => clearInterval(timer));
+  app.addHook("onClose", async () => {
+    for (const t of timers) clearInterval(t);
+  });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

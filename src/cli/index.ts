@@ -9,6 +9,7 @@ import { serializeError } from "../lib/logger.js";
 import { APP_VERSION } from "../lib/version.js";
 import { dbMigrate, dbReset, dbSeed, dbStatus, parseCustomerCount } from "./db.js";
 import { formatDoctorReport, runDoctor } from "./doctor.js";
+import { cleanup, stats } from "./operations.js";
 import { createAdmin } from "./user.js";
 
 const print = (line: string) => console.log(line);
@@ -45,7 +46,11 @@ function action<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
         const d = cfg?.database.engine === "postgres" ? diagnoseDatabaseError(err, cfg.database) : undefined;
         if (d && d.category !== "DATABASE_ERROR") console.error(`[${d.category}] ${d.message}\nfix: ${d.fix}`);
         // serializeError drops Drizzle's bound parameters (a password hash, an email) from the text.
-        else console.error(serializeError(err).stack || serializeError(err).message);
+        else {
+          const e = serializeError(err);
+          const cause = (e.cause as { message?: string } | undefined)?.message;
+          console.error(`${e.stack || e.message}${cause ? `\ncaused by: ${cause}` : ""}`);
+        }
       }
       process.exitCode = 1;
     }
@@ -104,6 +109,24 @@ user
   .action(
     action(async (opts: { email: string; name: string; phone?: string; passwordStdin?: boolean }) => {
       await createAdmin(config(), opts, print);
+    }),
+  );
+
+program
+  .command("cleanup")
+  .description("remove expired codes, tokens and sessions and old audit and sign-in history; settle broken promises")
+  .option("--dry-run", "only count what would be removed")
+  .action(action(async (opts: { dryRun?: boolean }) => cleanup(config(), Boolean(opts.dryRun), print)));
+
+program
+  .command("stats")
+  .description("active and locked users, active sessions, sign-ins per day")
+  .option("--days <n>", "how many days of sign-ins", "7")
+  .action(
+    action(async (opts: { days: string }) => {
+      const days = Number(opts.days);
+      if (!Number.isInteger(days) || days < 1 || days > 366) throw new CliFailure("--days must be a whole number from 1 to 366");
+      await stats(config(), days, print);
     }),
   );
 

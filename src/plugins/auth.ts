@@ -30,6 +30,9 @@ declare module "fastify" {
   }
 }
 
+/** What a user holding a one-time initial password may do before replacing it. */
+const PASSWORD_CHANGE_ROUTES = new Set(["/api/auth/change-password", "/api/auth/me", "/api/auth/logout", "/api/auth/logout-all"]);
+
 const ROLE_RANK: Record<UserRole, number> = { agent: 1, supervisor: 2, admin: 3 };
 
 export const hasRole = (role: UserRole, minimum: UserRole) => ROLE_RANK[role] >= ROLE_RANK[minimum];
@@ -77,6 +80,9 @@ export function registerAuth(app: FastifyInstance, services: Services) {
     }
     if (!found.user.isActive || isLockedNow(found.user, now)) {
       throw new AppError("UNAUTHORIZED", "The account is not available; sign in again");
+    }
+    if (found.user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(request.routeOptions.url ?? "")) {
+      throw new AppError("PASSWORD_CHANGE_REQUIRED", "Change the initial password first (POST /api/auth/change-password)", { status: 403 });
     }
     await touchSession(services.db, found.session.id, now);
     request.auth = { userId: found.user.id, sessionId: found.session.id, role: found.user.role, user: found.user };

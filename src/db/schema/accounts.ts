@@ -35,6 +35,8 @@ export const users = pgTable(
     lastFailedLoginAt: timestamptz("last_failed_login_at"),
     lastLoginAt: timestamptz("last_login_at"),
     passwordChangedAt: timestamptz("password_changed_at"),
+    /** Set when an admin gave a one-time initial password: it must be replaced at first sign-in. */
+    mustChangePassword: boolean("must_change_password").notNull().default(false),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },

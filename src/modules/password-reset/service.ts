@@ -260,7 +260,7 @@ export async function setNewPassword(
   await db.transaction(async (tx) => {
     const used = await updateRequestIf(tx, request.id, "verified", { status: "used", usedAt: now, resetTokenHash: null, updatedAt: now });
     if (!used) throw otpErrors.invalidResetToken();
-    await updateUser(tx, user.id, { passwordHash, passwordChangedAt: now }, now);
+    await updateUser(tx, user.id, { passwordHash, passwordChangedAt: now, mustChangePassword: false }, now);
     // Seed 002 unlock_user_account + reset_failed_login_attempts: a reset proves the owner.
     await clearLoginFailures(tx, user.id);
     const sessionsEnded = await endUserSessions(tx, user.id, "password_reset", now);

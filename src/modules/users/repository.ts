@@ -35,7 +35,7 @@ export async function insertUser(
 export async function updateUser(
   db: DbOrTx,
   id: string,
-  changes: Partial<Pick<UserRow, "name" | "email" | "phone" | "role" | "passwordHash" | "passwordChangedAt">>,
+  changes: Partial<Pick<UserRow, "name" | "email" | "phone" | "role" | "passwordHash" | "passwordChangedAt" | "mustChangePassword">>,
   now: Date,
 ): Promise<UserRow | undefined> {
   const [row] = await db

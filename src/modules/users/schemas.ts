@@ -19,6 +19,7 @@ export const PublicUser = Type.Object({
   name: Type.String(),
   role: Role,
   isActive: Type.Boolean(),
+  mustChangePassword: Type.Boolean({ description: "A one-time initial password: only change-password is allowed until it is replaced" }),
   lastLoginAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
   createdAt: Type.String({ format: "date-time" }),
 });

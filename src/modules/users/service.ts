@@ -16,6 +16,7 @@ export function toPublicUser(user: UserRow) {
     name: user.name,
     role: user.role,
     isActive: user.isActive,
+    mustChangePassword: user.mustChangePassword,
     lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
   };
@@ -114,7 +115,7 @@ export async function changePassword(
   const passwordHash = await hashPassword(input.newPassword, config.BCRYPT_COST);
   const now = clock.now();
   await db.transaction(async (tx) => {
-    await updateUser(tx, user.id, { passwordHash, passwordChangedAt: now }, now);
+    await updateUser(tx, user.id, { passwordHash, passwordChangedAt: now, mustChangePassword: false }, now);
     const ended = await endUserSessions(tx, user.id, "password_changed", now, auth.sessionId);
     await recordAudit(tx, { ...ctx, actorId: user.id }, {
       action: "user.password_changed",

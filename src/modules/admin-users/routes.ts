@@ -1,0 +1,134 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { MessageResponse } from "../../lib/http-schemas.js";
+import { requestContext } from "../../plugins/auth.js";
+import type { Services } from "../../services.js";
+import { SessionList } from "../auth/schemas.js";
+import { listOpenSessions, sessionEndReason, sessionPolicy } from "../auth/sessions.js";
+import { IdParams } from "../loans/schemas.js";
+import { createPrefix, deletePrefix, listPrefixes, updatePrefix } from "./prefixes.js";
+import {
+  ActivityQuery,
+  ActivitySummary,
+  AdminUserCreateBody,
+  AdminUserCreated,
+  AdminUserList,
+  AdminUserListQuery,
+  AdminUserPatchBody,
+  AdminUserView,
+  PrefixBody,
+  PrefixIdParams,
+  PrefixPatchBody,
+  PrefixView,
+  ReasonBody,
+} from "./schemas.js";
+import { activitySummary, adminCreateUser, adminPatchUser, changeAccountState, endAllSessionsOf, getAdminUser, listUsers } from "./service.js";
+
+const tags = ["administration"];
+const security = [{ bearerAuth: [] }];
+
+export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const admin = [app.authenticate, app.requireRole("admin")];
+
+  app.get("/api/admin/users", { onRequest: admin, schema: { tags, security, summary: "Staff accounts", querystring: AdminUserListQuery, response: { 200: AdminUserList } } }, async (request) =>
+    listUsers(services, request.query),
+  );
+
+  app.post(
+    "/api/admin/users",
+    {
+      onRequest: admin,
+      schema: { tags, security, summary: "Create an account of any role; the admin never learns its password", body: AdminUserCreateBody, response: { 201: AdminUserCreated } },
+    },
+    async (request, reply) => reply.status(201).send(await adminCreateUser(services, request.body, requestContext(request))),
+  );
+
+  app.get("/api/admin/users/:id", { onRequest: admin, schema: { tags, security, summary: "One account", params: IdParams, response: { 200: AdminUserView } } }, async (request) =>
+    getAdminUser(services, request.params.id),
+  );
+
+  app.patch(
+    "/api/admin/users/:id",
+    {
+      onRequest: admin,
+      schema: { tags, security, summary: "Change name, role or phone (the last active admin cannot be demoted)", params: IdParams, body: AdminUserPatchBody, response: { 200: AdminUserView } },
+    },
+    async (request) => adminPatchUser(services, request.params.id, request.body, requestContext(request)),
+  );
+
+  for (const action of ["lock", "unlock", "deactivate", "activate"] as const) {
+    app.post(
+      `/api/admin/users/:id/${action}`,
+      {
+        onRequest: admin,
+        schema: {
+          tags,
+          security,
+          summary: `${action[0]!.toUpperCase()}${action.slice(1)} an account${action === "lock" || action === "deactivate" ? " (ends its sessions; never the last active admin)" : ""}`,
+          params: IdParams,
+          body: ReasonBody,
+          response: { 200: AdminUserView },
+        },
+      },
+      async (request) => changeAccountState(services, request.params.id, action, request.body.reason, requestContext(request)),
+    );
+  }
+
+  app.get(
+    "/api/admin/users/:id/activity",
+    { onRequest: admin, schema: { tags, security, summary: "Activity summary", params: IdParams, querystring: ActivityQuery, response: { 200: ActivitySummary } } },
+    async (request) => activitySummary(services, request.params.id, request.query.days),
+  );
+
+  app.get(
+    "/api/admin/users/:id/sessions",
+    { onRequest: admin, schema: { tags, security, summary: "The account's active sessions", params: IdParams, response: { 200: SessionList } } },
+    async (request) => {
+      await getAdminUser(services, request.params.id);
+      const now = services.clock.now();
+      const policy = sessionPolicy(services.config);
+      const sessions = (await listOpenSessions(services.db, request.params.id)).filter((s) => !sessionEndReason(s, now, policy));
+      return {
+        data: sessions.map((s) => ({
+          id: s.id,
+          ip: s.ip,
+          userAgent: s.userAgent,
+          createdAt: s.createdAt.toISOString(),
+          lastActivityAt: s.lastActivityAt.toISOString(),
+          current: s.id === request.auth?.sessionId,
+        })),
+      };
+    },
+  );
+
+  app.delete(
+    "/api/admin/users/:id/sessions",
+    { onRequest: admin, schema: { tags, security, summary: "End all the account's sessions", params: IdParams, response: { 200: MessageResponse } } },
+    async (request) => ({ message: `Ended ${await endAllSessionsOf(services, request.params.id, requestContext(request))} session(s)` }),
+  );
+
+  const prefixTags = ["administration: phone prefixes"];
+  app.get(
+    "/api/admin/phone-prefixes",
+    { onRequest: admin, schema: { tags: prefixTags, security, summary: "Mobilis prefixes accepted for staff phones", response: { 200: Type.Object({ data: Type.Array(PrefixView) }) } } },
+    async () => listPrefixes(services),
+  );
+  app.post(
+    "/api/admin/phone-prefixes",
+    { onRequest: admin, schema: { tags: prefixTags, security, summary: "Add a prefix", body: PrefixBody, response: { 201: PrefixView } } },
+    async (request, reply) => reply.status(201).send(await createPrefix(services, request.body, requestContext(request))),
+  );
+  app.patch(
+    "/api/admin/phone-prefixes/:id",
+    { onRequest: admin, schema: { tags: prefixTags, security, summary: "Change or disable a prefix", params: PrefixIdParams, body: PrefixPatchBody, response: { 200: PrefixView } } },
+    async (request) => updatePrefix(services, request.params.id, request.body, requestContext(request)),
+  );
+  app.delete(
+    "/api/admin/phone-prefixes/:id",
+    { onRequest: admin, schema: { tags: prefixTags, security, summary: "Remove a prefix", params: PrefixIdParams, response: { 200: MessageResponse } } },
+    async (request) => {
+      await deletePrefix(services, request.params.id, requestContext(request));
+      return { message: "Prefix removed" };
+    },
+  );
+};

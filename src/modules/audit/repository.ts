@@ -1,0 +1,60 @@
+import { and, desc, eq, gte, like, lt, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client.js";
+import { auditLogs, loginHistory } from "../../db/schema/index.js";
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  entityType?: string;
+  entityId?: string;
+  from?: string;
+  to?: string;
+}
+
+export function auditConditions(f: AuditFilter): (SQL | undefined)[] {
+  return [
+    f.actor ? eq(auditLogs.actorId, f.actor) : undefined,
+    // "auth.*" lists a family of actions.
+    f.action ? (f.action.endsWith(".*") ? like(auditLogs.action, `${f.action.slice(0, -1)}%`) : eq(auditLogs.action, f.action)) : undefined,
+    f.entityType ? eq(auditLogs.entityType, f.entityType) : undefined,
+    f.entityId ? eq(auditLogs.entityId, f.entityId) : undefined,
+    f.from ? gte(auditLogs.createdAt, new Date(f.from)) : undefined,
+    f.to ? lt(auditLogs.createdAt, new Date(f.to)) : undefined,
+  ];
+}
+
+/** Newest first by id (ids grow with time), `beforeId` for the next page. */
+export async function listAudit(db: DbOrTx, f: AuditFilter, limit: number, beforeId?: number) {
+  return db
+    .select()
+    .from(auditLogs)
+    .where(and(...auditConditions(f), beforeId ? lt(auditLogs.id, beforeId) : undefined))
+    .orderBy(desc(auditLogs.id))
+    .limit(limit);
+}
+
+export interface LoginFilter {
+  user?: string;
+  success?: boolean;
+  ip?: string;
+  from?: string;
+  to?: string;
+}
+
+export async function listLogins(db: DbOrTx, f: LoginFilter, limit: number, beforeId?: number) {
+  return db
+    .select()
+    .from(loginHistory)
+    .where(
+      and(
+        f.user ? eq(loginHistory.userId, f.user) : undefined,
+        f.success === undefined ? undefined : eq(loginHistory.success, f.success),
+        f.ip ? eq(loginHistory.ip, f.ip) : undefined,
+        f.from ? gte(loginHistory.createdAt, new Date(f.from)) : undefined,
+        f.to ? lt(loginHistory.createdAt, new Date(f.to)) : undefined,
+        beforeId ? lt(loginHistory.id, beforeId) : undefined,
+      ),
+    )
+    .orderBy(desc(loginHistory.id))
+    .limit(limit);
+}

@@ -1,0 +1,137 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { csvStream } from "../../lib/csv.js";
+import { decodeCursor, LimitQuery, PageInfo, paginate } from "../../lib/pagination.js";
+import type { Services } from "../../services.js";
+import { type AuditFilter, type LoginFilter, listAudit, listLogins } from "./repository.js";
+
+const tags = ["audit and history"];
+const security = [{ bearerAuth: [] }];
+const EXPORT_PAGE = 1000;
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const Common = {
+  from: Type.Optional(Type.String({ format: "date-time" })),
+  to: Type.Optional(Type.String({ format: "date-time" })),
+  cursor: Type.Optional(Type.String({ maxLength: 64 })),
+  limit: LimitQuery,
+  format: Type.Enum(["json", "csv"], { default: "json", description: "csv streams every matching row (no paging)" }),
+};
+
+const AuditEntry = Type.Object({
+  id: Type.Integer(),
+  actorId: Nullable(Type.String()),
+  actorType: Type.String(),
+  action: Type.String(),
+  entityType: Nullable(Type.String()),
+  entityId: Nullable(Type.String()),
+  details: Type.Record(Type.String(), Type.Unknown()),
+  ip: Nullable(Type.String()),
+  requestId: Nullable(Type.String()),
+  createdAt: Type.String({ format: "date-time" }),
+});
+const LoginEntry = Type.Object({
+  id: Type.Integer(),
+  userId: Nullable(Type.String()),
+  identifier: Type.String(),
+  success: Type.Boolean(),
+  reason: Nullable(Type.String()),
+  ip: Nullable(Type.String()),
+  userAgent: Nullable(Type.String()),
+  createdAt: Type.String({ format: "date-time" }),
+});
+
+/** Every page of a filter, for the CSV export. */
+async function* allPages<T extends { id: number }>(fetch: (beforeId?: number) => Promise<T[]>) {
+  let beforeId: number | undefined;
+  for (;;) {
+    const page = await fetch(beforeId);
+    if (page.length === 0) return;
+    yield page;
+    if (page.length < EXPORT_PAGE) return;
+    beforeId = page.at(-1)!.id;
+  }
+}
+
+export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const admin = [app.authenticate, app.requireRole("admin")];
+
+  app.get(
+    "/api/admin/audit-logs",
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        security,
+        summary: "The audit log, newest first (`action` accepts a family such as auth.*)",
+        querystring: Type.Object(
+          {
+            ...Common,
+            actor: Type.Optional(Type.String({ format: "uuid" })),
+            action: Type.Optional(Type.String({ maxLength: 100 })),
+            entityType: Type.Optional(Type.String({ maxLength: 50 })),
+            entityId: Type.Optional(Type.String({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ data: Type.Array(AuditEntry), page: PageInfo }) },
+      },
+    },
+    async (request, reply) => {
+      const { format, cursor, limit, ...filter } = request.query;
+      const f: AuditFilter = filter;
+      if (format === "csv") {
+        const stream = csvStream(
+          ["id", "created_at", "actor_type", "actor_id", "action", "entity_type", "entity_id", "ip", "request_id", "details"],
+          () => allPages((before) => listAudit(services.db, f, EXPORT_PAGE, before)),
+          (r) => [r.id, r.createdAt, r.actorType, r.actorId, r.action, r.entityType, r.entityId, r.ip, r.requestId, r.details],
+        );
+        // A stream is piped as is: the JSON schema below does not apply to the CSV.
+        return reply.type("text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="audit-logs.csv"').send(stream as never);
+      }
+      const before = cursor ? Number(decodeCursor(cursor, 1)[0]) : undefined;
+      const rows = await listAudit(services.db, f, limit + 1, before);
+      return paginate(
+        rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
+        limit,
+        (r) => [r.id],
+      );
+    },
+  );
+
+  app.get(
+    "/api/admin/login-history",
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        security,
+        summary: "Every sign-in attempt, newest first",
+        querystring: Type.Object(
+          { ...Common, user: Type.Optional(Type.String({ format: "uuid" })), success: Type.Optional(Type.Boolean()), ip: Type.Optional(Type.String({ maxLength: 64 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ data: Type.Array(LoginEntry), page: PageInfo }) },
+      },
+    },
+    async (request, reply) => {
+      const { format, cursor, limit, ...filter } = request.query;
+      const f: LoginFilter = filter;
+      if (format === "csv") {
+        const stream = csvStream(
+          ["id", "created_at", "user_id", "identifier", "success", "reason", "ip", "user_agent"],
+          () => allPages((before) => listLogins(services.db, f, EXPORT_PAGE, before)),
+          (r) => [r.id, r.createdAt, r.userId, r.identifier, r.success, r.reason, r.ip, r.userAgent],
+        );
+        // A stream is piped as is: the JSON schema below does not apply to the CSV.
+        return reply.type("text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="login-history.csv"').send(stream as never);
+      }
+      const before = cursor ? Number(decodeCursor(cursor, 1)[0]) : undefined;
+      const rows = await listLogins(services.db, f, limit + 1, before);
+      return paginate(
+        rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
+        limit,
+        (r) => [r.id],
+      );
+    },
+  );
+};
