@@ -78,4 +78,17 @@ describe("crm user create-admin and db seed", () => {
       await app.close();
     }
   });
+
+  it("crm cleanup prints what it would remove, then what it removed, per table; crm stats prints the figures", async () => {
+    const dry = await crm(["cleanup", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/cleanup_old_audit_logs\s+audit_logs\s+would remove 0/);
+    const real = await crm(["cleanup"]);
+    expect(real.stdout).toMatch(/cleanup_expired_refresh_tokens\s+refresh_tokens\s+removed \d+/);
+    const stats = await crm(["stats", "--days", "3"]);
+    expect(stats.code).toBe(0);
+    expect(stats.stdout).toMatch(/active users:\s+\d+/);
+    expect(stats.stdout).toContain("sign-ins over the last 3 day(s)");
+    expect((await crm(["stats", "--days", "0"])).code).toBe(1);
+  });
 });
