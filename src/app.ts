@@ -16,6 +16,7 @@ import { healthRoutes } from "./modules/health/routes.js";
 import { interactionRoutes } from "./modules/interactions/routes.js";
 import { loanRoutes } from "./modules/loans/routes.js";
 import { paymentRoutes } from "./modules/payments/routes.js";
+import { emailVerificationRoutes } from "./modules/email-verification/routes.js";
 import { devOutboxRoutes } from "./modules/mail/routes.js";
 import { passwordResetRoutes } from "./modules/password-reset/routes.js";
 import { runPromiseEvaluation } from "./modules/promises/service.js";
@@ -113,6 +114,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(userRoutes, { services });
   await app.register(legacyAuthRoutes, { services });
   await app.register(passwordResetRoutes, { services });
+  await app.register(emailVerificationRoutes, { services });
   await app.register(customerRoutes, { services });
   await app.register(loanRoutes, { services });
   await app.register(paymentRoutes, { services });

@@ -58,6 +58,8 @@ export const ConfigSchema = Type.Object({
   OTP_RESEND_COOLDOWN_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
   OTP_MAX_REQUESTS_PER_DAY: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
   OTP_IN_RESPONSE: Flag(false),
+  EMAIL_VERIFICATION_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 7 * 86400, default: 600 }),
+  REQUIRE_EMAIL_VERIFICATION: Flag(false),
   RESET_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 86400, default: 600 }),
   RATE_LIMIT_OTP_PER_IP: Type.Integer({ minimum: 1, default: 60 }),
 

@@ -21,6 +21,7 @@ export const ErrorCatalogue = {
   INVALID_CREDENTIALS: { status: 401, message: "Invalid email/phone or password" },
   ACCOUNT_DISABLED: { status: 403, message: "The account is disabled; contact an administrator" },
   REGISTRATION_CLOSED: { status: 403, message: "Registration is closed" },
+  EMAIL_NOT_VERIFIED: { status: 403, message: "Verify your email address first" },
   PASSWORD_CHANGE_REQUIRED: { status: 403, message: "Change the initial password first" },
   LAST_ADMIN: { status: 409, message: "The last active admin cannot be demoted, locked or deactivated" },
   VERSION_CONFLICT: { status: 409, message: "The record was changed by someone else" },

@@ -37,6 +37,8 @@ export const users = pgTable(
     passwordChangedAt: timestamptz("password_changed_at"),
     /** Set when an admin gave a one-time initial password: it must be replaced at first sign-in. */
     mustChangePassword: boolean("must_change_password").notNull().default(false),
+    /** When the address was proved by a code (seed 001); null until then. */
+    emailVerifiedAt: timestamptz("email_verified_at"),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },

@@ -81,3 +81,34 @@ export const otpLogs = pgTable(
     index("otp_logs_created_idx").on(t.createdAt),
   ],
 );
+
+export const VERIFICATION_STATUSES = ["pending", "verified", "blocked", "expired", "superseded"] as const;
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
+
+/**
+ * Email verification codes (seed 001: a 6-digit OTP saved with its creation time). One live code per
+ * user; each code has its own wrong-attempt budget, and resends are capped and spaced.
+ */
+export const emailVerifications = pgTable(
+  "email_verifications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    otpHash: text("otp_hash").notNull(),
+    expiresAt: timestamptz("expires_at").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    resendCount: integer("resend_count").notNull().default(0),
+    lastSentAt: timestamptz("last_sent_at"),
+    status: text("status").$type<VerificationStatus>().notNull().default("pending"),
+    verifiedAt: timestamptz("verified_at"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("email_verifications_user_created_idx").on(t.userId, t.createdAt),
+    index("email_verifications_expires_idx").on(t.expiresAt),
+  ],
+);

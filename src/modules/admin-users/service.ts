@@ -10,6 +10,7 @@ import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { isLockedNow } from "../auth/service.js";
 import { endUserSessions } from "../auth/sessions.js";
+import { startEmailVerification } from "../email-verification/service.js";
 import { normalizeStaffPhone } from "../users/phone-policy.js";
 import { findUserById, type UserRow, updateUser } from "../users/repository.js";
 import { createUser, toPublicUser } from "../users/service.js";
@@ -88,6 +89,7 @@ export async function adminCreateUser(services: Services, input: Static<typeof A
         () => false,
       );
   }
+  await startEmailVerification(services, user, ctx);
   const fresh = await getUserOr404(services.db, user.id);
   return { user: toAdminUserView(fresh, services.clock.now()), passwordSetup: input.initialPassword ? ("initial_password" as const) : ("reset_flow" as const), setupEmailSent };
 }

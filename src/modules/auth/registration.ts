@@ -1,5 +1,6 @@
 import { AppError, rateLimited } from "../../lib/errors.js";
 import type { RequestContext, Services } from "../../services.js";
+import { startEmailVerification } from "../email-verification/service.js";
 import { createUser, type NewUser } from "../users/service.js";
 
 /** Self-registration: always as an agent; closed entirely with REGISTRATION=closed. */
@@ -12,5 +13,8 @@ export async function register(services: Services, input: Omit<NewUser, "role">,
   if (wait) {
     throw rateLimited(wait);
   }
-  return createUser(services, { ...input, role: "agent" }, ctx, "auth.register");
+  const user = await createUser(services, { ...input, role: "agent" }, ctx, "auth.register");
+  // After the account is committed: a mail failure is reported, never a lost registration.
+  const verificationEmailSent = await startEmailVerification(services, user, ctx);
+  return { user, verificationEmailSent };
 }

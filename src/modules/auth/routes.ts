@@ -17,9 +17,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     "/api/auth/register",
     { schema: { tags, summary: "Create an agent account", body: RegisterBody, response: { 201: RegisterResponse } } },
     async (request, reply) => {
-      const user = await register(services, request.body, requestContext(request));
-      const { id, email, phone, name, role } = toPublicUser(user);
-      return reply.status(201).send({ message: "User registered successfully", user: { id, email, phone, name, role } });
+      const { user, verificationEmailSent } = await register(services, request.body, requestContext(request));
+      const { id, email, phone, name, role, emailVerified } = toPublicUser(user);
+      return reply.status(201).send({ message: "User registered successfully", user: { id, email, phone, name, role, emailVerified }, verificationEmailSent });
     },
   );
 

@@ -8,7 +8,8 @@ export const RegisterBody = Type.Object(
 
 export const RegisterResponse = Type.Object({
   message: Type.Literal("User registered successfully"),
-  user: Type.Pick(PublicUser, ["id", "email", "phone", "name", "role"]),
+  user: Type.Pick(PublicUser, ["id", "email", "phone", "name", "role", "emailVerified"]),
+  verificationEmailSent: Type.Boolean({ description: "false if the code could not be emailed: ask for a resend" }),
 });
 
 /** Any one identifier: `emailOrPhone` (the UI's single field), or `email`, or `phone`. */

@@ -152,6 +152,12 @@ export async function login(
     throw new AppError("ACCOUNT_DISABLED", "The account is disabled; contact an administrator", { status: 403 });
   }
 
+  if (config.REQUIRE_EMAIL_VERIFICATION && !user.emailVerifiedAt) {
+    // Only after the right password: it tells nothing to someone who does not have it.
+    await recordLoginAttempt(db, { userId: user.id, identifier: id.value, success: false, reason: "email_not_verified", ip: ctx.ip, userAgent: ctx.userAgent, now });
+    throw new AppError("EMAIL_NOT_VERIFIED", "Verify your email address first: enter the code we emailed you (or ask for a new one)", { status: 403 });
+  }
+
   const session = await openSession(services, user, ctx);
   await limiter.clear(accountKey);
   return session;

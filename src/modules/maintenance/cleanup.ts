@@ -32,6 +32,12 @@ const RULES: Rule[] = [
     where: (at) => sql`greatest(otp_expires_at, coalesce(reset_token_expires_at, otp_expires_at)) < ${at}::timestamptz - interval '1 day'`,
   },
   {
+    // Email verification codes a day past expiry (the address's state lives on the user).
+    name: "cleanup_expired_verification_codes",
+    table: "email_verifications",
+    where: (at) => sql`expires_at < ${at}::timestamptz - interval '1 day'`,
+  },
+  {
     // cleanup_expired_refresh_tokens: past expiry; used ones are kept until then for reuse detection.
     name: "cleanup_expired_refresh_tokens",
     table: "refresh_tokens",

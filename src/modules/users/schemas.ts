@@ -19,6 +19,7 @@ export const PublicUser = Type.Object({
   name: Type.String(),
   role: Role,
   isActive: Type.Boolean(),
+  emailVerified: Type.Boolean({ description: "The address was proved with the emailed code" }),
   mustChangePassword: Type.Boolean({ description: "A one-time initial password: only change-password is allowed until it is replaced" }),
   lastLoginAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
   createdAt: Type.String({ format: "date-time" }),
@@ -36,6 +37,7 @@ export const ProfileUpdateBody = Type.Object(
 export const ProfileUpdateResponse = Type.Object({
   message: Type.Literal("Profile updated successfully"),
   user: PublicUser,
+  verificationEmailSent: Type.Optional(Type.Boolean({ description: "Present when the email changed: whether the code to the new address went out" })),
 });
 
 export const ChangePasswordBody = Type.Object(

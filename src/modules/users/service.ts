@@ -17,6 +17,7 @@ export function toPublicUser(user: UserRow) {
     role: user.role,
     isActive: user.isActive,
     mustChangePassword: user.mustChangePassword,
+    emailVerified: user.emailVerifiedAt !== null,
     lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
   };
@@ -28,6 +29,8 @@ export interface NewUser {
   name: string;
   phone?: string | null;
   role?: UserRole;
+  /** Accounts made by an operator at the console (first admin, demo staff) start verified. */
+  emailVerified?: boolean;
 }
 
 /** Creates an account (registration, the CLI's first admin, demo staff); audited as `action`. */
@@ -45,7 +48,7 @@ export async function createUser(
   const passwordHash = await hashPassword(input.password, config.BCRYPT_COST);
   const now = clock.now();
   return db.transaction(async (tx) => {
-    const user = await insertUser(tx, { email, phone, name, passwordHash, role: input.role ?? "agent", now });
+    const user = await insertUser(tx, { email, phone, name, passwordHash, role: input.role ?? "agent", now, emailVerifiedAt: input.emailVerified ? now : null });
     await recordAudit(tx, { ...ctx, actorId: ctx?.actorId ?? user.id }, {
       action,
       entityType: "user",
@@ -70,10 +73,12 @@ export async function updateProfile(
 ): Promise<UserRow> {
   const { db, config, clock } = services;
   const current = await getUser(services, userId);
-  const changes: { name?: string; email?: string; phone?: string | null } = {};
+  const changes: { name?: string; email?: string; phone?: string | null; emailVerifiedAt?: Date | null } = {};
   if (input.name !== undefined && input.name.trim() !== current.name) changes.name = input.name.trim();
   if (input.email !== undefined && input.email.trim().toLowerCase() !== current.email) {
     changes.email = input.email.trim().toLowerCase();
+    // A new address is unproved until its own code comes back.
+    changes.emailVerifiedAt = null;
   }
   if (input.phone !== undefined) {
     const phone = input.phone ? await normalizeStaffPhone(db, input.phone, config.PHONE_POLICY) : null;
@@ -86,7 +91,7 @@ export async function updateProfile(
       action: "user.profile_updated",
       entityType: "user",
       entityId: userId,
-      details: { changed: Object.keys(changes) },
+      details: { changed: Object.keys(changes).filter((k) => k !== "emailVerifiedAt") },
     });
     return updated!;
   });

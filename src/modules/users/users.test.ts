@@ -28,7 +28,8 @@ describe("registration", () => {
     expect(res.statusCode).toBe(201);
     expect(res.json()).toEqual({
       message: "User registered successfully",
-      user: { id: expect.any(String), email: "lina.h@example.dz", phone: "+213661998877", name: "Lina H", role: "agent" },
+      user: { id: expect.any(String), email: "lina.h@example.dz", phone: "+213661998877", name: "Lina H", role: "agent", emailVerified: false },
+      verificationEmailSent: true,
     });
     expect(await auditCount("auth.register", res.json().user.id)).toBe(1);
     expect((await login(t.app, "0661998877", STRONG_PASSWORD)).statusCode).toBe(200);
@@ -108,7 +109,8 @@ describe("profile and password", () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       message: "Profile updated successfully",
-      user: expect.objectContaining({ name: "New Name", email: "new.address@example.dz", phone: "+213661443322" }),
+      user: expect.objectContaining({ name: "New Name", email: "new.address@example.dz", phone: "+213661443322", emailVerified: false }),
+      verificationEmailSent: true,
     });
     expect(await auditCount("user.profile_updated", user.id)).toBe(1);
   });

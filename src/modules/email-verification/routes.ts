@@ -1,0 +1,55 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { rateLimited } from "../../lib/errors.js";
+import { requestContext } from "../../plugins/auth.js";
+import type { Services } from "../../services.js";
+import { OtpCode } from "../password-reset/schemas.js";
+import { Email } from "../users/schemas.js";
+import { resendVerification, verifyEmail } from "./service.js";
+
+const tags = ["auth"];
+const errors = "INVALID_OTP 400 (with attemptsLeft), OTP_EXPIRED 410, OTP_BLOCKED 423, OTP_COOLDOWN / OTP_RESEND_LIMIT / RATE_LIMITED 429.";
+
+export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  // The OTP routes share one budget per IP: guessing codes is what it holds back.
+  const throttle = async (ip: string) => {
+    const wait = await services.limiter.hit(`otp:ip:${ip}`, services.config.RATE_LIMIT_OTP_PER_IP, services.config.RATE_LIMIT_WINDOW_SECONDS);
+    if (wait) throw rateLimited(wait);
+  };
+
+  app.post(
+    "/api/auth/verify-email",
+    {
+      schema: {
+        tags,
+        summary: "Prove the email address with the code sent at registration (or after an email change)",
+        description: errors,
+        body: Type.Object({ email: Email, otp: OtpCode }, { additionalProperties: false }),
+        response: { 200: Type.Object({ message: Type.Literal("Email verified") }) },
+      },
+    },
+    async (request) => {
+      await throttle(request.ip);
+      await verifyEmail(services, request.body, requestContext(request));
+      return { message: "Email verified" as const };
+    },
+  );
+
+  app.post(
+    "/api/auth/resend-verification",
+    {
+      schema: {
+        tags,
+        summary: "Send a new verification code (the same answer for unknown or verified addresses)",
+        description: errors,
+        body: Type.Object({ email: Email }, { additionalProperties: false }),
+        response: { 200: Type.Object({ message: Type.Literal("If the address needs verifying, a new code has been sent") }) },
+      },
+    },
+    async (request) => {
+      await throttle(request.ip);
+      await resendVerification(services, request.body.email, requestContext(request));
+      return { message: "If the address needs verifying, a new code has been sent" as const };
+    },
+  );
+};
