@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
-import nodemailer from "nodemailer";
 import { type Config, ConfigError, loadConfig } from "../config.js";
 import { createDatabase, queryRows } from "../db/client.js";
 import { diagnoseDatabaseError } from "../db/diagnose.js";
 import { getMigrationStatus } from "../db/migrate.js";
 import { diagnoseSmtpError } from "../lib/smtp.js";
+import { createSmtpTransport } from "../modules/mail/mailer.js";
 
 export interface CheckResult {
   name: string;
@@ -50,15 +50,7 @@ async function checkDatabase(config: Config): Promise<CheckResult[]> {
 }
 
 async function checkSmtp(config: Config): Promise<CheckResult> {
-  const transport = nodemailer.createTransport({
-    host: config.SMTP_HOST,
-    port: config.SMTP_PORT,
-    secure: config.SMTP_SECURE,
-    auth: { user: config.EMAIL_USER, pass: config.EMAIL_PASS },
-    connectionTimeout: config.SMTP_TIMEOUT_MS,
-    greetingTimeout: config.SMTP_TIMEOUT_MS,
-    socketTimeout: config.SMTP_TIMEOUT_MS,
-  });
+  const transport = createSmtpTransport(config);
   try {
     await transport.verify();
     return {

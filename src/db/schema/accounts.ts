@@ -8,12 +8,10 @@ import {
   pgTable,
   serial,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-
-const timestamptz = (name: string) => timestamp(name, { withTimezone: true });
+import { timestamptz } from "./columns.js";
 
 export const USER_ROLES = ["admin", "supervisor", "agent"] as const;
 export type UserRole = (typeof USER_ROLES)[number];

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, date, index, integer, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, date, index, integer, numeric, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./accounts.js";
 import { customerInteractions, customers, loans } from "./crm.js";
+import { timestamptz } from "./columns.js";
 
-const timestamptz = (name: string) => timestamp(name, { withTimezone: true });
 
 /**
  * Call outcomes (seeded, so a centre can add its own). `contacted`: someone answered;

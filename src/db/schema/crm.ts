@@ -9,15 +9,12 @@ import {
   numeric,
   pgTable,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 import { users } from "./accounts.js";
+import { money, timestamptz } from "./columns.js";
 
-const timestamptz = (name: string) => timestamp(name, { withTimezone: true });
-/** Money: exact decimal in SQL, a decimal string in TypeScript and JSON, never a float. */
-const money = (name: string) => numeric(name, { precision: 14, scale: 2 });
 
 export const PAYMENT_STATUSES = ["current", "overdue", "paid_off", "defaulted", "written_off"] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];

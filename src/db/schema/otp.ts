@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, index, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./accounts.js";
+import { timestamptz } from "./columns.js";
 
-const timestamptz = (name: string) => timestamp(name, { withTimezone: true });
 
 export const RESET_STATUSES = ["pending", "verified", "used", "expired", "blocked"] as const;
 export type ResetStatus = (typeof RESET_STATUSES)[number];

@@ -4,7 +4,7 @@ import { MessageResponse } from "../../lib/http-schemas.js";
 import { requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { SessionList } from "../auth/schemas.js";
-import { listOpenSessions, sessionEndReason, sessionPolicy } from "../auth/sessions.js";
+import { activeSessionViews, sessionPolicy } from "../auth/sessions.js";
 import { IdParams } from "../loans/schemas.js";
 import { createPrefix, deletePrefix, listPrefixes, updatePrefix } from "./prefixes.js";
 import {
@@ -85,19 +85,8 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
     { onRequest: admin, schema: { tags, security, summary: "The account's active sessions", params: IdParams, response: { 200: SessionList } } },
     async (request) => {
       await getAdminUser(services, request.params.id);
-      const now = services.clock.now();
       const policy = sessionPolicy(services.config);
-      const sessions = (await listOpenSessions(services.db, request.params.id)).filter((s) => !sessionEndReason(s, now, policy));
-      return {
-        data: sessions.map((s) => ({
-          id: s.id,
-          ip: s.ip,
-          userAgent: s.userAgent,
-          createdAt: s.createdAt.toISOString(),
-          lastActivityAt: s.lastActivityAt.toISOString(),
-          current: s.id === request.auth?.sessionId,
-        })),
-      };
+      return { data: await activeSessionViews(services.db, request.params.id, services.clock.now(), policy, request.auth?.sessionId) };
     },
   );
 

@@ -7,7 +7,7 @@ import { toPublicUser } from "../users/service.js";
 import { register } from "./registration.js";
 import { RefreshBody, RegisterBody, RegisterResponse, LoginBody, LoginResponse, SessionIdParams, SessionList, TokenPair } from "./schemas.js";
 import { login, logout, logoutAll, refresh } from "./service.js";
-import { endSession, listOpenSessions, sessionEndReason, sessionPolicy } from "./sessions.js";
+import { activeSessionViews, endSession, listOpenSessions, sessionPolicy } from "./sessions.js";
 
 const tags = ["auth"];
 const bearer = [{ bearerAuth: [] }];
@@ -76,19 +76,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     { onRequest: [app.authenticate], schema: { tags, security: bearer, summary: "This user's active sessions", response: { 200: SessionList } } },
     async (request) => {
       const auth = authOf(request);
-      const now = services.clock.now();
-      const policy = sessionPolicy(services.config);
-      const sessions = (await listOpenSessions(services.db, auth.userId)).filter((s) => !sessionEndReason(s, now, policy));
-      return {
-        data: sessions.map((s) => ({
-          id: s.id,
-          ip: s.ip,
-          userAgent: s.userAgent,
-          createdAt: s.createdAt.toISOString(),
-          lastActivityAt: s.lastActivityAt.toISOString(),
-          current: s.id === auth.sessionId,
-        })),
-      };
+      return { data: await activeSessionViews(services.db, auth.userId, services.clock.now(), sessionPolicy(services.config), auth.sessionId) };
     },
   );
 

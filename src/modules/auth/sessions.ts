@@ -121,3 +121,16 @@ export async function listOpenSessions(db: DbOrTx, userId: string): Promise<Sess
     .where(and(eq(userSessions.userId, userId), isNull(userSessions.endedAt)))
     .orderBy(sql`${userSessions.lastActivityAt} desc`);
 }
+
+/** A user's live sessions as the API shows them, marking the caller's own. */
+export async function activeSessionViews(db: DbOrTx, userId: string, now: Date, policy: SessionPolicy, currentSessionId?: string) {
+  const sessions = (await listOpenSessions(db, userId)).filter((s) => !sessionEndReason(s, now, policy));
+  return sessions.map((s) => ({
+    id: s.id,
+    ip: s.ip,
+    userAgent: s.userAgent,
+    createdAt: s.createdAt.toISOString(),
+    lastActivityAt: s.lastActivityAt.toISOString(),
+    current: s.id === currentSessionId,
+  }));
+}

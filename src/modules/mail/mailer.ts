@@ -46,6 +46,20 @@ export function emailDeliveryFailed(err: unknown, config: Config): AppError {
   return new AppError("EMAIL_DELIVERY_FAILED", message, { status: 502, extra: { category }, cause: err });
 }
 
+/** The one SMTP client configuration, shared by the mailer and `crm doctor`'s login check. */
+export function createSmtpTransport(config: Config) {
+  return nodemailer.createTransport({
+    host: config.SMTP_HOST,
+    port: config.SMTP_PORT,
+    secure: config.SMTP_SECURE,
+    auth: { user: config.EMAIL_USER, pass: config.EMAIL_PASS },
+    // One bound for connect, greeting and each reply, so a silent server fails in SMTP_TIMEOUT_MS.
+    connectionTimeout: config.SMTP_TIMEOUT_MS,
+    greetingTimeout: config.SMTP_TIMEOUT_MS,
+    socketTimeout: config.SMTP_TIMEOUT_MS,
+  });
+}
+
 export function createMailer(config: Config, log: MailLogger): Mailer {
   const from = config.EMAIL_FROM ?? config.EMAIL_USER ?? "no-reply@crm.local";
   if (!config.EMAIL_USER) {
@@ -63,15 +77,7 @@ export function createMailer(config: Config, log: MailLogger): Mailer {
       close: () => {},
     };
   }
-  const transport = nodemailer.createTransport({
-    host: config.SMTP_HOST,
-    port: config.SMTP_PORT,
-    secure: config.SMTP_SECURE,
-    auth: { user: config.EMAIL_USER, pass: config.EMAIL_PASS },
-    connectionTimeout: config.SMTP_TIMEOUT_MS,
-    greetingTimeout: config.SMTP_TIMEOUT_MS,
-    socketTimeout: config.SMTP_TIMEOUT_MS,
-  });
+  const transport = createSmtpTransport(config);
   return {
     kind: "smtp",
     async send(message) {
