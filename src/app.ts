@@ -90,7 +90,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     };
   });
 
-  const services = createServices(database.db, config, app.log, options.clock);
+  const services = createServices(database, config, app.log, options.clock);
   await services.ready();
   app.decorate("services", services);
   app.addHook("onClose", async () => services.close());

@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import type { Config } from "./config.js";
-import type { Db } from "./db/client.js";
+import type { Database, Db } from "./db/client.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import { MemoryRateLimitStore, RateLimiter, type RateLimiterLogger, RedisRateLimitStore } from "./lib/rate-limiter.js";
 import { createTokenService, type TokenService } from "./modules/auth/tokens.js";
@@ -10,6 +10,8 @@ import { createDummyHash } from "./modules/users/password.js";
 /** What services need besides their arguments; built once per app and passed in, never global. */
 export interface Services {
   db: Db;
+  /** Named prepared statements for the hottest queries (planned once per connection). */
+  queryNamed: Database["queryNamed"];
   config: Config;
   clock: Clock;
   limiter: RateLimiter;
@@ -35,7 +37,8 @@ export interface ServiceLogger extends RateLimiterLogger {
   info(obj: object, msg: string): void;
 }
 
-export function createServices(db: Db, config: Config, log: ServiceLogger, clock: Clock = systemClock): Services {
+export function createServices(database: Database, config: Config, log: ServiceLogger, clock: Clock = systemClock): Services {
+  const db = database.db;
   let redis: Redis | undefined;
   if (config.REDIS_URL) {
     // No offline queue: while Redis is down, commands fail at once and the limiter lets requests
@@ -48,6 +51,7 @@ export function createServices(db: Db, config: Config, log: ServiceLogger, clock
   const mailer = createMailer(config, log);
   return {
     db,
+    queryNamed: database.queryNamed,
     config,
     clock,
     limiter: new RateLimiter(store, log),

@@ -21,7 +21,7 @@ async function requireMigrated(database: Database) {
 export function cleanup(config: Config, dryRun: boolean, print: Print) {
   return withDatabase(config, async (database) => {
     await requireMigrated(database);
-    const services = createServices(database.db, config, cliLogger);
+    const services = createServices(database, config, cliLogger);
     try {
       const result = await runCleanup(services, database, { dryRun });
       if (!result.ran) {
@@ -43,7 +43,7 @@ export function cleanup(config: Config, dryRun: boolean, print: Print) {
 export function stats(config: Config, days: number, print: Print) {
   return withDatabase(config, async (database) => {
     await requireMigrated(database);
-    const services = createServices(database.db, config, cliLogger);
+    const services = createServices(database, config, cliLogger);
     try {
       const users = await userStats(services);
       print(`active users:    ${users.totalActiveUsers}`);

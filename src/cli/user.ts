@@ -45,7 +45,7 @@ export async function createAdmin(
   }
   await withDatabase(config, async (database) => {
     await runMigrations(database);
-    const services = createServices(database.db, config, cliLogger);
+    const services = createServices(database, config, cliLogger);
     try {
       const user = await createUser(
         services,

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { SQL } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm/relations";
 import type { DatabaseTarget } from "../config.js";
 import * as schema from "./schema/index.js";
@@ -27,8 +27,15 @@ export interface Database {
    * single connection, so it simply runs there.
    */
   withConnection<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs a query as a named prepared statement, so a big query's plan is made once per connection
+   * (planning the pre-call statement costs three times its execution). PGlite just runs it.
+   */
+  queryNamed<T>(name: string, query: SQL): Promise<T[]>;
   close(): Promise<void>;
 }
+
+const dialect = new PgDialect();
 
 /**
  * Rows of a raw query. node-postgres returns a QueryResult and PGlite a Results object; both carry
@@ -80,6 +87,11 @@ export async function createDatabase(target: DatabaseTarget, logger?: DbLogger):
           client.release();
         }
       },
+      async queryNamed<T>(name: string, query: SQL) {
+        const { sql: text, params } = dialect.sqlToQuery(query);
+        const result = await pool.query({ name, text, values: params as unknown[] });
+        return result.rows as T[];
+      },
       close: () => pool.end(),
     };
   }
@@ -104,6 +116,9 @@ export async function createDatabase(target: DatabaseTarget, logger?: DbLogger):
     engine: "pglite",
     display: target.display,
     withConnection: (fn) => fn(db),
+    async queryNamed<T>(_name: string, query: SQL) {
+      return queryRows<T>(db, query);
+    },
     close: () => client.close(),
   };
 }

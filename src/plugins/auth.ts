@@ -4,7 +4,14 @@ import type { ApiKeyRow } from "../modules/api-keys/repository.js";
 import { API_KEY_PREFIX, verifyApiKey } from "../modules/api-keys/service.js";
 import { AppError } from "../lib/errors.js";
 import { isLockedNow } from "../modules/auth/service.js";
-import { endSession, findSessionWithUser, sessionEndReason, sessionPolicy, touchSession } from "../modules/auth/sessions.js";
+import {
+  endSession,
+  findSessionForRequest,
+  SESSION_TOUCH_INTERVAL_MS,
+  sessionEndReason,
+  sessionPolicy,
+  touchSession,
+} from "../modules/auth/sessions.js";
 import type { UserRow } from "../modules/users/repository.js";
 import type { RequestContext, Services } from "../services.js";
 
@@ -70,7 +77,7 @@ export function registerAuth(app: FastifyInstance, services: Services) {
     const token = bearerToken(request);
     if (!token) throw new AppError("UNAUTHORIZED", "Send an access token as `Authorization: Bearer <token>`");
     const claims = await services.tokens.verifyAccessToken(token);
-    const found = await findSessionWithUser(services.db, claims.sid);
+    const found = await findSessionForRequest(services.db, claims.sid);
     if (!found || found.user.id !== claims.sub) throw new AppError("UNAUTHORIZED", "Session not found");
     const now = services.clock.now();
     const ended = sessionEndReason(found.session, now, sessionPolicy(services.config));
@@ -84,7 +91,9 @@ export function registerAuth(app: FastifyInstance, services: Services) {
     if (found.user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(request.routeOptions.url ?? "")) {
       throw new AppError("PASSWORD_CHANGE_REQUIRED", "Change the initial password first (POST /api/auth/change-password)", { status: 403 });
     }
-    await touchSession(services.db, found.session.id, now);
+    if (now.getTime() - found.session.lastActivityAt.getTime() >= SESSION_TOUCH_INTERVAL_MS) {
+      await touchSession(services.db, found.session.id, now);
+    }
     request.auth = { userId: found.user.id, sessionId: found.session.id, role: found.user.role, user: found.user };
   });
 

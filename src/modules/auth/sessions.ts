@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt, ne, sql } from "drizzle-orm";
 import type { Config } from "../../config.js";
-import type { DbOrTx } from "../../db/client.js";
+import type { Db, DbOrTx } from "../../db/client.js";
 import { refreshTokens, userSessions, users } from "../../db/schema/index.js";
 
 export type SessionRow = typeof userSessions.$inferSelect;
@@ -54,6 +54,33 @@ export async function findSessionWithUser(db: DbOrTx, sessionId: string) {
   return row;
 }
 
+function sessionLookup(db: Db) {
+  return db
+    .select({ session: userSessions, user: users })
+    .from(userSessions)
+    .innerJoin(users, eq(users.id, userSessions.userId))
+    .where(eq(userSessions.id, sql.placeholder("sid")))
+    .limit(1)
+    .prepare("session_with_user");
+}
+const lookups = new WeakMap<Db, ReturnType<typeof sessionLookup>>();
+
+/**
+ * The per-request session check, as a named prepared statement: every authenticated request runs it,
+ * so it is parsed and planned once per connection rather than each time.
+ */
+export async function findSessionForRequest(db: Db, sessionId: string) {
+  let lookup = lookups.get(db);
+  if (!lookup) {
+    lookup = sessionLookup(db);
+    lookups.set(db, lookup);
+  }
+  const [row] = await lookup.execute({ sid: sessionId });
+  return row;
+}
+
+export const SESSION_TOUCH_INTERVAL_MS = 60_000;
+
 /** Seed 002 update_session_activity; written at most once a minute to spare the database. */
 export async function touchSession(db: DbOrTx, sessionId: string, now: Date): Promise<void> {
   await db
@@ -63,7 +90,7 @@ export async function touchSession(db: DbOrTx, sessionId: string, now: Date): Pr
       and(
         eq(userSessions.id, sessionId),
         isNull(userSessions.endedAt),
-        lt(userSessions.lastActivityAt, new Date(now.getTime() - 60_000)),
+        lt(userSessions.lastActivityAt, new Date(now.getTime() - SESSION_TOUCH_INTERVAL_MS)),
       ),
     );
 }

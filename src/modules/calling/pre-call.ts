@@ -3,11 +3,10 @@ import { normalizePhone } from "../../lib/phone.js";
 import type { Services } from "../../services.js";
 import type { CustomerRow } from "../customers/repository.js";
 import { toCustomerView } from "../customers/service.js";
-import { listLoans } from "../loans/repository.js";
 import { summariseLoans, toLoanView } from "../loans/views.js";
 import { markBrokenPromises } from "../promises/repository.js";
 import { callRulesFrom, type Eligibility, evaluateEligibility } from "./eligibility.js";
-import { type CallContext, findCustomerByAnyPhone, loadCallContext } from "./repository.js";
+import { type CallContext, loadPreCall } from "./repository.js";
 
 export const customerNotFound = () => new AppError("CUSTOMER_NOT_FOUND", "No customer has this phone number", { status: 404 });
 
@@ -45,13 +44,17 @@ export function eligibilityFor(services: Services, customer: CustomerRow, contex
 export async function preCall(services: Services, phoneInput: string) {
   const { db, clock, config } = services;
   const phone = parsePhoneOrThrow(phoneInput);
-  const customer = await findCustomerByAnyPhone(db, phone);
-  if (!customer) throw customerNotFound();
   const now = clock.now();
-  // Promises past their grace days are settled first, so nothing below reads a stale "pending".
-  await markBrokenPromises(db, config.PROMISE_GRACE_DAYS, now, { customerId: customer.id });
-  const [loanRows, context] = await Promise.all([listLoans(db, { customerId: customer.id, limit: 200 }), loadCallContext(db, customer.id, now)]);
-  const loans = loanRows.map((r) => toLoanView(r.loan, r.timezone, now));
+  let found = await loadPreCall(services.queryNamed, phone, now, config.PROMISE_GRACE_DAYS);
+  if (!found) throw customerNotFound();
+  if (found.lapsedPromise) {
+    // A promise past its grace days is settled before anything is shown, so no read is stale; this
+    // write happens once per lapsed promise, not on every call.
+    await markBrokenPromises(db, config.PROMISE_GRACE_DAYS, now, { customerId: found.customer.id });
+    found = (await loadPreCall(services.queryNamed, phone, now, config.PROMISE_GRACE_DAYS))!;
+  }
+  const { customer, context } = found;
+  const loans = found.loans.map((loan) => toLoanView(loan, customer.timezone, now));
   const totals = summariseLoans(loans);
   return {
     customer: toCustomerView(customer, now),

@@ -1,5 +1,4 @@
 import { sql } from "drizzle-orm";
-import { type DbOrTx, queryRows } from "../../db/client.js";
 import type { Services } from "../../services.js";
 import { bucketOf, DEFAULT_TIMEZONE, daysBetween, todayIn } from "../loans/arrears.js";
 import { markBrokenPromises } from "../promises/repository.js";
@@ -30,14 +29,17 @@ interface EligibilityRow {
   callback_at: string | Date | null;
 }
 
+/** The worklist runs on every agent's screen refresh: its statements are prepared once per connection. */
+type Runner = Services["queryNamed"];
+
 const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
 const CANDIDATES_PER_ROUND = 200;
 const MAX_ROUNDS = 5;
 
 /** Callbacks that have come due and not been followed by a call (last 7 days). */
-async function dueCallbacks(db: DbOrTx, at: string): Promise<Candidate[]> {
-  const rows = await queryRows<{ id: string; since: string }>(
-    db,
+async function dueCallbacks(run: Runner, at: string): Promise<Candidate[]> {
+  const rows = await run<{ id: string; since: string }>(
+    "worklist_callbacks",
     sql`select i.customer_id as id, max(i.callback_at)::text as since from customer_interactions i
         where i.callback_at is not null and i.callback_at <= ${at}::timestamptz and i.callback_at > ${at}::timestamptz - interval '7 days'
         group by i.customer_id
@@ -49,9 +51,9 @@ async function dueCallbacks(db: DbOrTx, at: string): Promise<Candidate[]> {
 }
 
 /** Promises broken in the last 7 days and not yet chased by a call. */
-async function brokenPromises(db: DbOrTx, at: string): Promise<Candidate[]> {
-  const rows = await queryRows<{ id: string; since: string }>(
-    db,
+async function brokenPromises(run: Runner, at: string): Promise<Candidate[]> {
+  const rows = await run<{ id: string; since: string }>(
+    "worklist_broken_promises",
     sql`select p.customer_id as id, max(p.resolved_at)::text as since from payment_promises p
         where p.status = 'broken' and p.resolved_at > ${at}::timestamptz - interval '7 days'
         group by p.customer_id
@@ -67,9 +69,9 @@ async function brokenPromises(db: DbOrTx, at: string): Promise<Candidate[]> {
  * on the centre's calendar (a customer in another timezone may differ by one day), which lets it be
  * an index-only scan; each row still shows the customer's exact days past due.
  */
-async function overdueCustomers(db: DbOrTx, today: string, offset: number): Promise<Candidate[]> {
-  const rows = await queryRows<{ id: string }>(
-    db,
+async function overdueCustomers(run: Runner, today: string, offset: number): Promise<Candidate[]> {
+  const rows = await run<{ id: string }>(
+    "worklist_overdue",
     sql`select c.id from customers c
         where c.total_overdue > 0 and not c.do_not_call and c.oldest_due_date is not null
         order by (${today}::date - c.oldest_due_date) * c.total_overdue desc, c.id
@@ -79,11 +81,11 @@ async function overdueCustomers(db: DbOrTx, today: string, offset: number): Prom
 }
 
 /** The inputs of the eligibility rules for many customers in one round trip. */
-async function loadEligibilityRows(db: DbOrTx, ids: string[], at: string): Promise<Map<string, EligibilityRow>> {
+async function loadEligibilityRows(run: Runner, ids: string[], at: string): Promise<Map<string, EligibilityRow>> {
   if (ids.length === 0) return new Map();
-  const rows = await queryRows<EligibilityRow>(
-    db,
-    sql`select c.id, c.full_name, c.phone, c.alt_phone, c.city, c.timezone, c.do_not_call, c.oldest_due_date, c.total_overdue::text as total_overdue,
+  const rows = await run<EligibilityRow>(
+    "worklist_eligibility",
+    sql`select c.id, c.full_name, c.phone, c.alt_phone, c.city, c.timezone, c.do_not_call, c.oldest_due_date::text as oldest_due_date, c.total_overdue::text as total_overdue,
           (select coalesce(json_agg(p.due_date), '[]'::json) from payment_promises p where p.customer_id = c.id and p.status = 'pending') as pending_due,
           exists (select 1 from loans l where l.customer_id = c.id and l.collection_status = 'dispute') as dispute_open,
           (select coalesce(json_agg(f.phone), '[]'::json) from customer_phone_flags f where f.customer_id = c.id) as flagged,
@@ -91,10 +93,7 @@ async function loadEligibilityRows(db: DbOrTx, ids: string[], at: string): Promi
             where i.customer_id = c.id and i.channel = 'call' and i.direction = 'outbound' and i.started_at > ${at}::timestamptz - interval '8 days') as attempts,
           (select i.callback_at from customer_interactions i where i.customer_id = c.id and i.callback_at is not null
             order by i.started_at desc limit 1) as callback_at
-        from customers c where c.id in (${sql.join(
-          ids.map((id) => sql`${id}::uuid`),
-          sql`, `,
-        )})`,
+        from customers c where c.id = any(${sql.param(ids)}::uuid[])`,
   );
   return new Map(rows.map((r) => [r.id, r]));
 }
@@ -111,6 +110,7 @@ function describe(reason: WorklistReason, row: EligibilityRow, days: number, sin
  */
 export async function buildWorklist(services: Services, limit: number) {
   const { db, clock, config } = services;
+  const run = services.queryNamed;
   const now = clock.now();
   const at = now.toISOString();
   const rules = callRulesFrom(config);
@@ -139,7 +139,7 @@ export async function buildWorklist(services: Services, limit: number) {
 
   async function take(candidates: Candidate[]) {
     const fresh = candidates.filter((c) => !seen.has(c.id));
-    const inputs = await loadEligibilityRows(db, fresh.map((c) => c.id), at);
+    const inputs = await loadEligibilityRows(run, fresh.map((c) => c.id), at);
     for (const candidate of fresh) {
       if (rows.length >= limit) return;
       seen.add(candidate.id);
@@ -161,11 +161,11 @@ export async function buildWorklist(services: Services, limit: number) {
     }
   }
 
-  await take(await dueCallbacks(db, at));
-  if (rows.length < limit) await take(await brokenPromises(db, at));
+  await take(await dueCallbacks(run, at));
+  if (rows.length < limit) await take(await brokenPromises(run, at));
   for (let round = 0; rows.length < limit && round < MAX_ROUNDS; round++) {
     const before = rows.length;
-    const batch = await overdueCustomers(db, todayIn(DEFAULT_TIMEZONE, now), round * CANDIDATES_PER_ROUND);
+    const batch = await overdueCustomers(run, todayIn(DEFAULT_TIMEZONE, now), round * CANDIDATES_PER_ROUND);
     await take(batch);
     // A whole round with nobody callable means a closed window or a no-call day for the portfolio:
     // the next rounds would be the same, so stop rather than scan everyone.
