@@ -1,0 +1,65 @@
+/**
+ * Command-line options of `npm run bench`. Flags win over environment variables so a one-off
+ * `npm run bench -- --customers 2000` needs no env juggling.
+ */
+export interface BenchOptions {
+  customers: number;
+  /** Measured seconds per scenario and connection level. */
+  duration: number;
+  /** Unmeasured seconds before each measurement: lets V8 optimise and PostgreSQL warm its caches. */
+  warmup: number;
+  connections: number[];
+  /** Seconds of the bcrypt ceiling measurement. */
+  ceilingSeconds: number;
+}
+
+const USAGE = `usage: npm run bench -- [--customers N] [--duration SECONDS] [--connections 10,50] [--warmup SECONDS]
+  env: BENCH_CUSTOMERS, BENCH_DURATION, BENCH_CONNECTIONS, BENCH_WARMUP`;
+
+function positiveInt(name: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!value || !Number.isSafeInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got ${JSON.stringify(value)}\n${USAGE}`);
+  return n;
+}
+
+function intList(name: string, value: string): number[] {
+  return value.split(",").map((v) => positiveInt(name, v.trim()));
+}
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
+  const opts: BenchOptions = {
+    customers: positiveInt("BENCH_CUSTOMERS", env.BENCH_CUSTOMERS ?? "100000"),
+    duration: positiveInt("BENCH_DURATION", env.BENCH_DURATION ?? "10"),
+    warmup: positiveInt("BENCH_WARMUP", env.BENCH_WARMUP ?? "2"),
+    connections: intList("BENCH_CONNECTIONS", env.BENCH_CONNECTIONS ?? "10,50"),
+    ceilingSeconds: 5,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    // Both `--flag value` and `--flag=value`.
+    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case "--customers":
+        opts.customers = positiveInt(flag, value());
+        break;
+      case "--duration":
+        opts.duration = positiveInt(flag, value());
+        break;
+      case "--warmup":
+        opts.warmup = positiveInt(flag, value());
+        break;
+      case "--connections":
+        opts.connections = intList(flag, value() ?? "");
+        break;
+      case "-h":
+      case "--help":
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${arg}\n${USAGE}`);
+    }
+  }
+  return opts;
+}

@@ -1,0 +1,145 @@
+/**
+ * The bench's output: a Markdown table on stdout (readable in a terminal, pasteable into
+ * docs/benchmarks.md) and every figure in bench/results/<date>.json.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { BcryptCeiling } from "./bcrypt-ceiling.js";
+import type { CpuUsage } from "./cpu.js";
+import type { LogSummary } from "./infra.js";
+import type { LoadResult } from "./load.js";
+
+export interface Machine {
+  os: string;
+  cpuModel: string;
+  cpus: number;
+  totalMemoryGiB: number;
+  node: string;
+  postgres: string;
+  autovacuum: string;
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+export interface BenchReport {
+  date: string;
+  machine: Machine;
+  git?: { commit: string; dirty: boolean };
+  options: { customers: number; duration: number; warmup: number; connections: number[] };
+  customersSeeded: number;
+  seedSeconds: number;
+  /** `cpu.other` shows whether something besides the bench competed during the measurement. */
+  bcryptCeiling: BcryptCeiling & { cpu?: CpuUsage };
+  results: LoadResult[];
+  unavailable: { scenario: string; reason: string }[];
+  targets: TargetCheck[];
+  serverLog: LogSummary & { file: string };
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? ` ${"-".repeat(w)} ` : ` ${"-".repeat(w - 1)}: `)).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+export function resultsTable(results: LoadResult[]): string {
+  return table(
+    ["scenario", "conns", "req/s", "p50 ms", "p97.5 ms", "p99 ms", "max ms", "requests", "errors", "non-2xx", "unexpected", "cores srv/pg/cli/other"],
+    results.map((r) => [
+      r.scenario,
+      String(r.connections),
+      fmt(r.rps, 1),
+      fmt(r.latencyMs.p50),
+      fmt(r.latencyMs.p97_5),
+      fmt(r.latencyMs.p99),
+      fmt(r.latencyMs.max),
+      fmt(r.requests),
+      String(r.errors),
+      String(r.non2xx),
+      String(r.unexpected),
+      r.cpu ? [r.cpu.server, r.cpu.postgres, r.cpu.bench, r.cpu.other].map((c) => c.toFixed(2)).join(" / ") : "n/a",
+    ]),
+  );
+}
+
+/** The targets in docs/benchmarks.md, judged at the highest connection level that was run. */
+export function checkTargets(results: LoadResult[], ceiling: BcryptCeiling, unavailable: { scenario: string }[]): TargetCheck[] {
+  const top = (name: string) =>
+    results.filter((r) => r.scenario === name).sort((a, b) => b.connections - a.connections)[0];
+  const checks: TargetCheck[] = [];
+
+  const pre = top("pre-call");
+  checks.push(
+    pre
+      ? {
+          target: "pre-call ≥ 2,000 req/s with p99 < 50 ms at 50 connections",
+          measured: `${fmt(pre.rps)} req/s, p99 ${fmt(pre.latencyMs.p99)} ms at ${pre.connections} connections`,
+          met: pre.connections >= 50 ? pre.rps >= 2000 && pre.latencyMs.p99 < 50 : null,
+        }
+      : { target: "pre-call ≥ 2,000 req/s with p99 < 50 ms", measured: "not run", met: null },
+  );
+
+  const work = top("worklist");
+  checks.push(
+    work
+      ? {
+          target: "worklist under 100 ms (p99)",
+          measured: `p50 ${fmt(work.latencyMs.p50)} ms, p99 ${fmt(work.latencyMs.p99)} ms at ${work.connections} connections`,
+          met: work.unexpected === 0 && work.latencyMs.p99 < 100,
+        }
+      : { target: "worklist under 100 ms (p99)", measured: unavailable.some((u) => u.scenario === "worklist") ? "route not available" : "not run", met: null },
+  );
+
+  const logins = results.filter((r) => r.scenario === "login");
+  const best = logins.sort((a, b) => b.rps - a.rps)[0];
+  checks.push(
+    best
+      ? {
+          target: "login ≥ 80% of the bcrypt ceiling",
+          measured: `${fmt(best.rps, 1)} logins/s (${best.connections} conns) = ${fmt((100 * best.rps) / ceiling.comparesPerSecond)}% of ${fmt(ceiling.comparesPerSecond, 1)} compares/s`,
+          met: best.rps >= 0.8 * ceiling.comparesPerSecond,
+        }
+      : { target: "login ≥ 80% of the bcrypt ceiling", measured: "not run", met: null },
+  );
+  return checks;
+}
+
+export function printReport(report: BenchReport): void {
+  const m = report.machine;
+  console.log(`\n## Results ${report.date}`);
+  console.log(`machine: ${m.cpus} × ${m.cpuModel}, ${fmt(m.totalMemoryGiB, 1)} GiB, Node ${m.node}, PostgreSQL ${m.postgres}, ${m.os}`);
+  if (report.git) console.log(`code: ${report.git.commit.slice(0, 12)}${report.git.dirty ? " + uncommitted changes under src/ or drizzle/" : ""}`);
+  console.log(`customers: ${fmt(report.customersSeeded)} (seeded in ${fmt(report.seedSeconds, 1)} s); ${report.options.duration} s per run after ${report.options.warmup} s warm-up\n`);
+  console.log(resultsTable(report.results));
+  for (const u of report.unavailable) console.log(`\n${u.scenario}: not available (${u.reason})`);
+  const c = report.bcryptCeiling;
+  console.log(
+    `\nbcrypt ceiling: ${fmt(c.comparesPerSecond, 1)} compares/s (cost ${c.cost}, ${c.concurrency} in flight, threadpool ${c.threadpoolSize}, ${fmt(c.seconds, 1)} s)` +
+      (c.cpu ? `; cores used: bench ${c.cpu.bench}, server ${c.cpu.server}, postgres ${c.cpu.postgres}, other ${c.cpu.other}` : ""),
+  );
+  console.log("\nstatus codes and counters:");
+  for (const r of report.results) {
+    const counters = r.counters ? ` ${JSON.stringify(r.counters)}` : "";
+    console.log(`  ${r.scenario.padEnd(10)} ${String(r.connections).padStart(3)}: ${JSON.stringify(r.statusCodes)}${counters}`);
+  }
+  console.log("\ntargets:");
+  for (const t of report.targets) console.log(`  ${t.met === null ? "n/a " : t.met ? "MET " : "MISS"}  ${t.target}: ${t.measured}`);
+  const log = report.serverLog;
+  console.log(`\nserver log (${log.file}): ${JSON.stringify(log.counts)}`);
+  for (const msg of log.messages.slice(0, 10)) console.log(`  ${String(msg.count).padStart(6)} × ${msg.level}: ${msg.msg}`);
+}
+
+export function writeReport(report: BenchReport, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  // Colons are not allowed in Windows file names; the rest of the ISO date stays.
+  const file = path.join(dir, `${report.date.replace(/:/g, "-").replace(/\.\d+Z$/, "Z")}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}

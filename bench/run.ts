@@ -1,0 +1,243 @@
+/**
+ * `npm run bench`: builds the service, seeds a throwaway PostgreSQL database, starts the
+ * production server, loads it with autocannon and reports. The server and the database are
+ * always removed, on failure and on Ctrl-C too.
+ */
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { measureBcryptCeiling } from "./bcrypt-ceiling.js";
+import { startCpuWatch } from "./cpu.js";
+import {
+  createDatabase,
+  databaseUrl,
+  dropDatabase,
+  freePort,
+  type RunningServer,
+  runCommand,
+  serverVersion,
+  startServer,
+  summarizeServerLog,
+  withClient,
+} from "./infra.js";
+import { type LoadResult, runScenario, stopActiveLoad } from "./load.js";
+import { parseOptions } from "./options.js";
+import { type BenchReport, checkTargets, printReport, resultsTable, writeReport } from "./report.js";
+import { buildScenarios } from "./scenarios.js";
+import { login, openSessions, probe, registerAgents } from "./staff.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const AGENTS = 50;
+const LIMIT = "1000000";
+
+const options = parseOptions(process.argv.slice(2), process.env);
+const dbName = `bench_crm_${process.pid}`;
+const logFile = path.join(os.tmpdir(), `bench-crm-${process.pid}.log`);
+let server: RunningServer | undefined;
+let dbCreated = false;
+
+const step = (msg: string) => console.log(`\n▶ ${msg}`);
+
+/** What was measured: the work tree may hold uncommitted changes, which the build includes. */
+async function gitState(): Promise<{ commit: string; dirty: boolean } | undefined> {
+  try {
+    const commit = (await runCommand("git", ["rev-parse", "HEAD"])).trim();
+    const dirty = (await runCommand("git", ["status", "--porcelain", "--", "src", "drizzle"])).trim() !== "";
+    return { commit, dirty };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Idempotent: the `finally` and a signal handler may both get here. */
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    stopActiveLoad();
+    if (server) {
+      await server.stop().catch((err: unknown) => console.error("stopping the server:", err));
+    }
+    if (dbCreated) {
+      await dropDatabase(dbName).then(
+        () => console.log(`dropped database ${dbName}`),
+        (err: unknown) => console.error(`could not drop database ${dbName}; drop it by hand:`, err),
+      );
+    }
+  })();
+  return cleaning;
+}
+
+// `on`, not `once`: tsx forwards the signal a second time when the busy process does not confirm it
+// within 30 ms, and with no listener left tsx would exit before the database is dropped.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (cleaning) return;
+    console.error(`\n${signal}: stopping the server and dropping ${dbName}…`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+function serverEnv(url: string, port: number, smtpPort: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    JWT_SECRET: randomBytes(32).toString("hex"),
+    // Required in production. Registration emails a verification code: an SMTP port where nothing
+    // listens makes that fail at once (the server carries on) and guarantees nothing leaves the machine.
+    EMAIL_USER: "bench@example.invalid",
+    SMTP_HOST: "127.0.0.1",
+    SMTP_PORT: String(smtpPort),
+    SMTP_TIMEOUT_MS: "1000",
+    DATABASE_URL: url,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    DB_POOL_MAX: "20",
+    // The periodic promise job would add background queries at random moments of a measurement.
+    PROMISE_EVALUATION_INTERVAL_MINUTES: "0",
+    CLEANUP_INTERVAL_MINUTES: "0",
+    SEED_ON_START: "false",
+    // Open all day, every day: otherwise the worklist is empty (nobody callable) at night and on
+    // the no-call weekday, and its figure would depend on when the bench happens to run.
+    CALL_WINDOW: "00:00-24:00",
+    NO_CALL_WEEKDAYS: "none",
+    // One sign-in per agent must last the whole bench, however long --duration makes it.
+    ACCESS_TOKEN_TTL_SECONDS: "86400",
+    SESSION_IDLE_MINUTES: "1440",
+    SESSION_MAX_HOURS: "24",
+    // Every request comes from 127.0.0.1: the per-IP limits would turn the bench into 429s.
+    RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: LIMIT,
+    RATE_LIMIT_LOGIN_FAILURES_PER_IP: LIMIT,
+    RATE_LIMIT_REGISTER_PER_IP: LIMIT,
+    RATE_LIMIT_REFRESH_PER_IP: LIMIT,
+    RATE_LIMIT_REFRESH_FAILURES_PER_IP: LIMIT,
+    RATE_LIMIT_OTP_PER_IP: LIMIT,
+  };
+}
+
+async function main(): Promise<void> {
+  const date = new Date().toISOString();
+  const url = databaseUrl(dbName);
+  const port = await freePort();
+  const env = serverEnv(url, port, await freePort());
+  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}, input?: string, echo = false) =>
+    runCommand(process.execPath, ["dist/cli/index.js", ...args], { env: { ...env, ...extra }, input, echo });
+
+  step("npm run build");
+  await runCommand("npm", ["run", "build"], { env: process.env });
+
+  step(`create database ${dbName}`);
+  await createDatabase(dbName);
+  dbCreated = true;
+
+  // `db seed --customers` is refused in production (fake customers), so only the seed runs as
+  // development; it also adds the demo staff and sample customers, which the bench ignores.
+  step(`seed ${options.customers.toLocaleString("en-US")} customers (NODE_ENV=development for the seed only)`);
+  const seedStarted = performance.now();
+  await cli(["db", "seed", "--customers", String(options.customers)], { NODE_ENV: "development" }, undefined, true);
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+
+  // A bulk load leaves the planner without statistics until autovacuum gets round to it (never,
+  // where autovacuum is off): plans then pick sequential scans, which a live database with
+  // gradually growing tables would not. The bench measures that steady state.
+  step("vacuum analyze (planner statistics after the bulk load)");
+  const analyzeStarted = performance.now();
+  const autovacuum = await withClient(dbName, async (c) => {
+    await c.query("vacuum analyze");
+    return (await c.query<{ autovacuum: string }>("show autovacuum")).rows[0]!.autovacuum;
+  });
+  console.log(`done in ${((performance.now() - analyzeStarted) / 1000).toFixed(1)} s (autovacuum on this server: ${autovacuum})`);
+
+  step("create the bench admin (crm user create-admin)");
+  console.log(await cli(["user", "create-admin", "--email", "bench-admin@example.com", "--name", "Bench Admin", "--password-stdin"], {}, "Bench-Admin-Kasbah-2026-0\n"));
+
+  step(`start node dist/server.js on port ${port} (log: ${logFile})`);
+  server = await startServer(env, port, logFile);
+  const { baseUrl } = server;
+
+  step(`register ${AGENTS} agents and sign each in`);
+  const agents = await registerAgents(baseUrl, AGENTS);
+  const tokens = (await openSessions(baseUrl, agents, AGENTS)).map((s) => s.token);
+
+  const { phones, customersSeeded } = await withClient(dbName, async (c) => {
+    const sample = await c.query<{ phone: string }>("select phone from customers order by random() limit 5000");
+    const count = await c.query<{ n: string }>("select count(*) as n from customers");
+    return { phones: sample.rows.map((r) => r.phone), customersSeeded: Number(count.rows[0]!.n) };
+  });
+  console.log(`${customersSeeded.toLocaleString("en-US")} customers in the database; ${phones.length} phones sampled`);
+
+  // Before any load, with the server idle: bcrypt gets both cores to itself.
+  step(`bcrypt ceiling (${options.ceilingSeconds} s)`);
+  const ceilingCpu = startCpuWatch(server.pid);
+  const bcryptCeiling = { ...(await measureBcryptCeiling(options.ceilingSeconds)), cpu: ceilingCpu() };
+  console.log(`${bcryptCeiling.comparesPerSecond.toFixed(1)} compares/s; cores used: ${JSON.stringify(bcryptCeiling.cpu)}`);
+
+  const scenarios = buildScenarios({
+    baseUrl,
+    agents,
+    tokens,
+    phones,
+    customers: options.customers,
+    openSessions: (count) => openSessions(baseUrl, agents, count),
+  });
+
+  // A route still being written answers 404: report it instead of measuring 404s.
+  const unavailable: { scenario: string; reason: string }[] = [];
+  const worklist = await probe(`${baseUrl}/api/crm/worklist?limit=50`, tokens[0]!);
+  if (worklist.status === 404) unavailable.push({ scenario: "worklist", reason: `GET /api/crm/worklist answered 404: ${worklist.body}` });
+  else if (worklist.status !== 200) console.warn(`worklist probe: ${worklist.status} ${worklist.body}`);
+  // An empty worklist is a cheap answer: say so, since it would flatter the figure.
+  else console.log(`worklist probe: ${worklist.entries ?? "?"} entries`);
+  // Sanity check that one login works before loading it (a lockout would spoil the run).
+  await login(baseUrl, agents[0]!);
+
+  const results: LoadResult[] = [];
+  for (const scenario of scenarios) {
+    if (unavailable.some((u) => u.scenario === scenario.name)) continue;
+    for (const connections of options.connections) {
+      step(`${scenario.label}, ${connections} connections, ${options.warmup} s warm-up + ${options.duration} s`);
+      const result = await runScenario(baseUrl, server.pid, scenario, connections, options.duration, options.warmup);
+      results.push(result);
+      console.log(resultsTable([result]).split("\n").slice(2).join("\n"), JSON.stringify(result.statusCodes));
+    }
+  }
+
+  // Stopped before the log is read, so everything the server wrote is flushed to the file.
+  await server.stop();
+  server = undefined;
+
+  const report: BenchReport = {
+    date,
+    machine: {
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      cpus: os.cpus().length,
+      totalMemoryGiB: os.totalmem() / 1024 ** 3,
+      node: process.version,
+      postgres: await serverVersion(),
+      autovacuum,
+    },
+    git: await gitState(),
+    options: { customers: options.customers, duration: options.duration, warmup: options.warmup, connections: options.connections },
+    customersSeeded,
+    seedSeconds,
+    bcryptCeiling,
+    results,
+    unavailable,
+    targets: checkTargets(results, bcryptCeiling, unavailable),
+    serverLog: { file: logFile, ...summarizeServerLog(logFile) },
+  };
+  printReport(report);
+  console.log(`\nwritten: ${path.relative(process.cwd(), writeReport(report, path.join(ROOT, "bench", "results")))}`);
+}
+
+process.chdir(ROOT);
+try {
+  await main();
+} catch (err) {
+  console.error("\nbench failed:", err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
