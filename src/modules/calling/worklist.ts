@@ -34,6 +34,8 @@ type Runner = Services["queryNamed"];
 
 const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
 const CANDIDATES_PER_ROUND = 200;
+const PROMISE_SWEEP_INTERVAL_MS = 60_000;
+const lastPromiseSweep = new WeakMap<Services, number>();
 const MAX_ROUNDS = 5;
 
 /** Callbacks that have come due and not been followed by a call (last 7 days). */
@@ -114,8 +116,14 @@ export async function buildWorklist(services: Services, limit: number) {
   const now = clock.now();
   const at = now.toISOString();
   const rules = callRulesFrom(config);
-  // Promises past their grace days become broken before anyone is ranked on them.
-  await markBrokenPromises(db, config.PROMISE_GRACE_DAYS, now);
+  // Promises past their grace days become broken before anyone is ranked on them. They lapse only
+  // when a calendar day ends, so one sweep a minute keeps the list fresh without a portfolio-wide
+  // UPDATE on every agent's refresh.
+  const lastSweep = lastPromiseSweep.get(services) ?? 0;
+  if (now.getTime() - lastSweep >= PROMISE_SWEEP_INTERVAL_MS || now.getTime() < lastSweep) {
+    await markBrokenPromises(db, config.PROMISE_GRACE_DAYS, now);
+    lastPromiseSweep.set(services, now.getTime());
+  }
   const rows: ReturnType<typeof toRow>[] = [];
   const seen = new Set<string>();
 
