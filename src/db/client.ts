@@ -68,6 +68,9 @@ export async function createDatabase(target: DatabaseTarget, logger?: DbLogger):
       connectionTimeoutMillis: 3000,
       idleTimeoutMillis: 30_000,
       application_name: "collections-crm",
+      // Parallel workers speed up one big query but steal the cores that concurrent requests need on
+      // a small server (measured: the worklist's ranking spawned two workers per request).
+      options: "-c max_parallel_workers_per_gather=0",
     });
     // An idle client dying (server restart, network cut) must not crash the process; the pool
     // replaces it on the next checkout.

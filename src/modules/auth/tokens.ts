@@ -9,13 +9,17 @@ export interface AccessClaims {
   sid: string;
   role: UserRole;
   jti: string;
+  exp: number;
 }
 
 /** Refresh tokens and other bearer secrets are stored only as this digest. */
 export const sha256Hex = (value: string) => createHash("sha256").update(value, "utf8").digest("hex");
 
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export function createTokenService(options: { secret: string; accessTtlSeconds: number; clock: Clock }) {
   const key = new TextEncoder().encode(options.secret);
+  const verified = new Map<string, AccessClaims>();
   const seconds = () => Math.floor(options.clock.now().getTime() / 1000);
 
   return {
@@ -34,13 +38,21 @@ export function createTokenService(options: { secret: string; accessTtlSeconds: 
 
     /** The algorithm is pinned: a token signed any other way (or "none") is refused. */
     async verifyAccessToken(token: string): Promise<AccessClaims> {
+      const now = options.clock.now();
+      // A signature checked once stays checked: the same token string verifies the same way until
+      // it expires (the session itself is still checked on every request, in the database).
+      const cached = verified.get(token);
+      if (cached && cached.exp * 1000 > now.getTime()) return cached;
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: ["HS256"],
-          currentDate: options.clock.now(),
+          currentDate: now,
           requiredClaims: ["sub", "sid", "jti", "exp"],
         });
-        return payload as unknown as AccessClaims;
+        const claims = payload as unknown as AccessClaims;
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+        verified.set(token, claims);
+        return claims;
       } catch (err) {
         const expired = err instanceof joseErrors.JWTExpired;
         throw new AppError("UNAUTHORIZED", expired ? "Access token has expired" : "Access token is not valid");

@@ -33,7 +33,8 @@ interface EligibilityRow {
 type Runner = Services["queryNamed"];
 
 const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
-const CANDIDATES_PER_ROUND = 200;
+/** Candidates ranked per round: most are callable in the day, so twice the page is usually one round. */
+const CANDIDATES_PER_ROUND = 100;
 const PROMISE_SWEEP_INTERVAL_MS = 60_000;
 const lastPromiseSweep = new WeakMap<Services, number>();
 const MAX_ROUNDS = 5;

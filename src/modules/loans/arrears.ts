@@ -7,13 +7,22 @@ export type Bucket = (typeof BUCKETS)[number];
 
 export const DEFAULT_TIMEZONE = "Africa/Algiers";
 
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Building an Intl formatter costs far more than using one, and every loan view needs one. */
+function dayFormatter(timezone: string): Intl.DateTimeFormat {
+  let f = dayFormatters.get(timezone);
+  if (!f) {
+    const zone = isValidTimezone(timezone) ? timezone : DEFAULT_TIMEZONE;
+    f = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" });
+    dayFormatters.set(timezone, f);
+  }
+  return f;
+}
+
 /** Today's calendar date (YYYY-MM-DD) in a customer's timezone: arrears age at local midnight. */
 export function todayIn(timezone: string, now: Date): string {
-  try {
-    return new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
-  } catch {
-    return new Intl.DateTimeFormat("en-CA", { timeZone: DEFAULT_TIMEZONE, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
-  }
+  return dayFormatter(timezone).format(now);
 }
 
 export function isValidTimezone(timezone: string): boolean {
