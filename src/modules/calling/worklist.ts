@@ -36,6 +36,28 @@ const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) a
 /** Candidates ranked per round: most are callable in the day, so twice the page is usually one round. */
 const CANDIDATES_PER_ROUND = 100;
 const PROMISE_SWEEP_INTERVAL_MS = 60_000;
+/**
+ * The ranking (days past due × amount over every owing customer) is the expensive part and is the same
+ * for every agent, so each page of it is reused for a few seconds; who is callable is still decided
+ * fresh on every request, from current data.
+ */
+const RANKING_TTL_MS = 15_000;
+const rankings = new WeakMap<Services, Map<string, { ids: Candidate[]; until: number }>>();
+
+async function rankedOverdue(services: Services, today: string, offset: number, now: number): Promise<Candidate[]> {
+  let cache = rankings.get(services);
+  if (!cache) {
+    cache = new Map();
+    rankings.set(services, cache);
+  }
+  const key = `${today}:${offset}`;
+  const hit = cache.get(key);
+  if (hit && hit.until > now && now >= hit.until - RANKING_TTL_MS) return hit.ids;
+  const ids = await overdueCustomers(services.queryNamed, today, offset);
+  if (cache.size > 50) cache.clear();
+  cache.set(key, { ids, until: now + RANKING_TTL_MS });
+  return ids;
+}
 const lastPromiseSweep = new WeakMap<Services, number>();
 const MAX_ROUNDS = 5;
 
@@ -174,7 +196,7 @@ export async function buildWorklist(services: Services, limit: number) {
   if (rows.length < limit) await take(await brokenPromises(run, at));
   for (let round = 0; rows.length < limit && round < MAX_ROUNDS; round++) {
     const before = rows.length;
-    const batch = await overdueCustomers(run, todayIn(DEFAULT_TIMEZONE, now), round * CANDIDATES_PER_ROUND);
+    const batch = await rankedOverdue(services, todayIn(DEFAULT_TIMEZONE, now), round * CANDIDATES_PER_ROUND, now.getTime());
     await take(batch);
     // A whole round with nobody callable means a closed window or a no-call day for the portfolio:
     // the next rounds would be the same, so stop rather than scan everyone.
