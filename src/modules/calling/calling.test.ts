@@ -182,7 +182,7 @@ describe("integration keys", () => {
     expect(denied.json().error.code).toBe("FORBIDDEN");
     const written = await postCall({ phone, disposition: "busy" }, { "x-api-key": writer.key });
     expect(written.statusCode).toBe(201);
-    expect(written.json().interaction.agentId).toBeNull();
+    expect(written.json().interaction).toMatchObject({ agentId: null, apiKeyId: writer.id });
     const [row] = await t.app.database.db.select().from(customerInteractions).where(eq(customerInteractions.customerId, customer.id));
     expect(row?.apiKeyId).toBe(writer.id);
 

@@ -26,6 +26,7 @@ export interface RecentInteraction {
   loanId: string | null;
   agentId: string | null;
   agentName: string | null;
+  apiKeyId: string | null;
   channel: string;
   direction: string;
   callId: string | null;
@@ -74,7 +75,7 @@ function contextColumns(id: SQL, at: string): SQL {
         order by started_at desc limit 1) as callback_at,
       (select coalesce(json_agg(x), '[]'::json) from (
          select i.id, i.customer_id as "customerId", i.loan_id as "loanId", i.agent_id as "agentId", u.name as "agentName",
-                i.channel, i.direction, i.call_id as "callId", i.started_at as "startedAt", i.duration_seconds as "durationSeconds",
+                i.api_key_id as "apiKeyId", i.channel, i.direction, i.call_id as "callId", i.started_at as "startedAt", i.duration_seconds as "durationSeconds",
                 i.disposition, i.notes, i.created_at as "createdAt"
            from customer_interactions i left join users u on u.id = i.agent_id
           where i.customer_id = ${id} order by i.started_at desc, i.id desc limit 10) x) as recent`;

@@ -10,6 +10,7 @@ export const InteractionView = Type.Object({
   loanId: Nullable(Type.String({ format: "uuid" })),
   agentId: Nullable(Type.String({ format: "uuid" })),
   agentName: Nullable(Type.String()),
+  apiKeyId: Nullable(Type.String({ format: "uuid", description: "The integration key that recorded it (dialer, bot), if any" })),
   channel: Type.String(),
   direction: Type.String(),
   callId: Nullable(Type.String()),

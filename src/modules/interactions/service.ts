@@ -14,6 +14,7 @@ export const toInteractionView = (i: InteractionWithAgent) => ({
   loanId: i.loanId,
   agentId: i.agentId,
   agentName: i.agentName,
+  apiKeyId: i.apiKeyId,
   channel: i.channel,
   direction: i.direction,
   callId: i.callId,
