@@ -54,8 +54,3 @@ export function zonedTime(date: string, minutes: number, timezone: string): Date
   // Recheck once: the offset can differ on the far side of a DST change.
   return new Date(guess - offsetAt(new Date(first), timezone));
 }
-
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-}

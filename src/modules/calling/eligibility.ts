@@ -1,5 +1,6 @@
 import type { Config } from "../../config.js";
-import { addDays, localParts, zonedTime } from "../../lib/zoned-time.js";
+import { addDays } from "../../lib/calendar.js";
+import { localParts, zonedTime } from "../../lib/zoned-time.js";
 
 export const ELIGIBILITY_REASONS = [
   "DO_NOT_CALL",

@@ -5,7 +5,7 @@ import { customerInteractions, customers, loans, paymentPromises, phoneFlags } f
 import { mapPostgresError } from "../../lib/error-mapping.js";
 import { AppError } from "../../lib/errors.js";
 import { formatMoney, toCents } from "../../lib/money.js";
-import { addDays } from "../../lib/zoned-time.js";
+import { addDays } from "../../lib/calendar.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { findCustomer } from "../customers/repository.js";

@@ -1,6 +1,7 @@
 import type { CollectionStatus, PaymentStatus, customerInteractions, loans, payments } from "../../db/schema/index.js";
 import { daysBetween } from "../loans/arrears.js";
 import { LOAN_PRODUCTS, PAYMENT_METHOD_WEIGHTS, type Rng, TERMS_MONTHS, formatCents, weighted } from "./seed-data.js";
+import { addDays, addMonths } from "../../lib/calendar.js";
 
 export type LoanKind = "current" | "1-30" | "31-60" | "61-90" | "90+" | "paid_off" | "written_off";
 
@@ -29,19 +30,6 @@ const DPD_RANGE: Record<"1-30" | "31-60" | "61-90", [number, number]> = { "1-30"
 const EARLY_STATUSES: CollectionStatus[] = ["in_collection", "promise_to_pay", "payment_plan", "dispute", "in_collection"];
 const LATE_STATUSES: CollectionStatus[] = ["legal", "in_collection", "payment_plan", "dispute"];
 const FAILED_ATTEMPTS = ["no_answer", "busy", "voicemail"] as const;
-
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-/** Same day of month `months` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb). */
-export function addMonths(date: string, months: number): string {
-  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  const target = new Date(Date.UTC(y, m - 1 + months, 1));
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-  target.setUTCDate(Math.min(d, lastDay));
-  return target.toISOString().slice(0, 10);
-}
 
 export function planSampleLoan(input: LoanPlanInput): PlannedLoan {
   const { rng, kind, today, now, counters } = input;

@@ -1,4 +1,5 @@
 import type { CollectionStatus, PaymentStatus } from "../../db/schema/index.js";
+import { addMonths } from "../../lib/calendar.js";
 import { fromCents, maxCents, toCents } from "../../lib/money.js";
 
 export interface LoanBalances {
@@ -11,14 +12,6 @@ export interface LoanBalances {
   collectionStatus: CollectionStatus;
 }
 
-/** YYYY-MM-DD plus whole months, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb). */
-export function addMonths(date: string, months: number): string {
-  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  const target = new Date(Date.UTC(y, m - 1 + months, 1));
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-  target.setUTCDate(Math.min(d, lastDay));
-  return target.toISOString().slice(0, 10);
-}
 
 /**
  * A payment's effect on a loan: it pays arrears first, each installment it clears moves the next due

@@ -5,7 +5,8 @@ import { manualClock } from "../../lib/clock.js";
 import { FAST_AUTH_ENV } from "../../../test/support/accounts.js";
 import { buildTestApp, type TestApp } from "../../../test/support/app.js";
 import { createCustomer, createLoan, daysAgo, LONG_SESSION_ENV, staffSessions } from "../../../test/support/crm.js";
-import { addMonths, applyPayment } from "./apply.js";
+import { addMonths } from "../../lib/calendar.js";
+import { applyPayment } from "./apply.js";
 
 const clock = manualClock(new Date("2026-06-15T09:00:00Z"));
 let t: TestApp;
