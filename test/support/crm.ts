@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
 import type { App } from "../../src/app.js";
-import { createStaff, signIn } from "./accounts.js";
+import type { Clock } from "../../src/lib/clock.js";
+import { createStaff, FAST_AUTH_ENV, signIn } from "./accounts.js";
+import { buildTestApp, type TestApp } from "./app.js";
 
 export type Headers = Record<string, string>;
 
@@ -60,3 +63,19 @@ export const daysAgo = (now: Date, days: number) => new Date(now.getTime() - day
 
 /** Tokens and sessions that outlive a test moving the clock by days. */
 export const LONG_SESSION_ENV = { ACCESS_TOKEN_TTL_SECONDS: "86400", SESSION_IDLE_MINUTES: "10080", SESSION_MAX_HOURS: "720" };
+
+/**
+ * The usual CRM test file: an app on its own database with the given clock, long-lived sessions, and
+ * one signed-in user per role. Fields are filled in by `beforeAll`.
+ */
+export function useCrmTestApp(clock: Clock, env: Record<string, string> = {}) {
+  const ctx = {} as { app: App; as: Awaited<ReturnType<typeof staffSessions>> };
+  let testApp: TestApp | undefined;
+  beforeAll(async () => {
+    testApp = await buildTestApp({ ...FAST_AUTH_ENV, ...LONG_SESSION_ENV, ...env }, { clock });
+    ctx.app = testApp.app;
+    ctx.as = await staffSessions(testApp.app);
+  });
+  afterAll(async () => testApp?.close());
+  return ctx;
+}

@@ -1,23 +1,14 @@
 import { eq, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { auditLogs, customers, loans } from "../../db/schema/index.js";
 import { manualClock } from "../../lib/clock.js";
-import { FAST_AUTH_ENV } from "../../../test/support/accounts.js";
-import { buildTestApp, type TestApp } from "../../../test/support/app.js";
-import { daysAgo, LONG_SESSION_ENV, staffSessions } from "../../../test/support/crm.js";
+import { daysAgo, useCrmTestApp } from "../../../test/support/crm.js";
 
 const clock = manualClock(new Date("2026-06-15T09:00:00Z"));
-let t: TestApp;
-let as: Awaited<ReturnType<typeof staffSessions>>;
+const ctx = useCrmTestApp(clock);
 
-beforeAll(async () => {
-  t = await buildTestApp({ ...FAST_AUTH_ENV, ...LONG_SESSION_ENV }, { clock });
-  as = await staffSessions(t.app);
-});
-afterAll(async () => t.close());
-
-const importRows = (rows: unknown[], query = "", headers = as.supervisor.headers) =>
-  t.app.inject({ method: "POST", url: `/api/customers/import${query}`, headers, payload: { customers: rows } });
+const importRows = (rows: unknown[], query = "", headers = ctx.as.supervisor.headers) =>
+  ctx.app.inject({ method: "POST", url: `/api/customers/import${query}`, headers, payload: { customers: rows } });
 
 const row = (n: number, extra: Record<string, unknown> = {}) => ({
   externalRef: `IMP-${n}`,
@@ -44,27 +35,27 @@ describe("POST /api/customers/import", () => {
     const res = await importRows([row(1), row(2)], "?dryRun=true");
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ dryRun: true, customers: { created: 2, updated: 0 }, loans: { created: 2, updated: 0 } });
-    expect(await t.app.database.db.select().from(customers).where(inArray(customers.externalRef, ["IMP-1", "IMP-2"]))).toHaveLength(0);
+    expect(await ctx.app.database.db.select().from(customers).where(inArray(customers.externalRef, ["IMP-1", "IMP-2"]))).toHaveLength(0);
   });
 
   it("imports customers with loans in one go and derives their arrears", async () => {
     const res = await importRows([row(1), row(2), row(3)]);
     expect(res.json()).toEqual({ dryRun: false, customers: { created: 3, updated: 0 }, loans: { created: 3, updated: 0 } });
-    const [c1] = await t.app.database.db.select().from(customers).where(eq(customers.externalRef, "IMP-1"));
+    const [c1] = await ctx.app.database.db.select().from(customers).where(eq(customers.externalRef, "IMP-1"));
     expect(c1).toMatchObject({ phone: "+213661000001", totalOverdue: "42000.00", oldestDueDate: daysAgo(clock.now(), 50) });
-    const [l1] = await t.app.database.db.select().from(loans).where(eq(loans.loanNumber, "IMP-L-1"));
+    const [l1] = await ctx.app.database.db.select().from(loans).where(eq(loans.loanNumber, "IMP-L-1"));
     expect(l1).toMatchObject({ customerId: c1!.id, missedInstallments: 2, paymentStatus: "overdue", collectionStatus: "in_collection" });
-    const audits = await t.app.database.db.select().from(auditLogs).where(eq(auditLogs.action, "customer.imported"));
+    const audits = await ctx.app.database.db.select().from(auditLogs).where(eq(auditLogs.action, "customer.imported"));
     expect(audits.length).toBeGreaterThanOrEqual(1);
   });
 
   it("upserts by externalRef and loanNumber, keeping fields the file leaves out", async () => {
-    await t.app.database.db.update(customers).set({ notes: "VIP", doNotCall: true }).where(eq(customers.externalRef, "IMP-2"));
+    await ctx.app.database.db.update(customers).set({ notes: "VIP", doNotCall: true }).where(eq(customers.externalRef, "IMP-2"));
     const res = await importRows([row(2, { city: "Sétif", loans: [{ ...row(2).loans[0], outstandingBalance: "480000" }] }), row(4)]);
     expect(res.json()).toEqual({ dryRun: false, customers: { created: 1, updated: 1 }, loans: { created: 1, updated: 1 } });
-    const [c2] = await t.app.database.db.select().from(customers).where(eq(customers.externalRef, "IMP-2"));
+    const [c2] = await ctx.app.database.db.select().from(customers).where(eq(customers.externalRef, "IMP-2"));
     expect(c2).toMatchObject({ city: "Sétif", notes: "VIP", doNotCall: true, version: 2 });
-    const [l2] = await t.app.database.db.select().from(loans).where(eq(loans.loanNumber, "IMP-L-2"));
+    const [l2] = await ctx.app.database.db.select().from(loans).where(eq(loans.loanNumber, "IMP-L-2"));
     expect(l2?.outstandingBalance).toBe("480000.00");
   });
 
@@ -75,14 +66,14 @@ describe("POST /api/customers/import", () => {
     expect(details.map((d) => d.path)).toEqual(
       expect.arrayContaining(["/customers/1/phone", "/customers/2/timezone", "/customers/3/externalRef", "/customers/3/loans/0/loanNumber", "/customers/4/loans/0/amountOverdue"]),
     );
-    expect(await t.app.database.db.select().from(customers).where(eq(customers.externalRef, "IMP-10"))).toHaveLength(0);
+    expect(await ctx.app.database.db.select().from(customers).where(eq(customers.externalRef, "IMP-10"))).toHaveLength(0);
   });
 
   it("schema errors name the row too, and limits and roles apply", async () => {
     const res = await importRows([row(20), { fullName: "No ref", phone: "0661000000" }]);
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details).toEqual(expect.arrayContaining([{ path: "/customers/1/externalRef", message: "is required" }]));
-    expect((await importRows([row(21)], "", as.agent.headers)).statusCode).toBe(403);
+    expect((await importRows([row(21)], "", ctx.as.agent.headers)).statusCode).toBe(403);
     expect((await importRows([])).statusCode).toBe(400);
   });
 

@@ -1,27 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { manualClock } from "../../lib/clock.js";
-import { FAST_AUTH_ENV } from "../../../test/support/accounts.js";
-import { buildTestApp, type TestApp } from "../../../test/support/app.js";
-import { createCustomer, createLoan, daysAgo, LONG_SESSION_ENV, staffSessions } from "../../../test/support/crm.js";
+import { createCustomer, createLoan, daysAgo, useCrmTestApp } from "../../../test/support/crm.js";
 import { bucketOf, daysPastDue, todayIn } from "./arrears.js";
 
 const clock = manualClock(new Date("2026-06-15T09:00:00Z"));
-let t: TestApp;
-let as: Awaited<ReturnType<typeof staffSessions>>;
-
-beforeAll(async () => {
-  t = await buildTestApp({ ...FAST_AUTH_ENV, ...LONG_SESSION_ENV }, { clock });
-  as = await staffSessions(t.app);
-});
-afterAll(async () => t.close());
+const ctx = useCrmTestApp(clock);
 
 describe("loans", () => {
   it("creates with money as decimal strings and derived status; rejects bad input", async () => {
-    const c = await createCustomer(t.app, as.supervisor.headers);
-    const loan = await createLoan(t.app, as.supervisor.headers, c.id, { principal: "100000", installmentAmount: "4500.5", amountOverdue: "9001", nextDueDate: daysAgo(clock.now(), 3) });
+    const c = await createCustomer(ctx.app, ctx.as.supervisor.headers);
+    const loan = await createLoan(ctx.app, ctx.as.supervisor.headers, c.id, { principal: "100000", installmentAmount: "4500.5", amountOverdue: "9001", nextDueDate: daysAgo(clock.now(), 3) });
     expect(loan).toMatchObject({ principal: "100000.00", installmentAmount: "4500.50", amountOverdue: "9001.00", missedInstallments: 2, paymentStatus: "overdue", collectionStatus: "in_collection", daysPastDue: 3, bucket: "1-30", currency: "DZD", version: 1 });
     const bad = async (payload: Record<string, unknown>) =>
-      t.app.inject({ method: "POST", url: "/api/loans", headers: as.supervisor.headers, payload: { customerId: c.id, loanNumber: "X-1", productName: "P", principal: "10", termMonths: 1, installmentAmount: "10", ...payload } });
+      ctx.app.inject({ method: "POST", url: "/api/loans", headers: ctx.as.supervisor.headers, payload: { customerId: c.id, loanNumber: "X-1", productName: "P", principal: "10", termMonths: 1, installmentAmount: "10", ...payload } });
     expect((await bad({ principal: "1000.555" })).statusCode).toBe(400);
     expect((await bad({ amountOverdue: "20" })).json().error.details[0].path).toBe("/amountOverdue");
     expect((await bad({ customerId: "00000000-0000-4000-8000-000000000000" })).json().error.details[0].path).toBe("/customerId");
@@ -29,34 +20,34 @@ describe("loans", () => {
     const dup = await bad({ loanNumber: loan.loanNumber });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error.details).toEqual([{ path: "/loanNumber", message: "already exists" }]);
-    expect((await t.app.inject({ method: "POST", url: "/api/loans", headers: as.agent.headers, payload: {} })).statusCode).toBe(403);
+    expect((await ctx.app.inject({ method: "POST", url: "/api/loans", headers: ctx.as.agent.headers, payload: {} })).statusCode).toBe(403);
   });
 
   it("PATCH with version; stale → 409 with the current loan; changes recalculate the customer's arrears", async () => {
-    const c = await createCustomer(t.app, as.supervisor.headers);
-    const loan = await createLoan(t.app, as.supervisor.headers, c.id);
-    const patch = (payload: Record<string, unknown>) => t.app.inject({ method: "PATCH", url: `/api/loans/${loan.id}`, headers: as.supervisor.headers, payload });
+    const c = await createCustomer(ctx.app, ctx.as.supervisor.headers);
+    const loan = await createLoan(ctx.app, ctx.as.supervisor.headers, c.id);
+    const patch = (payload: Record<string, unknown>) => ctx.app.inject({ method: "PATCH", url: `/api/loans/${loan.id}`, headers: ctx.as.supervisor.headers, payload });
     const ok = await patch({ amountOverdue: "5500.00", nextDueDate: daysAgo(clock.now(), 95), collectionStatus: "legal", version: 1 });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ version: 2, bucket: "90+", daysPastDue: 95, collectionStatus: "legal" });
     const stale = await patch({ productName: "Other", version: 1 });
     expect(stale.statusCode).toBe(409);
     expect(stale.json().error).toMatchObject({ code: "VERSION_CONFLICT", current: { version: 2, collectionStatus: "legal" } });
-    const customer = (await t.app.inject({ method: "GET", url: `/api/customers/${c.id}`, headers: as.agent.headers })).json();
+    const customer = (await ctx.app.inject({ method: "GET", url: `/api/customers/${c.id}`, headers: ctx.as.agent.headers })).json();
     expect(customer).toMatchObject({ daysPastDue: 95, bucket: "90+", totalOverdue: "5500.00" });
   });
 
   it("lists loans with filters and per customer", async () => {
-    const c = await createCustomer(t.app, as.supervisor.headers);
-    await createLoan(t.app, as.supervisor.headers, c.id, { collectionStatus: "payment_plan" });
-    await createLoan(t.app, as.supervisor.headers, c.id);
-    const mine = await t.app.inject({ method: "GET", url: `/api/customers/${c.id}/loans`, headers: as.agent.headers });
+    const c = await createCustomer(ctx.app, ctx.as.supervisor.headers);
+    await createLoan(ctx.app, ctx.as.supervisor.headers, c.id, { collectionStatus: "payment_plan" });
+    await createLoan(ctx.app, ctx.as.supervisor.headers, c.id);
+    const mine = await ctx.app.inject({ method: "GET", url: `/api/customers/${c.id}/loans`, headers: ctx.as.agent.headers });
     expect(mine.json().data).toHaveLength(2);
-    const plan = await t.app.inject({ method: "GET", url: `/api/loans?customerId=${c.id}&collectionStatus=payment_plan`, headers: as.agent.headers });
+    const plan = await ctx.app.inject({ method: "GET", url: `/api/loans?customerId=${c.id}&collectionStatus=payment_plan`, headers: ctx.as.agent.headers });
     expect(plan.json().data).toHaveLength(1);
-    const page = await t.app.inject({ method: "GET", url: "/api/loans?limit=1", headers: as.agent.headers });
+    const page = await ctx.app.inject({ method: "GET", url: "/api/loans?limit=1", headers: ctx.as.agent.headers });
     expect(page.json().page.nextCursor).toEqual(expect.any(String));
-    expect((await t.app.inject({ method: "GET", url: "/api/customers/00000000-0000-4000-8000-000000000000/loans", headers: as.agent.headers })).statusCode).toBe(404);
+    expect((await ctx.app.inject({ method: "GET", url: "/api/customers/00000000-0000-4000-8000-000000000000/loans", headers: ctx.as.agent.headers })).statusCode).toBe(404);
   });
 });
 

@@ -1,27 +1,18 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { auditLogs, payments } from "../../db/schema/index.js";
 import { manualClock } from "../../lib/clock.js";
-import { FAST_AUTH_ENV } from "../../../test/support/accounts.js";
-import { buildTestApp, type TestApp } from "../../../test/support/app.js";
-import { createCustomer, createLoan, daysAgo, LONG_SESSION_ENV, staffSessions } from "../../../test/support/crm.js";
+import { createCustomer, createLoan, daysAgo, useCrmTestApp } from "../../../test/support/crm.js";
 import { addMonths } from "../../lib/calendar.js";
 import { applyPayment } from "./apply.js";
 
 const clock = manualClock(new Date("2026-06-15T09:00:00Z"));
-let t: TestApp;
-let as: Awaited<ReturnType<typeof staffSessions>>;
-
-beforeAll(async () => {
-  t = await buildTestApp({ ...FAST_AUTH_ENV, ...LONG_SESSION_ENV }, { clock });
-  as = await staffSessions(t.app);
-});
-afterAll(async () => t.close());
+const ctx = useCrmTestApp(clock);
 
 /** A loan two installments (11,000) behind, due 40 days ago. */
 async function overdueLoan() {
-  const c = await createCustomer(t.app, as.supervisor.headers);
-  const loan = await createLoan(t.app, as.supervisor.headers, c.id, {
+  const c = await createCustomer(ctx.app, ctx.as.supervisor.headers);
+  const loan = await createLoan(ctx.app, ctx.as.supervisor.headers, c.id, {
     outstandingBalance: "60000.00",
     amountOverdue: "11000.00",
     installmentAmount: "5500.00",
@@ -30,8 +21,8 @@ async function overdueLoan() {
   return { customerId: c.id, loanId: loan.id, dueDate: daysAgo(clock.now(), 40) };
 }
 
-const pay = (loanId: string, payload: Record<string, unknown>, headers = as.supervisor.headers) =>
-  t.app.inject({
+const pay = (loanId: string, payload: Record<string, unknown>, headers = ctx.as.supervisor.headers) =>
+  ctx.app.inject({
     method: "POST",
     url: `/api/loans/${loanId}/payments`,
     headers,
@@ -47,14 +38,14 @@ describe("POST /api/loans/:id/payments", () => {
       amount: "5500.00",
       method: "ccp",
       reference: "CCP-0001",
-      recordedBy: as.supervisor.userId,
+      recordedBy: ctx.as.supervisor.userId,
       loan: { outstandingBalance: "54500.00", amountOverdue: "5500.00", missedInstallments: 1, nextDueDate: addMonths(dueDate, 1), paymentStatus: "overdue" },
     });
     const second = await pay(loanId, { amount: "5500.00", reference: "CCP-0002" });
     expect(second.json().loan).toMatchObject({ amountOverdue: "0.00", missedInstallments: 0, paymentStatus: "current", collectionStatus: "none", daysPastDue: 0 });
-    const customer = (await t.app.inject({ method: "GET", url: `/api/customers/${customerId}`, headers: as.agent.headers })).json();
+    const customer = (await ctx.app.inject({ method: "GET", url: `/api/customers/${customerId}`, headers: ctx.as.agent.headers })).json();
     expect(customer).toMatchObject({ totalOverdue: "0.00" });
-    const audits = await t.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, "payment.recorded"), eq(auditLogs.entityId, loanId)));
+    const audits = await ctx.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, "payment.recorded"), eq(auditLogs.entityId, loanId)));
     expect(audits).toHaveLength(2);
   });
 
@@ -66,7 +57,7 @@ describe("POST /api/loans/:id/payments", () => {
     expect(retry.statusCode).toBe(200);
     expect(retry.json().id).toBe(first.json().id);
     expect(retry.json().loan.outstandingBalance).toBe("57000.00");
-    const rows = await t.app.database.db.select().from(payments).where(eq(payments.loanId, loanId));
+    const rows = await ctx.app.database.db.select().from(payments).where(eq(payments.loanId, loanId));
     expect(rows).toHaveLength(1);
   });
 
@@ -74,7 +65,7 @@ describe("POST /api/loans/:id/payments", () => {
     const { loanId } = await overdueLoan();
     const results = await Promise.all([1, 2, 3].map(() => pay(loanId, { amount: "1000.00", reference: "RACE-1" })));
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 200, 201]);
-    const loan = (await t.app.inject({ method: "GET", url: `/api/loans/${loanId}`, headers: as.agent.headers })).json();
+    const loan = (await ctx.app.inject({ method: "GET", url: `/api/loans/${loanId}`, headers: ctx.as.agent.headers })).json();
     expect(loan.outstandingBalance).toBe("59000.00");
   });
 
@@ -94,7 +85,7 @@ describe("POST /api/loans/:id/payments", () => {
     const over = await pay(loanId, { amount: "60000.01", reference: "OVER" });
     expect(over.statusCode).toBe(400);
     expect(over.json().error.message).toContain("60000.00");
-    const rows = await t.app.database.db.select().from(payments).where(eq(payments.loanId, loanId));
+    const rows = await ctx.app.database.db.select().from(payments).where(eq(payments.loanId, loanId));
     expect(rows).toHaveLength(0);
   });
 
@@ -106,13 +97,13 @@ describe("POST /api/loans/:id/payments", () => {
 
   it("is for supervisors; 404 for an unknown loan; lists payments newest first", async () => {
     const { loanId } = await overdueLoan();
-    expect((await pay(loanId, { amount: "10.00", reference: "A" }, as.agent.headers)).statusCode).toBe(403);
+    expect((await pay(loanId, { amount: "10.00", reference: "A" }, ctx.as.agent.headers)).statusCode).toBe(403);
     expect((await pay("00000000-0000-4000-8000-000000000000", { amount: "10.00", reference: "A" })).statusCode).toBe(404);
     await pay(loanId, { amount: "10.00", reference: "P1", paidAt: "2026-06-01T10:00:00Z" });
     await pay(loanId, { amount: "20.00", reference: "P2", paidAt: "2026-06-10T10:00:00Z" });
-    const list = await t.app.inject({ method: "GET", url: `/api/loans/${loanId}/payments?limit=1`, headers: as.agent.headers });
+    const list = await ctx.app.inject({ method: "GET", url: `/api/loans/${loanId}/payments?limit=1`, headers: ctx.as.agent.headers });
     expect(list.json().data.map((p: { reference: string }) => p.reference)).toEqual(["P2"]);
-    const next = await t.app.inject({ method: "GET", url: `/api/loans/${loanId}/payments?limit=1&cursor=${list.json().page.nextCursor}`, headers: as.agent.headers });
+    const next = await ctx.app.inject({ method: "GET", url: `/api/loans/${loanId}/payments?limit=1&cursor=${list.json().page.nextCursor}`, headers: ctx.as.agent.headers });
     expect(next.json().data.map((p: { reference: string }) => p.reference)).toEqual(["P1"]);
   });
 
