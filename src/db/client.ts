@@ -46,6 +46,9 @@ export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
   return result.rows;
 }
 
+/** A json column: parsed by the driver already, or text when it went through a cast or another path. */
+export const parseJsonColumn = <T>(value: unknown): T => (typeof value === "string" ? JSON.parse(value) : value) as T;
+
 /**
  * int8 (count(*), sum of integers) arrives as a string from `pg` and as a number from PGlite;
  * callers normalise through this so the API never depends on the engine.

@@ -68,11 +68,6 @@ export class AppError extends Error {
   readonly headers?: Record<string, string>;
 }
 
-export const notFound = (what = "Resource") => new AppError("NOT_FOUND", `${what} not found`);
-export const forbidden = (message?: string) => new AppError("FORBIDDEN", message);
-export const unauthorized = (message?: string) => new AppError("UNAUTHORIZED", message);
-export const validationError = (path: string, message: string) =>
-  new AppError("VALIDATION_ERROR", message, { details: [{ path, message }] });
 
 /** 429 with the wait both as the Retry-After header and in the body. */
 export const rateLimited = (retryAfter: number) =>

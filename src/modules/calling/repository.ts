@@ -1,5 +1,5 @@
 import { desc, eq, or, type SQL, sql } from "drizzle-orm";
-import { type DbOrTx, queryRows, toNumber } from "../../db/client.js";
+import { type DbOrTx, parseJsonColumn, queryRows, toNumber } from "../../db/client.js";
 import { customers, dispositions } from "../../db/schema/index.js";
 import type { CustomerRow } from "../customers/repository.js";
 import type { LoanRow } from "../loans/repository.js";
@@ -81,20 +81,18 @@ function contextColumns(id: SQL, at: string): SQL {
           where i.customer_id = ${id} order by i.started_at desc, i.id desc limit 10) x) as recent`;
 }
 
-const parseJson = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
-
 function toCallContext(r: Record<string, unknown>): CallContext {
-  const last = parseJson<{ amount: string; paidAt: string } | null>(r.last_payment);
+  const last = parseJsonColumn<{ amount: string; paidAt: string } | null>(r.last_payment);
   return {
     lastPayment: last ? { amount: last.amount, paidAt: iso(last.paidAt)! } : null,
     openPromises: toNumber(r.open_promises),
     brokenPromisesLast90Days: toNumber(r.broken_90),
-    pendingPromiseDueDates: parseJson<string[]>(r.pending_due).map((d) => String(d).slice(0, 10)),
+    pendingPromiseDueDates: parseJsonColumn<string[]>(r.pending_due).map((d) => String(d).slice(0, 10)),
     disputeOpen: Boolean(r.dispute_open),
-    flaggedPhones: parseJson<string[]>(r.flagged),
-    outboundAttempts: parseJson<string[]>(r.attempts).map((a) => new Date(a)),
+    flaggedPhones: parseJsonColumn<string[]>(r.flagged),
+    outboundAttempts: parseJsonColumn<string[]>(r.attempts).map((a) => new Date(a)),
     callbackAt: r.callback_at ? new Date(r.callback_at as string | Date) : null,
-    recentInteractions: parseJson<RecentInteraction[]>(r.recent).map((i) => ({ ...i, startedAt: iso(i.startedAt)!, createdAt: iso(i.createdAt)! })),
+    recentInteractions: parseJsonColumn<RecentInteraction[]>(r.recent).map((i) => ({ ...i, startedAt: iso(i.startedAt)!, createdAt: iso(i.createdAt)! })),
   };
 }
 
@@ -196,8 +194,8 @@ export async function loadPreCall(run: <T>(name: string, query: SQL) => Promise<
   );
   if (!row) return undefined;
   return {
-    customer: toCustomerRow(parseJson<JsonRow>(row.customer)),
-    loans: parseJson<JsonRow[]>(row.loans).map(toLoanRow),
+    customer: toCustomerRow(parseJsonColumn<JsonRow>(row.customer)),
+    loans: parseJsonColumn<JsonRow[]>(row.loans).map(toLoanRow),
     lapsedPromise: Boolean(row.lapsed_promise),
     context: toCallContext(row),
   };

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { parseJsonColumn } from "../../db/client.js";
 import type { Services } from "../../services.js";
 import { bucketOf, DEFAULT_TIMEZONE, daysBetween, todayIn } from "../loans/arrears.js";
 import { markBrokenPromises } from "../promises/repository.js";
@@ -32,7 +33,6 @@ interface EligibilityRow {
 /** The worklist runs on every agent's screen refresh: its statements are prepared once per connection. */
 type Runner = Services["queryNamed"];
 
-const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
 /** Candidates ranked per round: most are callable in the day, so twice the page is usually one round. */
 const CANDIDATES_PER_ROUND = 100;
 const PROMISE_SWEEP_INTERVAL_MS = 60_000;
@@ -152,7 +152,7 @@ export async function buildWorklist(services: Services, limit: number) {
 
   function toRow(candidate: Candidate, r: EligibilityRow) {
     const days = r.oldest_due_date ? Math.max(0, daysBetween(r.oldest_due_date, todayIn(r.timezone, now))) : 0;
-    const flagged = json<string[]>(r.flagged);
+    const flagged = parseJsonColumn<string[]>(r.flagged);
     const dial = [r.phone, r.alt_phone].find((p): p is string => Boolean(p) && !flagged.includes(p as string)) ?? r.phone;
     return {
       customerId: r.id,
@@ -176,15 +176,15 @@ export async function buildWorklist(services: Services, limit: number) {
       seen.add(candidate.id);
       const r = inputs.get(candidate.id);
       if (!r || Number(r.total_overdue) <= 0) continue;
-      const flagged = json<string[]>(r.flagged);
+      const flagged = parseJsonColumn<string[]>(r.flagged);
       const eligibility = evaluateEligibility({
         now,
         timezone: r.timezone,
         doNotCall: r.do_not_call,
         numberFlagged: [r.phone, r.alt_phone].filter(Boolean).every((p) => flagged.includes(p as string)),
         disputeOpen: r.dispute_open,
-        outboundAttempts: json<string[]>(r.attempts).map((a) => new Date(a)),
-        pendingPromiseDueDates: json<string[]>(r.pending_due).map((d) => String(d).slice(0, 10)),
+        outboundAttempts: parseJsonColumn<string[]>(r.attempts).map((a) => new Date(a)),
+        pendingPromiseDueDates: parseJsonColumn<string[]>(r.pending_due).map((d) => String(d).slice(0, 10)),
         callbackAt: r.callback_at ? new Date(r.callback_at) : null,
         rules,
       });

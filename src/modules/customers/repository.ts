@@ -12,15 +12,6 @@ export async function findCustomer(db: DbOrTx, id: string): Promise<CustomerRow 
   return row;
 }
 
-/** Both numbers are lookup keys: a call can come from the alternative one. */
-export async function findCustomersByPhone(db: DbOrTx, e164: string): Promise<CustomerRow[]> {
-  return db
-    .select()
-    .from(customers)
-    .where(or(eq(customers.phone, e164), eq(customers.altPhone, e164)))
-    .limit(10);
-}
-
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { rateLimited } from "../../lib/errors.js";
 import { requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { OtpCode } from "../password-reset/schemas.js";
+import { throttleOtpCalls } from "../password-reset/service.js";
 import { Email } from "../users/schemas.js";
 import { resendVerification, verifyEmail } from "./service.js";
 
@@ -11,12 +11,6 @@ const tags = ["auth"];
 const errors = "INVALID_OTP 400 (with attemptsLeft), OTP_EXPIRED 410, OTP_BLOCKED 423, OTP_COOLDOWN / OTP_RESEND_LIMIT / RATE_LIMITED 429.";
 
 export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  // The OTP routes share one budget per IP: guessing codes is what it holds back.
-  const throttle = async (ip: string) => {
-    const wait = await services.limiter.hit(`otp:ip:${ip}`, services.config.RATE_LIMIT_OTP_PER_IP, services.config.RATE_LIMIT_WINDOW_SECONDS);
-    if (wait) throw rateLimited(wait);
-  };
-
   app.post(
     "/api/auth/verify-email",
     {
@@ -29,7 +23,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
       },
     },
     async (request) => {
-      await throttle(request.ip);
+      await throttleOtpCalls(services, request.ip);
       await verifyEmail(services, request.body, requestContext(request));
       return { message: "Email verified" as const };
     },
@@ -47,7 +41,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
       },
     },
     async (request) => {
-      await throttle(request.ip);
+      await throttleOtpCalls(services, request.ip);
       await resendVerification(services, request.body.email, requestContext(request));
       return { message: "If the address needs verifying, a new code has been sent" as const };
     },

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
 import { emailVerifications, users } from "../../db/schema/index.js";
@@ -7,14 +7,12 @@ import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { otpEmail } from "../password-reset/emails.js";
 import { otpErrors } from "../password-reset/errors.js";
-import { generateOtp, hashOtp, otpMatches } from "../password-reset/otp.js";
+import { generateOtp, hashOtp, otpKey, otpMatches } from "../password-reset/otp.js";
 import { logOtpEvent } from "../password-reset/repository.js";
 import { findUserByEmail, type UserRow } from "../users/repository.js";
 
 type VerificationRow = typeof emailVerifications.$inferSelect;
 
-/** The same key derivation as the reset codes: one secret, one rotation. */
-const otpKey = (services: Services) => createHmac("sha256", services.config.JWT_SECRET).update("otp-key").digest("hex");
 
 function log(services: Services, ctx: RequestContext | null, event: Parameters<typeof logOtpEvent>[1]["event"], row: { id: string; userId: string; email: string }, db: DbOrTx = services.db) {
   return logOtpEvent(db, {
@@ -64,7 +62,7 @@ export async function startEmailVerification(services: Services, user: Pick<User
       .where(and(eq(emailVerifications.userId, user.id), eq(emailVerifications.status, "pending")));
     const [inserted] = await tx
       .insert(emailVerifications)
-      .values({ id, userId: user.id, email: user.email, otpHash: hashOtp(otpKey(services), id, code), expiresAt: addSeconds(now, config.EMAIL_VERIFICATION_TTL_SECONDS), lastSentAt: now, createdAt: now, updatedAt: now })
+      .values({ id, userId: user.id, email: user.email, otpHash: hashOtp(otpKey(services.config.JWT_SECRET), id, code), expiresAt: addSeconds(now, config.EMAIL_VERIFICATION_TTL_SECONDS), lastSentAt: now, createdAt: now, updatedAt: now })
       .returning();
     await log(services, ctx, "requested", inserted!, tx);
     return inserted!;
@@ -98,7 +96,7 @@ export async function resendVerification(services: Services, email: string, ctx:
         id,
         userId: user.id,
         email: user.email,
-        otpHash: hashOtp(otpKey(services), id, code),
+        otpHash: hashOtp(otpKey(services.config.JWT_SECRET), id, code),
         expiresAt: addSeconds(now, config.EMAIL_VERIFICATION_TTL_SECONDS),
         resendCount: current ? resends + 1 : 0,
         lastSentAt: now,
@@ -130,7 +128,7 @@ export async function verifyEmail(services: Services, input: { email: string; ot
     });
     throw otpErrors.expired();
   }
-  if (!otpMatches(otpKey(services), row.id, input.otp, row.otpHash)) {
+  if (!otpMatches(otpKey(services.config.JWT_SECRET), row.id, input.otp, row.otpHash)) {
     const left = await db.transaction(async (tx) => {
       const [updated] = await tx
         .update(emailVerifications)

@@ -1,5 +1,13 @@
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 
+/**
+ * The key of every code hash (reset and verification alike), derived from JWT_SECRET: one secret
+ * protects tokens and codes, and rotating it voids both.
+ */
+export function otpKey(jwtSecret: string): string {
+  return createHmac("sha256", jwtSecret).update("otp-key").digest("hex");
+}
+
 /** Six digits from the operating system's CSPRNG. */
 export function generateOtp(): string {
   return String(randomInt(0, 1_000_000)).padStart(6, "0");

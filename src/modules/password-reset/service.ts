@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { addSeconds } from "../../lib/clock.js";
 import { rateLimited } from "../../lib/errors.js";
 import { normalizePhone } from "../../lib/phone.js";
@@ -12,7 +12,7 @@ import { invalidPhone } from "../users/phone-policy.js";
 import { clearLoginFailures, findUserByEmail, findUserById, updateUser } from "../users/repository.js";
 import { otpEmail, passwordChangedEmail } from "./emails.js";
 import { otpErrors } from "./errors.js";
-import { generateOtp, hashOtp, otpMatches } from "./otp.js";
+import { generateOtp, hashOtp, otpKey, otpMatches } from "./otp.js";
 import {
   countRequestsSince,
   countWrongAttempt,
@@ -27,8 +27,6 @@ import {
 
 export const GENERIC_REQUEST_MESSAGE = "If the account exists, a code has been sent" as const;
 
-/** The OTP key is derived from JWT_SECRET, so one secret protects both and rotating it voids both. */
-const otpKey = (services: Services) => createHmac("sha256", services.config.JWT_SECRET).update("otp-key").digest("hex");
 
 function eventLogger(services: Services, ctx: RequestContext, email: string) {
   return (
@@ -47,9 +45,10 @@ function eventLogger(services: Services, ctx: RequestContext, email: string) {
     });
 }
 
-async function throttle(services: Services, ctx: RequestContext) {
+/** All OTP routes (reset and verification) share one budget per IP: guessing codes is what it holds back. */
+export async function throttleOtpCalls(services: Services, ip: string) {
   const { limiter, config } = services;
-  const wait = await limiter.hit(`otp:ip:${ctx.ip}`, config.RATE_LIMIT_OTP_PER_IP, config.RATE_LIMIT_WINDOW_SECONDS);
+  const wait = await limiter.hit(`otp:ip:${ip}`, config.RATE_LIMIT_OTP_PER_IP, config.RATE_LIMIT_WINDOW_SECONDS);
   if (wait) throw rateLimited(wait);
 }
 
@@ -84,7 +83,7 @@ export async function requestPasswordReset(
   ctx: RequestContext,
 ): Promise<{ otp?: string }> {
   const { db, clock, config } = services;
-  await throttle(services, ctx);
+  await throttleOtpCalls(services, ctx.ip);
   const email = input.email.trim().toLowerCase();
   let phone: string | undefined;
   if (input.phone !== undefined) {
@@ -113,7 +112,7 @@ export async function requestPasswordReset(
       userId: owner?.id ?? null,
       email,
       phoneSubmitted: phone ?? null,
-      otpHash: hashOtp(otpKey(services), id, code),
+      otpHash: hashOtp(otpKey(services.config.JWT_SECRET), id, code),
       otpExpiresAt: addSeconds(now, config.OTP_TTL_SECONDS),
       lastSentAt: now,
       ip: ctx.ip,
@@ -133,7 +132,7 @@ export async function requestPasswordReset(
 /** Seed 000 resend-otp: a new code (the previous one stops working), with cooldown and a cap. */
 export async function resendPasswordResetCode(services: Services, input: { email: string }, ctx: RequestContext): Promise<{ otp?: string }> {
   const { db, clock, config } = services;
-  await throttle(services, ctx);
+  await throttleOtpCalls(services, ctx.ip);
   const email = input.email.trim().toLowerCase();
   const log = eventLogger(services, ctx, email);
   const now = clock.now();
@@ -150,7 +149,7 @@ export async function resendPasswordResetCode(services: Services, input: { email
     if (request.resendCount >= config.OTP_MAX_RESENDS) throw otpErrors.resendLimit(config.OTP_MAX_RESENDS);
     const code = generateOtp();
     const updated = await updateRequestIf(tx, request.id, "pending", {
-      otpHash: hashOtp(otpKey(services), request.id, code),
+      otpHash: hashOtp(otpKey(services.config.JWT_SECRET), request.id, code),
       otpExpiresAt: addSeconds(now, config.OTP_TTL_SECONDS),
       resendCount: request.resendCount + 1,
       lastSentAt: now,
@@ -173,7 +172,7 @@ export async function verifyPasswordResetCode(
   ctx: RequestContext,
 ): Promise<{ resetToken: string; expiresIn: number }> {
   const { db, clock, config } = services;
-  await throttle(services, ctx);
+  await throttleOtpCalls(services, ctx.ip);
   const email = input.email.trim().toLowerCase();
   const log = eventLogger(services, ctx, email);
   const now = clock.now();
@@ -189,7 +188,7 @@ export async function verifyPasswordResetCode(
     throw otpErrors.expired();
   }
 
-  if (!otpMatches(otpKey(services), request.id, input.otp, request.otpHash)) {
+  if (!otpMatches(otpKey(services.config.JWT_SECRET), request.id, input.otp, request.otpHash)) {
     const attemptsLeft = await db.transaction(async (tx) => {
       const attempts = await countWrongAttempt(tx, request.id, now);
       if (attempts === undefined) return undefined;
