@@ -13,7 +13,6 @@ import { findUserByEmail, type UserRow } from "../users/repository.js";
 
 type VerificationRow = typeof emailVerifications.$inferSelect;
 
-
 function log(services: Services, ctx: RequestContext | null, event: Parameters<typeof logOtpEvent>[1]["event"], row: { id: string; userId: string; email: string }, db: DbOrTx = services.db) {
   return logOtpEvent(db, {
     event,

@@ -27,7 +27,6 @@ import {
 
 export const GENERIC_REQUEST_MESSAGE = "If the account exists, a code has been sent" as const;
 
-
 function eventLogger(services: Services, ctx: RequestContext, email: string) {
   return (
     event: Parameters<typeof logOtpEvent>[1]["event"],
