@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { AppError } from "./errors.js";
 
 /** Algeria: numbers written nationally (0661 23 45 67) are read as +213. */
 export const DEFAULT_PHONE_REGION = "DZ";
@@ -18,4 +19,15 @@ export function normalizePhone(input: string): NormalizedPhone | undefined {
   if (!parsed?.isValid()) return undefined;
   const type = parsed.getType();
   return { e164: parsed.number, isMobile: type === "MOBILE" || type === "FIXED_LINE_OR_MOBILE" };
+}
+
+/** 400 INVALID_PHONE in the one error shape, naming the field. */
+export const invalidPhone = (message: string, path = "/phone") =>
+  new AppError("INVALID_PHONE", `Invalid phone: ${message}`, { status: 400, details: [{ path, message }] });
+
+/** The number in E.164 (and whether it is a mobile), or 400 INVALID_PHONE for `path`. */
+export function requirePhone(input: string, path = "/phone"): NormalizedPhone {
+  const phone = normalizePhone(input);
+  if (!phone) throw invalidPhone(`${JSON.stringify(input)} is not a valid phone number`, path);
+  return phone;
 }

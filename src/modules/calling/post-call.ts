@@ -5,6 +5,7 @@ import { customerInteractions, customers, loans, paymentPromises, phoneFlags } f
 import { mapPostgresError } from "../../lib/error-mapping.js";
 import { AppError } from "../../lib/errors.js";
 import { formatMoney, toCents } from "../../lib/money.js";
+import { requirePhone } from "../../lib/phone.js";
 import { addDays } from "../../lib/calendar.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
@@ -13,7 +14,7 @@ import { isOpenLoan, todayIn } from "../loans/arrears.js";
 import { toInteractionView } from "../interactions/service.js";
 import { cancelPendingPromises, insertPromise } from "../promises/repository.js";
 import { toPromiseView } from "../promises/service.js";
-import { customerNotFound, eligibilityFor, parsePhoneOrThrow } from "./pre-call.js";
+import { customerNotFound, eligibilityFor } from "./pre-call.js";
 import { findCustomerByAnyPhone, findDisposition, loadCallContext } from "./repository.js";
 import type { PostCallBody } from "./schemas.js";
 
@@ -70,7 +71,7 @@ export async function recordPostCallOutcome(services: Services, input: Input, ca
   if (existing) return replay(services, existing, hash, caller);
 
   if (!input.phone && !input.customerId) throw bad("/phone", "or customerId is required");
-  const dialled = input.phone ? parsePhoneOrThrow(input.phone) : undefined;
+  const dialled = input.phone ? requirePhone(input.phone).e164 : undefined;
   const customer = input.customerId ? await findCustomer(db, input.customerId) : await findCustomerByAnyPhone(db, dialled!);
   if (!customer) throw customerNotFound();
   const disposition = await findDisposition(db, input.disposition);

@@ -1,5 +1,5 @@
 import { AppError } from "../../lib/errors.js";
-import { normalizePhone } from "../../lib/phone.js";
+import { requirePhone } from "../../lib/phone.js";
 import type { Services } from "../../services.js";
 import type { CustomerRow } from "../customers/repository.js";
 import { toCustomerView } from "../customers/service.js";
@@ -9,17 +9,6 @@ import { callRulesFrom, type Eligibility, evaluateEligibility } from "./eligibil
 import { type CallContext, loadPreCall } from "./repository.js";
 
 export const customerNotFound = () => new AppError("CUSTOMER_NOT_FOUND", "No customer has this phone number", { status: 404 });
-
-export function parsePhoneOrThrow(input: string, path = "/phone"): string {
-  const phone = normalizePhone(input);
-  if (!phone) {
-    throw new AppError("INVALID_PHONE", `Invalid phone: ${JSON.stringify(input)} is not a valid phone number`, {
-      status: 400,
-      details: [{ path, message: "is not a valid phone number" }],
-    });
-  }
-  return phone.e164;
-}
 
 /**
  * The customer's eligibility for a call to `dialled` (or to any of their numbers): the one rule
@@ -43,7 +32,7 @@ export function eligibilityFor(services: Services, customer: CustomerRow, contex
 /** "Who is this and can we call them now?" — one response for an agent's screen or a dialer. */
 export async function preCall(services: Services, phoneInput: string) {
   const { db, clock, config } = services;
-  const phone = parsePhoneOrThrow(phoneInput);
+  const phone = requirePhone(phoneInput).e164;
   const now = clock.now();
   let found = await loadPreCall(services.queryNamed, phone, now, config.PROMISE_GRACE_DAYS);
   if (!found) throw customerNotFound();

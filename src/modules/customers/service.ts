@@ -4,7 +4,7 @@ import { customers } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
 import { formatMoney } from "../../lib/money.js";
 import { decodeCursor, paginate } from "../../lib/pagination.js";
-import { normalizePhone } from "../../lib/phone.js";
+import { requirePhone } from "../../lib/phone.js";
 import { diff, versionConflict } from "../../lib/versioning.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
@@ -68,12 +68,6 @@ export function toCustomerView(c: CustomerRow, now: Date) {
   };
 }
 
-const invalidPhone = (path: string, value: string) =>
-  new AppError("INVALID_PHONE", `Invalid phone: ${JSON.stringify(value)} is not a valid phone number`, {
-    status: 400,
-    details: [{ path, message: "is not a valid phone number" }],
-  });
-
 type Writable = Partial<Omit<Static<typeof CustomerCreateBody>, "phone">> & { phone?: string };
 
 /**
@@ -87,14 +81,10 @@ export function normaliseCustomerInput(input: Writable, base = "") {
     (out as Record<string, unknown>)[key] = typeof value === "string" ? value.trim() : value;
   }
   if (input.phone !== undefined) {
-    const phone = normalizePhone(input.phone);
-    if (!phone) throw invalidPhone(`${base}/phone`, input.phone);
-    out.phone = phone.e164;
+    out.phone = requirePhone(input.phone, `${base}/phone`).e164;
   }
   if (input.altPhone) {
-    const alt = normalizePhone(input.altPhone);
-    if (!alt) throw invalidPhone(`${base}/altPhone`, input.altPhone);
-    out.altPhone = alt.e164;
+    out.altPhone = requirePhone(input.altPhone, `${base}/altPhone`).e164;
   }
   if (input.email) out.email = input.email.trim().toLowerCase();
   if (input.monthlyIncome) out.monthlyIncome = formatMoney(input.monthlyIncome);

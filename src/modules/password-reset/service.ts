@@ -1,14 +1,13 @@
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { addSeconds } from "../../lib/clock.js";
 import { rateLimited } from "../../lib/errors.js";
-import { normalizePhone } from "../../lib/phone.js";
+import { requirePhone } from "../../lib/phone.js";
 import type { DbOrTx } from "../../db/client.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { endUserSessions } from "../auth/sessions.js";
 import { sha256Hex } from "../auth/tokens.js";
 import { assertAcceptablePassword, hashPassword } from "../users/password.js";
-import { invalidPhone } from "../users/phone-policy.js";
 import { clearLoginFailures, findUserByEmail, findUserById, updateUser } from "../users/repository.js";
 import { otpEmail, passwordChangedEmail } from "./emails.js";
 import { otpErrors } from "./errors.js";
@@ -86,8 +85,7 @@ export async function requestPasswordReset(
   const email = input.email.trim().toLowerCase();
   let phone: string | undefined;
   if (input.phone !== undefined) {
-    phone = normalizePhone(input.phone)?.e164;
-    if (!phone) throw invalidPhone(`${JSON.stringify(input.phone)} is not a valid phone number`);
+    phone = requirePhone(input.phone).e164;
   }
   const user = await findUserByEmail(db, email);
   // The seed-004 route has no phone; the /api route requires it to match the account's.

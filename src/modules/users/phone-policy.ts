@@ -1,11 +1,8 @@
 import type { Config } from "../../config.js";
 import type { DbOrTx } from "../../db/client.js";
-import { AppError } from "../../lib/errors.js";
-import { normalizePhone } from "../../lib/phone.js";
+import { invalidPhone, requirePhone } from "../../lib/phone.js";
 import { activePhonePrefixes } from "./repository.js";
 
-export const invalidPhone = (message: string, path = "/phone") =>
-  new AppError("INVALID_PHONE", `Invalid phone: ${message}`, { status: 400, details: [{ path, message }] });
 
 /**
  * Seed 002 is_valid_mobilis_phone: staff phones are E.164 mobiles and, under PHONE_POLICY=mobilis,
@@ -17,8 +14,7 @@ export async function normalizeStaffPhone(
   policy: Config["PHONE_POLICY"],
   path = "/phone",
 ): Promise<string> {
-  const phone = normalizePhone(input);
-  if (!phone) throw invalidPhone(`${JSON.stringify(input)} is not a valid phone number`, path);
+  const phone = requirePhone(input, path);
   if (!phone.isMobile) throw invalidPhone("must be a mobile number", path);
   if (policy === "mobilis") {
     const prefixes = await activePhonePrefixes(db);
