@@ -1,4 +1,4 @@
-import { Type } from "typebox";
+import { type TSchema, Type } from "typebox";
 
 /** The one error shape every non-2xx response has. Extra fields (lockedUntil…) may follow `details`. */
 export const ErrorResponse = Type.Object(
@@ -24,3 +24,6 @@ export const MessageResponse = Type.Object({ message: Type.String() });
 
 /** Every route documents the error shape for client and server errors. */
 export const defaultErrorResponses = { "4xx": ErrorResponse, "5xx": ErrorResponse } as const;
+
+/** A field that may be null (JSON null, not absent). */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

@@ -1,8 +1,8 @@
 import { Type } from "typebox";
 import { CursorQuery, LimitQuery, PageInfo } from "../../lib/pagination.js";
 import { Email, Password, PersonName, Phone, PublicUser, Role } from "../users/schemas.js";
+import { Nullable } from "../../lib/http-schemas.js";
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const AdminUserView = Type.Object({
   ...PublicUser.properties,

@@ -4,11 +4,11 @@ import { csvStream } from "../../lib/csv.js";
 import { decodeCursor, LimitQuery, PageInfo, paginate } from "../../lib/pagination.js";
 import type { Services } from "../../services.js";
 import { type AuditFilter, type LoginFilter, listAudit, listLogins } from "./repository.js";
+import { Nullable } from "../../lib/http-schemas.js";
 
 const tags = ["audit and history"];
 const security = [{ bearerAuth: [] }];
 const EXPORT_PAGE = 1000;
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const Common = {
   from: Type.Optional(Type.String({ format: "date-time" })),
   to: Type.Optional(Type.String({ format: "date-time" })),

@@ -5,8 +5,8 @@ import { CustomerView } from "../customers/schemas.js";
 import { InteractionView } from "../interactions/schemas.js";
 import { LoanView } from "../loans/schemas.js";
 import { ELIGIBILITY_REASONS } from "./eligibility.js";
+import { Nullable } from "../../lib/http-schemas.js";
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const EligibilityView = Type.Object({
   canCall: Type.Boolean(),

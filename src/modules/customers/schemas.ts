@@ -3,8 +3,8 @@ import { Money } from "../../lib/money.js";
 import { CursorQuery, LimitQuery, PageInfo } from "../../lib/pagination.js";
 import { VersionField } from "../../lib/versioning.js";
 import { Bucket, CollectionStatus, LoanView } from "../loans/schemas.js";
+import { Nullable } from "../../lib/http-schemas.js";
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 const PhoneInput = Type.String({ minLength: 3, maxLength: 32, description: "Any format; stored in E.164", examples: ["0661 23 45 67"] });
 

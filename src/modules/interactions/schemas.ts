@@ -1,8 +1,8 @@
 import { Type } from "typebox";
 import { INTERACTION_CHANNELS, INTERACTION_DIRECTIONS } from "../../db/schema/index.js";
 import { CursorQuery, LimitQuery, PageInfo } from "../../lib/pagination.js";
+import { Nullable } from "../../lib/http-schemas.js";
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const InteractionView = Type.Object({
   id: Type.String({ format: "uuid" }),

@@ -4,13 +4,13 @@ import { Money } from "../../lib/money.js";
 import { CursorQuery, LimitQuery, PageInfo } from "../../lib/pagination.js";
 import { VersionField } from "../../lib/versioning.js";
 import { BUCKETS } from "./arrears.js";
+import { Nullable } from "../../lib/http-schemas.js";
 
 export const PaymentStatus = Type.Enum(PAYMENT_STATUSES);
 export const CollectionStatus = Type.Enum(COLLECTION_STATUSES);
 export const Bucket = Type.Enum(BUCKETS);
 const DateOnly = Type.String({ format: "date", examples: ["2026-05-01"] });
 const Rate = Type.String({ pattern: "^[0-9]{1,3}(\\.[0-9]{1,4})?$", description: "Annual rate in percent, e.g. \"12.5\"" });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const LoanView = Type.Object({
   id: Type.String({ format: "uuid" }),
