@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Database, type Db, queryRows, toNumber } from "../../db/client.js";
+import { withJobLock } from "../../db/locks.js";
 import type { Services } from "../../services.js";
 import { markBrokenPromises } from "../promises/repository.js";
 
@@ -97,52 +98,31 @@ async function runRule(db: Db, rule: Rule, at: string, services: Services, dryRu
 
 /**
  * Runs every clean-up and the promise evaluation. With several instances on one database only one
- * runs at a time: the others find the advisory lock taken and skip the round.
+ * runs at a time: the others find the job lock taken and skip the round.
  */
 export async function runCleanup(services: Services, database: Pick<Database, "withConnection" | "engine">, options: { dryRun?: boolean } = {}) {
-  // PGlite has one connection and no second process: an in-process flag plays the lock's part.
-  if (running.has(database)) return { ran: false as const, steps: [] as CleanupStep[] };
-  running.add(database);
-  try {
-    return await runLocked(services, database, options);
-  } finally {
-    running.delete(database);
-  }
-}
-
-const running = new WeakSet<object>();
-
-async function runLocked(services: Services, database: Pick<Database, "withConnection" | "engine">, options: { dryRun?: boolean }) {
-  return database.withConnection(async (db) => {
-    const locking = database.engine === "postgres";
-    if (locking) {
-      const [row] = await queryRows<{ ok: boolean }>(db, sql`select pg_try_advisory_lock(${CLEANUP_LOCK}) as ok`);
-      if (!row?.ok) return { ran: false as const, steps: [] as CleanupStep[] };
+  const steps = await withJobLock(database, CLEANUP_LOCK, async (db) => {
+    const now = services.clock.now();
+    const at = now.toISOString();
+    const steps: CleanupStep[] = [];
+    for (const rule of RULES) {
+      steps.push({ name: rule.name, table: rule.table, removed: await runRule(db, rule, at, services, Boolean(options.dryRun)) });
     }
-    try {
-      const now = services.clock.now();
-      const at = now.toISOString();
-      const steps: CleanupStep[] = [];
-      for (const rule of RULES) {
-        steps.push({ name: rule.name, table: rule.table, removed: await runRule(db, rule, at, services, Boolean(options.dryRun)) });
-      }
-      const broken = options.dryRun
-        ? toNumber(
-            (
-              await queryRows<{ n: unknown }>(
-                db,
-                sql`select count(*) as n from payment_promises p join customers c on c.id = p.customer_id
-                    where p.status = 'pending' and p.due_date + ${services.config.PROMISE_GRACE_DAYS}::int < (${at}::timestamptz at time zone c.timezone)::date`,
-              )
-            )[0]?.n,
-          )
-        : await markBrokenPromises(db, services.config.PROMISE_GRACE_DAYS, now);
-      steps.push({ name: "evaluate_promises", table: "payment_promises", removed: broken });
-      return { ran: true as const, steps };
-    } finally {
-      if (locking) await db.execute(sql`select pg_advisory_unlock(${CLEANUP_LOCK})`);
-    }
+    const broken = options.dryRun
+      ? toNumber(
+          (
+            await queryRows<{ n: unknown }>(
+              db,
+              sql`select count(*) as n from payment_promises p join customers c on c.id = p.customer_id
+                  where p.status = 'pending' and p.due_date + ${services.config.PROMISE_GRACE_DAYS}::int < (${at}::timestamptz at time zone c.timezone)::date`,
+            )
+          )[0]?.n,
+        )
+      : await markBrokenPromises(db, services.config.PROMISE_GRACE_DAYS, now);
+    steps.push({ name: "evaluate_promises", table: "payment_promises", removed: broken });
+    return steps;
   });
+  return steps ? { ran: true as const, steps } : { ran: false as const, steps: [] as CleanupStep[] };
 }
 
 export const CLEANUP_LOCK_KEY = CLEANUP_LOCK;

@@ -1,5 +1,6 @@
-import { sql } from "drizzle-orm";
 import { AppError } from "../../lib/errors.js";
+import type { Database } from "../../db/client.js";
+import { withJobLock } from "../../db/locks.js";
 import type { Services } from "../../services.js";
 import { findLoan } from "../loans/repository.js";
 import { listLoanPromises, markBrokenPromises, type PromiseRow } from "./repository.js";
@@ -31,18 +32,7 @@ const PROMISE_JOB_LOCK = 4_812_002;
  * The periodic evaluation. With several instances on one database, a try-lock lets exactly one run
  * it; the others skip this round.
  */
-export async function runPromiseEvaluation(services: Services, database: { withConnection: <T>(fn: (db: Services["db"]) => Promise<T>) => Promise<T>; engine: string }) {
-  return database.withConnection(async (db) => {
-    const locking = database.engine === "postgres";
-    if (locking) {
-      const [row] = (await db.execute(sql`select pg_try_advisory_lock(${PROMISE_JOB_LOCK}) as ok`) as unknown as { rows: { ok: boolean }[] }).rows;
-      if (!row?.ok) return { ran: false, broken: 0 };
-    }
-    try {
-      const broken = await markBrokenPromises(db, services.config.PROMISE_GRACE_DAYS, services.clock.now());
-      return { ran: true, broken };
-    } finally {
-      if (locking) await db.execute(sql`select pg_advisory_unlock(${PROMISE_JOB_LOCK})`);
-    }
-  });
+export async function runPromiseEvaluation(services: Services, database: Pick<Database, "withConnection" | "engine">) {
+  const broken = await withJobLock(database, PROMISE_JOB_LOCK, (db) => markBrokenPromises(db, services.config.PROMISE_GRACE_DAYS, services.clock.now()));
+  return broken === undefined ? { ran: false, broken: 0 } : { ran: true, broken };
 }
