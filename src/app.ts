@@ -6,6 +6,7 @@ import { runMigrations } from "./db/migrate.js";
 import { runSeeds } from "./db/seed.js";
 import { defaultErrorResponses } from "./lib/http-schemas.js";
 import { loggerOptions } from "./lib/logger.js";
+import { fastifyTrustProxy } from "./lib/networks.js";
 import type { Clock } from "./lib/clock.js";
 import { legacyAuthRoutes } from "./modules/auth/legacy-routes.js";
 import { authRoutes } from "./modules/auth/routes.js";
@@ -62,7 +63,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
     genReqId: generateRequestId,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: fastifyTrustProxy(config.TRUST_PROXY),
     return503OnClosing: true,
     ajv: { customOptions: { allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();

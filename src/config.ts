@@ -1,5 +1,6 @@
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
+import { parseNetworkList } from "./lib/networks.js";
 
 /**
  * Every environment variable the service reads, with its default. Names are the contract with
@@ -49,7 +50,8 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_REFRESH_PER_IP: Type.Integer({ minimum: 1, default: 3000 }),
   RATE_LIMIT_REFRESH_FAILURES_PER_IP: Type.Integer({ minimum: 1, default: 50 }),
   CORS_ORIGINS: Type.Optional(Type.String()),
-  TRUST_PROXY: Flag(false),
+  TRUST_PROXY: Type.String({ default: "false" }),
+  TRUSTED_NETWORKS: Type.String({ default: "" }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000 }),
 
   OTP_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 86400, default: 600 }),
@@ -103,7 +105,14 @@ export type DatabaseTarget =
   | { engine: "postgres"; connectionString: string; poolMax: number; display: string }
   | { engine: "pglite"; dataDir: string; display: string };
 
-export type Config = RawConfig & {
+export type Config = Omit<RawConfig, "TRUST_PROXY"> & {
+  /**
+   * Fastify's trustProxy: false (the socket address is the client), a hop count, or the addresses of
+   * the proxies whose X-Forwarded-For is believed. Never `true`: that lets any client choose its IP.
+   */
+  TRUST_PROXY: false | number | string[];
+  /** The centre's own networks (TRUSTED_NETWORKS, validated CIDR blocks). */
+  trustedNetworks: string[];
   HOST: string;
   SEED_ON_START: boolean;
   JWT_SECRET: string;
@@ -142,10 +151,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (!error) continue;
     const variants = (schema as { anyOf?: { const?: unknown }[] }).anyOf;
     const message = variants ? `must be one of ${variants.map((v) => v.const).join(", ")}` : error.message;
-    problems.push(`${key}: ${message} (got ${JSON.stringify(env[key])})`);
+    problems.push(`${key}: ${message} (got ${displayValue(key, env[key])})`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
   const raw = withDefaults as RawConfig;
+  const trustProxy = parseTrustProxy(raw.TRUST_PROXY, problems);
+  const trusted = parseNetworkList(raw.TRUSTED_NETWORKS);
+  problems.push(...trusted.problems.map((p) => `TRUSTED_NETWORKS: ${p}`));
+  if (problems.length > 0) throw new ConfigError(problems);
   const isProduction = raw.NODE_ENV === "production";
 
   if (isProduction) {
@@ -168,6 +180,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   return {
     ...raw,
+    TRUST_PROXY: trustProxy,
+    trustedNetworks: trusted.entries,
     HOST: raw.HOST ?? (isProduction ? "0.0.0.0" : "127.0.0.1"),
     SEED_ON_START: raw.SEED_ON_START ?? !isProduction,
     JWT_SECRET: raw.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
@@ -175,6 +189,40 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     database: resolveDatabase(raw),
     isProduction,
   };
+}
+
+/**
+ * `false`, a hop count (`1` for one reverse proxy in front), or the proxies' addresses/CIDR blocks.
+ * `true` is read as one hop: believing every X-Forwarded-For entry would let any client pick the IP
+ * that rate limits and the sign-in history record.
+ */
+function parseTrustProxy(value: string, problems: string[]): false | number | string[] {
+  const text = value.trim().toLowerCase();
+  if (text === "false" || text === "0") return false;
+  if (text === "true") return 1;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops > 10) problems.push(`TRUST_PROXY: a hop count above 10 is not plausible (got ${hops})`);
+    return hops;
+  }
+  const list = parseNetworkList(value);
+  if (list.entries.length === 0 || list.problems.length > 0) {
+    problems.push(`TRUST_PROXY: must be false, a hop count, or a list of proxy addresses/CIDR blocks (${list.problems.join("; ") || "empty"})`);
+    return false;
+  }
+  return list.entries;
+}
+
+/** A value as a config message shows it: secrets hidden, credentials inside URLs masked. */
+function displayValue(key: string, value: string | undefined): string {
+  if (value === undefined) return "nothing";
+  if (/PASS|SECRET|TOKEN|KEY$/.test(key)) return "(hidden)";
+  return JSON.stringify(redactUrlCredentials(value));
+}
+
+/** `scheme://user:secret@host` → `scheme://user:***@host`, also in strings that do not parse as URLs. */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/\s]*@/gi, "$1:***@");
 }
 
 function resolveDatabase(raw: RawConfig): DatabaseTarget {

@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import type { Config } from "./config.js";
 import type { Database, Db } from "./db/client.js";
 import { type Clock, systemClock } from "./lib/clock.js";
+import { networkMatcher } from "./lib/networks.js";
 import { MemoryRateLimitStore, RateLimiter, type RateLimiterLogger, RedisRateLimitStore } from "./lib/rate-limiter.js";
 import { createTokenService, type TokenService } from "./modules/auth/tokens.js";
 import { createMailer, type Mailer } from "./modules/mail/mailer.js";
@@ -17,6 +18,8 @@ export interface Services {
   limiter: RateLimiter;
   tokens: TokenService;
   mailer: Mailer;
+  /** Whether an address is inside TRUSTED_NETWORKS, the centre's own networks. */
+  isTrustedNetwork(ip: string | null): boolean;
   /** Resolved lazily: hashing costs ~50 ms at cost 10 and is only needed for unknown accounts. */
   dummyHash(): Promise<string>;
   /** Resolves once Redis (when configured) is connected, or after 2 s: start-up must not hang on it. */
@@ -57,6 +60,7 @@ export function createServices(database: Database, config: Config, log: ServiceL
     limiter: new RateLimiter(store, log),
     tokens: createTokenService({ secret: config.JWT_SECRET, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, clock }),
     mailer,
+    isTrustedNetwork: networkMatcher(config.trustedNetworks),
     dummyHash: () => {
       dummy ??= createDummyHash(config.BCRYPT_COST);
       return dummy;

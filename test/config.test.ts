@@ -29,7 +29,8 @@ describe("configuration", () => {
     const config = loadConfig({ PORT: "8080", MIGRATE_ON_START: "false", DB_NAME: "", TRUST_PROXY: "true" });
     expect(config.PORT).toBe(8080);
     expect(config.MIGRATE_ON_START).toBe(false);
-    expect(config.TRUST_PROXY).toBe(true);
+    // `true` would believe any X-Forwarded-For; it is read as one proxy in front.
+    expect(config.TRUST_PROXY).toBe(1);
     expect(config.database.engine).toBe("pglite");
   });
 
@@ -71,4 +72,25 @@ describe("configuration", () => {
     const ok = loadConfig({ NODE_ENV: "production", JWT_SECRET: "k".repeat(32), EMAIL_USER: "ops@example.dz" });
     expect(ok).toMatchObject({ HOST: "0.0.0.0", SEED_ON_START: false, CORS_ORIGINS: "" });
   });
+
+  it("TRUST_PROXY takes false, a hop count or proxy addresses; TRUSTED_NETWORKS takes CIDR blocks", () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.1, 172.16.0.0/12" }).TRUST_PROXY).toEqual(["10.0.0.1", "172.16.0.0/12"]);
+    expect(loadConfig({ TRUSTED_NETWORKS: "10.0.0.0/8,2001:db8::/32" }).trustedNetworks).toEqual(["10.0.0.0/8", "2001:db8::/32"]);
+    expect(problemsOf({ TRUST_PROXY: "everyone" }).join("\n")).toMatch(/^TRUST_PROXY: /);
+    expect(problemsOf({ TRUSTED_NETWORKS: "10.0.0.0/33, office" })).toHaveLength(2);
+  });
+
+  it("never prints a credential in a configuration error", () => {
+    const problems = problemsOf({ DATABASE_URL: "mysql://crm:hunter2-secret@db:3306/crm", REDIS_URL: "http://:redis-pass-9@cache:6379", PORT: "x" });
+    const text = problems.join("\n");
+    expect(text).toMatch(/DATABASE_URL/);
+    expect(text).toMatch(/REDIS_URL/);
+    expect(text).not.toContain("hunter2-secret");
+    expect(text).not.toContain("redis-pass-9");
+    expect(text).toContain("mysql://crm:***@db:3306/crm");
+    expect(problemsOf({ JWT_SECRET: "", BCRYPT_COST: "99", EMAIL_PASS: "x" }).join("\n")).not.toContain("app-pass");
+  });
 });
+

@@ -14,6 +14,8 @@ export interface RateLimitStore {
   increment(key: string, windowSeconds: number): Promise<RateLimitState>;
   get(key: string): Promise<RateLimitState>;
   reset(key: string): Promise<void>;
+  /** Takes one back from a live window (a request counted up front turned out not to count). */
+  decrement(key: string): Promise<void>;
 }
 
 export class MemoryRateLimitStore implements RateLimitStore {
@@ -41,6 +43,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   async reset(key: string): Promise<void> {
     this.counters.delete(key);
+  }
+
+  async decrement(key: string): Promise<void> {
+    const entry = this.counters.get(key);
+    if (entry && entry.count > 0) entry.count -= 1;
   }
 
   /** Expired windows are dropped once a minute so the map cannot grow without bound. */
@@ -77,6 +84,15 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   async reset(key: string): Promise<void> {
     await this.redis.del(this.prefix + key);
+  }
+
+  async decrement(key: string): Promise<void> {
+    // Only a live counter: a plain DECR on an expired key would create one at -1 with no expiry.
+    await this.redis.eval(
+      "if redis.call('exists', KEYS[1]) == 1 and tonumber(redis.call('get', KEYS[1])) > 0 then return redis.call('decr', KEYS[1]) end return 0",
+      1,
+      this.prefix + key,
+    );
   }
 }
 
@@ -121,6 +137,15 @@ export class RateLimiter {
       await this.store.increment(key, windowSeconds);
     } catch (err) {
       this.log.warn({ err, key }, "rate limit store unavailable; failure not counted");
+    }
+  }
+
+  /** Refunds a hit counted before its outcome was known (a sign-in that turned out right). */
+  async refund(key: string): Promise<void> {
+    try {
+      await this.store.decrement(key);
+    } catch (err) {
+      this.log.warn({ err, key }, "rate limit store unavailable; hit not refunded");
     }
   }
 

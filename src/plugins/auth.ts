@@ -3,7 +3,8 @@ import type { ApiKeyScope, UserRole } from "../db/schema/index.js";
 import type { ApiKeyRow } from "../modules/api-keys/repository.js";
 import { API_KEY_PREFIX, verifyApiKey } from "../modules/api-keys/service.js";
 import { AppError } from "../lib/errors.js";
-import { isLockedNow } from "../modules/auth/service.js";
+import { normalizeIp } from "../lib/networks.js";
+import { isAccountBlocked } from "../modules/auth/service.js";
 import {
   endSession,
   findSessionForRequest,
@@ -56,9 +57,18 @@ export function authOf(request: FastifyRequest): AuthInfo {
   return request.auth;
 }
 
+/**
+ * The client's address: Fastify's (which follows X-Forwarded-For only as far as TRUST_PROXY allows)
+ * when it parses as an address, the socket's otherwise, so a forged header never lands in a counter
+ * key or the sign-in history as free text.
+ */
+export function clientIp(request: FastifyRequest): string {
+  return normalizeIp(request.ip) ?? normalizeIp(request.socket?.remoteAddress) ?? "0.0.0.0";
+}
+
 export function requestContext(request: FastifyRequest): RequestContext {
   return {
-    ip: request.ip,
+    ip: clientIp(request),
     userAgent: request.headers["user-agent"] ?? null,
     requestId: request.id,
     actorId: request.auth?.userId ?? request.apiKey?.id ?? null,
@@ -85,7 +95,7 @@ export function registerAuth(app: FastifyInstance, services: Services) {
       if (!found.session.endedAt) await endSession(services.db, found.session.id, ended, now);
       throw new AppError("UNAUTHORIZED", "Session has ended; sign in again");
     }
-    if (!found.user.isActive || isLockedNow(found.user, now)) {
+    if (isAccountBlocked(found.user)) {
       throw new AppError("UNAUTHORIZED", "The account is not available; sign in again");
     }
     if (found.user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(request.routeOptions.url ?? "")) {

@@ -6,6 +6,7 @@ import {
   index,
   integer,
   pgTable,
+  primaryKey,
   serial,
   text,
   uniqueIndex,
@@ -27,10 +28,14 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     role: text("role").$type<UserRole>().notNull().default("agent"),
     isActive: boolean("is_active").notNull().default(true),
-    isLocked: boolean("is_locked").notNull().default(false),
-    lockedUntil: timestamptz("locked_until"),
-    failedLoginAttempts: integer("failed_login_attempts").notNull().default(0),
-    lastFailedLoginAt: timestamptz("last_failed_login_at"),
+    /**
+     * The administrative lock (seed 002 lock_user_account by an admin): no expiry, only an admin lifts
+     * it, and a self-service password reset does not. Kept apart from the automatic lock from failed
+     * sign-ins, which lives in `login_lockouts` and runs out by itself.
+     */
+    adminLockedAt: timestamptz("admin_locked_at"),
+    adminLockedBy: uuid("admin_locked_by"),
+    adminLockReason: text("admin_lock_reason"),
     lastLoginAt: timestamptz("last_login_at"),
     passwordChangedAt: timestamptz("password_changed_at"),
     /** Set when an admin gave a one-time initial password: it must be replaced at first sign-in. */
@@ -126,4 +131,34 @@ export const mobilisPhonePrefixes = pgTable(
     createdAt: timestamptz("created_at").notNull().defaultNow(),
   },
   (t) => [uniqueIndex("mobilis_phone_prefixes_prefix_key").on(t.prefix)],
+);
+
+export const LOCKOUT_SCOPES = ["all", "untrusted"] as const;
+export type LockoutScope = (typeof LOCKOUT_SCOPES)[number];
+
+/**
+ * Consecutive failed sign-ins and the automatic lock they set (seed 002 increment_failed_login_attempts,
+ * lock_user_account), counted per account, or per typed identifier when no account has it, so that a
+ * 423 tells nothing about who exists. Scope `all` counts failures from the centre's trusted networks
+ * (or from anywhere when none are configured) and locks every sign-in; scope `untrusted` counts
+ * failures from outside them and locks only sign-ins from outside, so an attacker on the internet
+ * cannot lock agents out of their own floor.
+ */
+export const loginLockouts = pgTable(
+  "login_lockouts",
+  {
+    /** The user's id, or `identifier:<normalised email or phone>` for identifiers no account has. */
+    subject: text("subject").notNull(),
+    scope: text("scope").$type<LockoutScope>().notNull(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    failedAttempts: integer("failed_attempts").notNull().default(0),
+    lockedUntil: timestamptz("locked_until"),
+    lastFailedAt: timestamptz("last_failed_at"),
+  },
+  (t) => [
+    primaryKey({ name: "login_lockouts_pkey", columns: [t.subject, t.scope] }),
+    index("login_lockouts_user_idx").on(t.userId),
+    index("login_lockouts_last_failed_idx").on(t.lastFailedAt),
+    check("login_lockouts_scope_check", sql`${t.scope} in ('all', 'untrusted')`),
+  ],
 );

@@ -7,8 +7,18 @@ import { Nullable } from "../../lib/http-schemas.js";
 export const AdminUserView = Type.Object({
   ...PublicUser.properties,
   isLocked: Type.Boolean({ description: "Locked now (an admin lock, or a lockout not yet over)" }),
-  lockedUntil: Nullable(Type.String({ format: "date-time" })),
-  failedLoginAttempts: Type.Integer(),
+  lockedUntil: Nullable(Type.String({ format: "date-time", description: "End of the automatic lock from failed sign-ins, if one is in force" })),
+  adminLock: Nullable(
+    Type.Object(
+      {
+        lockedAt: Type.String({ format: "date-time" }),
+        lockedBy: Nullable(Type.String({ format: "uuid" })),
+        reason: Nullable(Type.String()),
+      },
+      { description: "The administrative lock: no expiry, lifted only by an admin (a password reset does not)" },
+    ),
+  ),
+  failedLoginAttempts: Type.Integer({ description: "Consecutive failed sign-ins not yet cleared by a success" }),
   lastFailedLoginAt: Nullable(Type.String({ format: "date-time" })),
   updatedAt: Type.String({ format: "date-time" }),
 });

@@ -8,7 +8,8 @@ import { decodeCursor, paginate } from "../../lib/pagination.js";
 import { normalizePhone } from "../../lib/phone.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
-import { isLockedNow } from "../auth/service.js";
+import { autoLockedSql, clearLockouts, type LockState, lockStatesOf } from "../auth/lockouts.js";
+import { isAccountBlocked } from "../auth/service.js";
 import { endUserSessions } from "../auth/sessions.js";
 import { startEmailVerification } from "../email-verification/service.js";
 import { normalizeStaffPhone } from "../users/phone-policy.js";
@@ -16,15 +17,24 @@ import { findUserById, type UserRow, updateUser } from "../users/repository.js";
 import { createUser, toPublicUser } from "../users/service.js";
 import type { AdminUserCreateBody, AdminUserListQuery, AdminUserPatchBody } from "./schemas.js";
 
-export function toAdminUserView(u: UserRow, now: Date) {
+const NO_FAILURES: LockState = { failedAttempts: 0, lockedUntil: null, lastFailedAt: null };
+
+export function toAdminUserView(u: UserRow, lock: LockState = NO_FAILURES) {
   return {
     ...toPublicUser(u),
-    isLocked: isLockedNow(u, now),
-    lockedUntil: u.lockedUntil?.toISOString() ?? null,
-    failedLoginAttempts: u.failedLoginAttempts,
-    lastFailedLoginAt: u.lastFailedLoginAt?.toISOString() ?? null,
+    isLocked: u.adminLockedAt !== null || lock.lockedUntil !== null,
+    lockedUntil: lock.lockedUntil?.toISOString() ?? null,
+    adminLock: u.adminLockedAt ? { lockedAt: u.adminLockedAt.toISOString(), lockedBy: u.adminLockedBy, reason: u.adminLockReason } : null,
+    failedLoginAttempts: lock.failedAttempts,
+    lastFailedLoginAt: lock.lastFailedAt?.toISOString() ?? null,
     updatedAt: u.updatedAt.toISOString(),
   };
+}
+
+/** Admin views of several users, each with its automatic-lock state. */
+async function adminViews(db: DbOrTx, rows: UserRow[], now: Date) {
+  const locks = await lockStatesOf(db, rows.map((u) => u.id), now);
+  return rows.map((u) => toAdminUserView(u, locks.get(u.id)));
 }
 
 async function getUserOr404(db: DbOrTx, id: string): Promise<UserRow> {
@@ -35,8 +45,7 @@ async function getUserOr404(db: DbOrTx, id: string): Promise<UserRow> {
 
 export async function listUsers(services: Services, q: Static<typeof AdminUserListQuery>) {
   const now = services.clock.now();
-  const at = now.toISOString();
-  const lockedNow = sql`(${users.isLocked} and (${users.lockedUntil} is null or ${users.lockedUntil} > ${at}::timestamptz))`;
+  const lockedNow = sql`(${users.adminLockedAt} is not null or ${autoLockedSql(users.id, now)})`;
   let after: SQL | undefined;
   if (q.cursor) {
     const [createdAt, id] = decodeCursor(q.cursor, 2);
@@ -58,11 +67,12 @@ export async function listUsers(services: Services, q: Static<typeof AdminUserLi
     .orderBy(desc(users.createdAt), desc(users.id))
     .limit(q.limit + 1);
   const page = paginate(rows, q.limit, (u) => [u.createdAt.toISOString(), u.id]);
-  return { data: page.data.map((u) => toAdminUserView(u, now)), page: page.page };
+  return { data: await adminViews(services.db, page.data, now), page: page.page };
 }
 
 export async function getAdminUser(services: Services, id: string) {
-  return toAdminUserView(await getUserOr404(services.db, id), services.clock.now());
+  const [view] = await adminViews(services.db, [await getUserOr404(services.db, id)], services.clock.now());
+  return view!;
 }
 
 /**
@@ -91,19 +101,19 @@ export async function adminCreateUser(services: Services, input: Static<typeof A
   }
   await startEmailVerification(services, user, ctx);
   const fresh = await getUserOr404(services.db, user.id);
-  return { user: toAdminUserView(fresh, services.clock.now()), passwordSetup: input.initialPassword ? ("initial_password" as const) : ("reset_flow" as const), setupEmailSent };
+  return { user: toAdminUserView(fresh), passwordSetup: input.initialPassword ? ("initial_password" as const) : ("reset_flow" as const), setupEmailSent };
 }
 
 /**
- * Refuses a change that would leave no active, unlocked admin. Callers hold the last-admin lock, so
- * two admins demoting each other at once cannot both pass.
+ * Refuses a change that would leave no active admin free of an administrative lock. Callers hold the
+ * last-admin lock, so two admins demoting each other at once cannot both pass. Automatic locks do not
+ * count: they run out by themselves, and an attacker must not be able to make an admin "the last".
  */
-async function assertAnotherAdminRemains(tx: DbOrTx, target: UserRow, now: Date) {
-  if (target.role !== "admin" || !target.isActive || isLockedNow(target, now)) return;
+async function assertAnotherAdminRemains(tx: DbOrTx, target: UserRow) {
+  if (target.role !== "admin" || isAccountBlocked(target)) return;
   const [row] = await queryRows<{ n: unknown }>(
     tx,
-    sql`select count(*) as n from users where role = 'admin' and is_active and id <> ${target.id}
-        and not (is_locked and (locked_until is null or locked_until > ${now.toISOString()}::timestamptz))`,
+    sql`select count(*) as n from users where role = 'admin' and is_active and admin_locked_at is null and id <> ${target.id}`,
   );
   if (toNumber(row?.n) === 0) {
     throw new AppError("LAST_ADMIN", "This is the last active admin: make another admin first", { status: 409 });
@@ -119,12 +129,12 @@ export async function adminPatchUser(services: Services, id: string, input: Stat
   return db.transaction(async (tx) => {
     await lockLastAdmin(tx);
     const before = await getUserOr404(tx, id);
-    if (input.role && input.role !== "admin") await assertAnotherAdminRemains(tx, before, now);
+    if (input.role && input.role !== "admin") await assertAnotherAdminRemains(tx, before);
     const changes: { name?: string; role?: UserRole; phone?: string | null } = {};
     if (input.name !== undefined && input.name.trim() !== before.name) changes.name = input.name.trim();
     if (input.role !== undefined && input.role !== before.role) changes.role = input.role;
     if (phone !== undefined && phone !== before.phone) changes.phone = phone;
-    if (Object.keys(changes).length === 0) return toAdminUserView(before, now);
+    if (Object.keys(changes).length === 0) return (await adminViews(tx, [before], now))[0]!;
     const updated = (await updateUser(tx, id, changes, now))!;
     if (changes.role) {
       await recordAudit(tx, ctx, { action: "user.role_changed", entityType: "user", entityId: id, details: { from: before.role, to: changes.role } });
@@ -133,7 +143,7 @@ export async function adminPatchUser(services: Services, id: string, input: Stat
     if (other.length > 0) {
       await recordAudit(tx, ctx, { action: "user.profile_updated", entityType: "user", entityId: id, details: { changed: other, by: "admin" } });
     }
-    return toAdminUserView(updated, now);
+    return (await adminViews(tx, [updated], now))[0]!;
   });
 }
 
@@ -148,20 +158,22 @@ export async function changeAccountState(services: Services, id: string, action:
     const user = await getUserOr404(tx, id);
     if (action === "lock" || action === "deactivate") {
       if (user.id === ctx.actorId) throw new AppError("FORBIDDEN", `You cannot ${action} your own account`);
-      await assertAnotherAdminRemains(tx, user, now);
+      await assertAnotherAdminRemains(tx, user);
     }
     const changes = {
-      lock: { isLocked: true, lockedUntil: null },
-      unlock: { isLocked: false, lockedUntil: null, failedLoginAttempts: 0 },
+      lock: { adminLockedAt: now, adminLockedBy: ctx.actorId ?? null, adminLockReason: reason },
+      unlock: { adminLockedAt: null, adminLockedBy: null, adminLockReason: null },
       deactivate: { isActive: false },
       activate: { isActive: true },
     }[action];
     await tx.update(users).set({ ...changes, updatedAt: now }).where(eq(users.id, id));
+    // An admin's unlock lifts both kinds of lock: the administrative one and any lockout from failures.
+    if (action === "unlock") await clearLockouts(tx, id);
     // A locked or deactivated account must lose its sessions now, not when its tokens expire.
     const sessionsEnded = action === "lock" || action === "deactivate" ? await endUserSessions(tx, id, action === "lock" ? "locked" : "deactivated", now) : 0;
     const audit = { lock: "user.locked", unlock: "user.unlocked", deactivate: "user.deactivated", activate: "user.activated" }[action];
     await recordAudit(tx, ctx, { action: audit, entityType: "user", entityId: id, details: { reason, sessionsEnded } });
-    return toAdminUserView((await getUserOr404(tx, id))!, now);
+    return (await adminViews(tx, [await getUserOr404(tx, id)], now))[0]!;
   });
 }
 

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLogs, loginHistory, users } from "../../db/schema/index.js";
+import { auditLogs, loginHistory, loginLockouts, users } from "../../db/schema/index.js";
 import { manualClock } from "../../lib/clock.js";
 import { buildTestApp, type TestApp } from "../../../test/support/app.js";
 import { createStaff, FAST_AUTH_ENV, login, STRONG_PASSWORD, signIn } from "../../../test/support/accounts.js";
@@ -122,8 +122,7 @@ describe("lockout", () => {
     expect((await login(t.app, email, STRONG_PASSWORD)).statusCode).toBe(423);
     clock.advance(61_000);
     expect((await login(t.app, email, STRONG_PASSWORD)).statusCode).toBe(200);
-    const [row] = await db().select().from(users).where(eq(users.id, user.id));
-    expect(row).toMatchObject({ failedLoginAttempts: 0, isLocked: false, lockedUntil: null });
+    expect(await db().select().from(loginLockouts).where(eq(loginLockouts.userId, user.id))).toEqual([]);
     const unlocks = await db().select().from(auditLogs).where(and(eq(auditLogs.action, "user.unlocked"), eq(auditLogs.entityId, user.id)));
     expect(unlocks).toHaveLength(1);
   });
@@ -141,8 +140,8 @@ describe("lockout", () => {
   it("counts concurrent failures without losing any", async () => {
     const { user, email } = await createStaff(t.app);
     await Promise.all([1, 2].map((i) => login(t.app, email, `Wrong-Password-${i}!`)));
-    const [row] = await db().select().from(users).where(eq(users.id, user.id));
-    expect(row?.failedLoginAttempts).toBe(2);
+    const [row] = await db().select().from(loginLockouts).where(eq(loginLockouts.userId, user.id));
+    expect(row?.failedAttempts).toBe(2);
   });
 });
 

@@ -1,17 +1,11 @@
-import type { DbOrTx } from "../../db/client.js";
 import { addMinutes, addSeconds } from "../../lib/clock.js";
 import { AppError, rateLimited } from "../../lib/errors.js";
 import { normalizePhone } from "../../lib/phone.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { verifyPassword } from "../users/password.js";
-import {
-  findUserByEmail,
-  findUserByPhone,
-  recordFailedLogin,
-  recordSuccessfulLogin,
-  type UserRow,
-} from "../users/repository.js";
+import { findUserByEmail, findUserByPhone, recordSuccessfulLogin, type UserRow } from "../users/repository.js";
+import { activeLockUntil, clearLockouts, reserveLoginAttempt } from "./lockouts.js";
 import { consumeRefreshToken, findRefreshToken, insertRefreshToken, linkReplacement, recordLoginAttempt } from "./repository.js";
 import {
   createSession,
@@ -27,9 +21,15 @@ import { sha256Hex } from "./tokens.js";
 /** The same answer for an unknown account and a wrong password: it must not tell them apart. */
 const invalidCredentials = () => new AppError("INVALID_CREDENTIALS", "Invalid email/phone or password", { status: 401 });
 
+const accountLocked = (lockedUntil: Date | null) =>
+  new AppError("ACCOUNT_LOCKED", "The account is locked; try again later", { extra: { lockedUntil: lockedUntil?.toISOString() ?? null } });
 
-export const isLockedNow = (user: Pick<UserRow, "isLocked" | "lockedUntil">, now: Date) =>
-  user.isLocked && (user.lockedUntil === null || user.lockedUntil > now);
+/**
+ * Sessions and new sign-ins stop for a deactivated or administratively locked account. The automatic
+ * lock from failed sign-ins only stops new sign-ins: otherwise anyone could end an agent's live
+ * session by typing five wrong passwords for them.
+ */
+export const isAccountBlocked = (user: Pick<UserRow, "isActive" | "adminLockedAt">) => !user.isActive || user.adminLockedAt !== null;
 
 export interface IssuedTokens {
   token: string;
@@ -42,6 +42,7 @@ async function openSession(
   services: Services,
   user: UserRow,
   ctx: RequestContext,
+  lockExpired: boolean,
 ): Promise<{ user: UserRow; tokens: IssuedTokens }> {
   const { db, clock, tokens, config } = services;
   const now = clock.now();
@@ -56,7 +57,7 @@ async function openSession(
       now,
     });
     const updated = await recordSuccessfulLogin(tx, user.id, now);
-    if (user.isLocked) {
+    if (lockExpired) {
       // The lock had run out (a live lock never gets this far): record that it is lifted.
       await recordAudit(tx, ctx, { action: "user.unlocked", entityType: "user", entityId: user.id, details: { reason: "lock_expired" } });
     }
@@ -75,8 +76,30 @@ function identifierKey(identifier: string): { kind: "email" | "phone" | "unknown
 }
 
 /**
- * Sign-in by email or phone. Failures, not logins, are throttled: hundreds of agents share a
- * call centre's public IP, so successes from one IP are never limited.
+ * Takes one attempt from the per-account and per-IP budgets before the password is checked. The
+ * centre's own networks have no per-IP budget: hundreds of agents share its address, and an attacker
+ * failing from it would otherwise lock them all out. Returns the keys to refund if the password is right.
+ */
+async function takeLoginBudget(services: Services, accountKey: string, ip: string, trusted: boolean): Promise<string[]> {
+  const { limiter, config } = services;
+  const window = config.RATE_LIMIT_WINDOW_SECONDS;
+  const accountWait = await limiter.hit(accountKey, config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT, window);
+  if (accountWait) throw rateLimited(accountWait);
+  if (trusted) return [accountKey];
+  const ipKey = `login:ip:${ip}`;
+  const ipWait = await limiter.hit(ipKey, config.RATE_LIMIT_LOGIN_FAILURES_PER_IP, window);
+  if (ipWait) {
+    await limiter.refund(accountKey);
+    throw rateLimited(ipWait);
+  }
+  return [accountKey, ipKey];
+}
+
+/**
+ * Sign-in by email or phone. Every attempt is counted before its password is checked, atomically (a
+ * counter in the rate limiter and a row in login_lockouts), and refunded when it succeeds, so at most
+ * LOCKOUT_THRESHOLD passwords per account ever reach bcrypt however many arrive at once. Identifiers
+ * no account has are counted and locked the same way, so a 423 does not reveal who works here.
  */
 export async function login(
   services: Services,
@@ -85,82 +108,88 @@ export async function login(
 ): Promise<{ user: UserRow; tokens: IssuedTokens }> {
   const { db, clock, config, limiter } = services;
   const id = identifierKey(input.identifier);
-  const accountKey = `login-fail:account:${id.value}`;
-  const ipKey = `login-fail:ip:${ctx.ip}`;
-  const wait =
-    (await limiter.blocked(accountKey, config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT)) ??
-    (await limiter.blocked(ipKey, config.RATE_LIMIT_LOGIN_FAILURES_PER_IP));
-  if (wait) throw rateLimited(wait);
-
-  const writeFailure = async (tx: DbOrTx, user: UserRow | undefined, reason: string) => {
-    await recordLoginAttempt(tx, { userId: user?.id ?? null, identifier: id.value, success: false, reason, ip: ctx.ip, userAgent: ctx.userAgent, now: clock.now() });
-    await recordAudit(tx, { ...ctx, actorId: user?.id ?? null }, {
-      action: "auth.login_failed",
-      entityType: "user",
-      entityId: user?.id ?? null,
-      details: { reason, identifierKind: id.kind },
-    });
-  };
-  const countFailure = async () => {
-    await limiter.record(accountKey, config.RATE_LIMIT_WINDOW_SECONDS);
-    await limiter.record(ipKey, config.RATE_LIMIT_WINDOW_SECONDS);
-  };
+  const trusted = services.isTrustedNetwork(ctx.ip);
+  const budget = await takeLoginBudget(services, `login:account:${id.value}`, ctx.ip, trusted);
 
   const user =
     id.kind === "email" ? await findUserByEmail(db, id.value) : id.kind === "phone" ? await findUserByPhone(db, id.value) : undefined;
-  if (!user) {
-    await verifyPassword(input.password, await services.dummyHash());
-    await db.transaction((tx) => writeFailure(tx, undefined, "unknown_account"));
-    await countFailure();
-    throw invalidCredentials();
-  }
-
+  const subject = user ? user.id : `identifier:${id.kind}:${id.value}`;
+  // Failures from outside the trusted networks lock out only sign-ins from outside them.
+  const scope = trusted || config.trustedNetworks.length === 0 ? "all" : "untrusted";
   const now = clock.now();
-  if (isLockedNow(user, now)) {
-    await recordLoginAttempt(db, { userId: user.id, identifier: id.value, success: false, reason: "locked", ip: ctx.ip, userAgent: ctx.userAgent, now });
-    throw new AppError("ACCOUNT_LOCKED", "The account is locked; try again later", {
-      status: 423,
-      extra: { lockedUntil: user.lockedUntil?.toISOString() ?? null },
-    });
+  const threshold = config.LOCKOUT_THRESHOLD;
+  const attempt = await reserveLoginAttempt(db, {
+    subject,
+    scope,
+    userId: user?.id ?? null,
+    threshold,
+    lockUntil: addMinutes(now, config.LOCKOUT_MINUTES),
+    now,
+  });
+  const lockedInside = scope === "untrusted" ? await activeLockUntil(db, subject, "all", now) : null;
+  const history = (success: boolean, reason: string | null) => ({
+    userId: user?.id ?? null,
+    identifier: id.value,
+    success,
+    reason,
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+    now,
+  });
+
+  if (attempt.failedAttempts > threshold || lockedInside) {
+    await recordLoginAttempt(db, history(false, "locked"));
+    throw accountLocked(lockedInside && (!attempt.lockedUntil || lockedInside > attempt.lockedUntil) ? lockedInside : attempt.lockedUntil);
   }
 
-  if (!(await verifyPassword(input.password, user.passwordHash))) {
-    const lockUntil = addMinutes(now, config.LOCKOUT_MINUTES);
+  // Unknown accounts cost a bcrypt compare too, so timing does not tell them apart.
+  const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? (await services.dummyHash()));
+  if (!user || !passwordOk) {
     await db.transaction(async (tx) => {
-      const after = await recordFailedLogin(tx, user.id, now, config.LOCKOUT_THRESHOLD, lockUntil);
-      await writeFailure(tx, user, "wrong_password");
-      // Exactly the failure that reaches the threshold locks the account; it is audited once.
-      if (after?.isLocked && after.failedLoginAttempts === config.LOCKOUT_THRESHOLD) {
-        await recordAudit(tx, ctx, {
-          action: "user.locked",
-          entityType: "user",
-          entityId: user.id,
-          details: { reason: "failed_logins", attempts: after.failedLoginAttempts, lockedUntil: after.lockedUntil?.toISOString() },
-        });
+      const reason = user ? "wrong_password" : "unknown_account";
+      await recordLoginAttempt(tx, history(false, reason));
+      await recordAudit(tx, { ...ctx, actorId: user?.id ?? null }, {
+        action: "auth.login_failed",
+        entityType: "user",
+        entityId: user?.id ?? null,
+        details: { reason, identifierKind: id.kind },
+      });
+      // Exactly the attempt that reached the threshold locked the account; it is audited once.
+      if (user && attempt.failedAttempts === threshold) {
+        const details = { reason: "failed_logins", attempts: threshold, lockedUntil: attempt.lockedUntil?.toISOString(), scope };
+        await recordAudit(tx, ctx, { action: "user.locked", entityType: "user", entityId: user.id, details });
+        if (scope === "untrusted") {
+          await recordAudit(tx, ctx, { action: "security.lockout_from_untrusted_network", entityType: "user", entityId: user.id, details: { ...details, ip: ctx.ip } });
+        }
       }
     });
-    await countFailure();
     throw invalidCredentials();
   }
 
+  // The right password: this attempt was not a failure after all.
+  await clearLockouts(db, subject);
+  await limiter.clear(budget[0]!);
+  for (const key of budget.slice(1)) await limiter.refund(key);
+  const lockExpired = attempt.previousLockedUntil !== null && attempt.previousLockedUntil <= now;
+
+  // Only after the right password, so these answers tell nothing to someone who does not have it.
+  if (user.adminLockedAt) {
+    await recordLoginAttempt(db, history(false, "locked_by_admin"));
+    throw accountLocked(null);
+  }
   if (!user.isActive) {
     // Deactivation already ends sessions; ending them again closes any that slipped through.
     await db.transaction(async (tx) => {
       await endUserSessions(tx, user.id, "deactivated", now);
-      await recordLoginAttempt(tx, { userId: user.id, identifier: id.value, success: false, reason: "disabled", ip: ctx.ip, userAgent: ctx.userAgent, now });
+      await recordLoginAttempt(tx, history(false, "disabled"));
     });
     throw new AppError("ACCOUNT_DISABLED", "The account is disabled; contact an administrator", { status: 403 });
   }
-
   if (config.REQUIRE_EMAIL_VERIFICATION && !user.emailVerifiedAt) {
-    // Only after the right password: it tells nothing to someone who does not have it.
-    await recordLoginAttempt(db, { userId: user.id, identifier: id.value, success: false, reason: "email_not_verified", ip: ctx.ip, userAgent: ctx.userAgent, now });
+    await recordLoginAttempt(db, history(false, "email_not_verified"));
     throw new AppError("EMAIL_NOT_VERIFIED", "Verify your email address first: enter the code we emailed you (or ask for a new one)", { status: 403 });
   }
-
-  const session = await openSession(services, user, ctx);
-  await limiter.clear(accountKey);
-  return session;
+  return openSession(services, user, ctx, lockExpired);
 }
 
 const invalidRefresh = (message = "Refresh token is not valid") => new AppError("UNAUTHORIZED", message);
@@ -173,9 +202,10 @@ export async function refresh(services: Services, token: string, ctx: RequestCon
   const { db, clock, config, limiter, tokens } = services;
   const ipKey = `refresh:ip:${ctx.ip}`;
   const failKey = `refresh-fail:ip:${ctx.ip}`;
+  // Counted as a failure up front and refunded on success: parallel bad tokens cannot outrun the limit.
   const wait =
     (await limiter.hit(ipKey, config.RATE_LIMIT_REFRESH_PER_IP, config.RATE_LIMIT_WINDOW_SECONDS)) ??
-    (await limiter.blocked(failKey, config.RATE_LIMIT_REFRESH_FAILURES_PER_IP));
+    (await limiter.hit(failKey, config.RATE_LIMIT_REFRESH_FAILURES_PER_IP, config.RATE_LIMIT_WINDOW_SECONDS));
   if (wait) throw rateLimited(wait);
 
   const hash = sha256Hex(token);
@@ -185,7 +215,7 @@ export async function refresh(services: Services, token: string, ctx: RequestCon
     if (!consumed) return { kind: "rejected" as const };
     const found = await findSessionWithUser(tx, consumed.sessionId);
     const ended = found ? sessionEndReason(found.session, now, sessionPolicy(config)) : "missing";
-    if (!found || ended || !found.user.isActive || isLockedNow(found.user, now)) {
+    if (!found || ended || isAccountBlocked(found.user)) {
       if (found && !found.session.endedAt) await endSession(tx, found.session.id, ended ?? "account_unavailable", now);
       return { kind: "session_over" as const };
     }
@@ -204,8 +234,10 @@ export async function refresh(services: Services, token: string, ctx: RequestCon
     return { kind: "issued" as const, tokens: { token: access, refresh: next.token, expiresIn: tokens.accessTtlSeconds } };
   });
 
-  if (outcome.kind === "issued") return outcome.tokens;
-  await limiter.record(failKey, config.RATE_LIMIT_WINDOW_SECONDS);
+  if (outcome.kind === "issued") {
+    await limiter.refund(failKey);
+    return outcome.tokens;
+  }
   if (outcome.kind === "session_over") throw invalidRefresh("Session has ended; sign in again");
 
   const known = await findRefreshToken(db, hash);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { requestContext } from "../../plugins/auth.js";
+import { clientIp, requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { OtpCode } from "../password-reset/schemas.js";
 import { throttleOtpCalls } from "../password-reset/service.js";
@@ -23,7 +23,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
       },
     },
     async (request) => {
-      await throttleOtpCalls(services, request.ip);
+      await throttleOtpCalls(services, clientIp(request));
       await verifyEmail(services, request.body, requestContext(request));
       return { message: "Email verified" as const };
     },
@@ -41,7 +41,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
       },
     },
     async (request) => {
-      await throttleOtpCalls(services, request.ip);
+      await throttleOtpCalls(services, clientIp(request));
       await resendVerification(services, request.body.email, requestContext(request));
       return { message: "If the address needs verifying, a new code has been sent" as const };
     },

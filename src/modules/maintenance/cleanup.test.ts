@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, queryRows, toNumber } from "../../db/client.js";
-import { auditLogs, loginHistory, otpLogs, passwordResetRequests, refreshTokens, userSessions } from "../../db/schema/index.js";
+import { auditLogs, loginHistory, loginLockouts, otpLogs, passwordResetRequests, refreshTokens, userSessions } from "../../db/schema/index.js";
 import { manualClock } from "../../lib/clock.js";
 import { createStaff, FAST_AUTH_ENV } from "../../../test/support/accounts.js";
 import { buildTestApp, onPostgres, type TestApp, testConfig } from "../../../test/support/app.js";
@@ -57,6 +57,13 @@ describe("clean-up", () => {
     const request = (otpExpiresAt: Date) => ({ email: `r${Math.random()}@x.dz`, otpHash: "h", otpExpiresAt, status: "expired" as const });
     await db.insert(passwordResetRequests).values([request(ago(2 * DAY)), request(ago(3_600_000))]);
 
+    await db.insert(loginLockouts).values([
+      { subject: "identifier:email:stale@x.dz", scope: "all", failedAttempts: 2, lastFailedAt: ago(2 * DAY) },
+      { subject: "identifier:email:lock-over@x.dz", scope: "all", failedAttempts: 5, lastFailedAt: ago(2 * DAY), lockedUntil: ago(DAY) },
+      { subject: "identifier:email:recent@x.dz", scope: "all", failedAttempts: 2, lastFailedAt: ago(3_600_000) },
+      { subject: "identifier:email:still-locked@x.dz", scope: "untrusted", failedAttempts: 5, lastFailedAt: ago(2 * DAY), lockedUntil: new Date(NOW.getTime() + 60_000) },
+    ]);
+
     const dry = await runCleanup(t.app.services, t.app.database, { dryRun: true });
     const removed = Object.fromEntries(dry.steps.map((s) => [s.name, s.removed]));
     expect(removed).toMatchObject({
@@ -67,6 +74,7 @@ describe("clean-up", () => {
       cleanup_ended_sessions: 1,
       cleanup_expired_refresh_tokens: 1,
       cleanup_expired_otps: 1,
+      cleanup_stale_lockouts: 2,
     });
     expect(await count("audit_logs", sql`action = 'old'`)).toBe(1);
 
@@ -84,6 +92,8 @@ describe("clean-up", () => {
     expect(await count("user_sessions", sql`id = ${endedRecently!.id}`)).toBe(1);
     expect(await count("refresh_tokens", sql`user_id = ${user.id}`)).toBe(1);
     expect(await count("password_reset_requests", sql`status = 'expired'`)).toBe(1);
+    expect(await count("login_lockouts", sql`subject in ('identifier:email:recent@x.dz', 'identifier:email:still-locked@x.dz')`)).toBe(2);
+    expect(await count("login_lockouts")).toBe(2);
     // A second run finds nothing left.
     expect((await runCleanup(t.app.services, t.app.database)).steps.every((s) => s.removed === 0)).toBe(true);
   });

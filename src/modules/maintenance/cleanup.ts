@@ -60,6 +60,13 @@ const RULES: Rule[] = [
     where: (at, s) => sql`ended_at < ${at}::timestamptz - make_interval(days => ${s.config.LOGIN_HISTORY_RETENTION_DAYS})`,
   },
   {
+    // Runs of failed sign-ins with nothing for a day and no lock in force: the count starts afresh.
+    // Each unknown identifier tried leaves a row, so this keeps a spray of guesses from piling up.
+    name: "cleanup_stale_lockouts",
+    table: "login_lockouts",
+    where: (at) => sql`last_failed_at < ${at}::timestamptz - interval '1 day' and (locked_until is null or locked_until <= ${at}::timestamptz)`,
+  },
+  {
     name: "cleanup_old_audit_logs",
     table: "audit_logs",
     where: (at, s) => sql`created_at < ${at}::timestamptz - make_interval(days => ${s.config.AUDIT_RETENTION_DAYS})`,

@@ -4,11 +4,12 @@ import { rateLimited } from "../../lib/errors.js";
 import { requirePhone } from "../../lib/phone.js";
 import type { DbOrTx } from "../../db/client.js";
 import type { RequestContext, Services } from "../../services.js";
+import { clearLockouts } from "../auth/lockouts.js";
 import { recordAudit } from "../audit/service.js";
 import { endUserSessions } from "../auth/sessions.js";
 import { sha256Hex } from "../auth/tokens.js";
 import { assertAcceptablePassword, hashPassword } from "../users/password.js";
-import { clearLoginFailures, findUserByEmail, findUserById, updateUser } from "../users/repository.js";
+import { findUserByEmail, findUserById, updateUser } from "../users/repository.js";
 import { otpEmail, passwordChangedEmail } from "./emails.js";
 import { otpErrors } from "./errors.js";
 import { generateOtp, hashOtp, otpKey, otpMatches } from "./otp.js";
@@ -257,8 +258,9 @@ export async function setNewPassword(
     const used = await updateRequestIf(tx, request.id, "verified", { status: "used", usedAt: now, resetTokenHash: null, updatedAt: now });
     if (!used) throw otpErrors.invalidResetToken();
     await updateUser(tx, user.id, { passwordHash, passwordChangedAt: now, mustChangePassword: false }, now);
-    // Seed 002 unlock_user_account + reset_failed_login_attempts: a reset proves the owner.
-    await clearLoginFailures(tx, user.id);
+    // Seed 002 reset_failed_login_attempts: a reset proves the owner, so the automatic lock from
+    // failed sign-ins goes. An administrator's lock stays: only an admin lifts it.
+    await clearLockouts(tx, user.id);
     const sessionsEnded = await endUserSessions(tx, user.id, "password_reset", now);
     await eventLogger(services, ctx, email)("used", request, tx);
     await recordAudit(tx, { ...ctx, actorId: user.id }, { action: "user.password_reset", entityType: "user", entityId: user.id, details: { requestId: request.id, sessionsEnded } });

@@ -3,6 +3,7 @@ import { queryRows, toNumber } from "../../db/client.js";
 import { AppError } from "../../lib/errors.js";
 import { formatMoney, fromCents, toCents } from "../../lib/money.js";
 import type { Services } from "../../services.js";
+import { autoLockedSql } from "../auth/lockouts.js";
 
 const MAX_BUCKETS = 1000;
 
@@ -24,8 +25,8 @@ export async function userStats(services: Services) {
   const [r] = await queryRows<Record<string, unknown>>(
     db,
     sql`select
-      (select count(*) from users where is_active and not (is_locked and (locked_until is null or locked_until > ${at}::timestamptz))) as active,
-      (select count(*) from users where is_locked and (locked_until is null or locked_until > ${at}::timestamptz)) as locked,
+      (select count(*) from users u where is_active and not (admin_locked_at is not null or ${autoLockedSql(sql`u.id`, now)})) as active,
+      (select count(*) from users u where admin_locked_at is not null or ${autoLockedSql(sql`u.id`, now)}) as locked,
       (select count(*) from user_sessions where ended_at is null
          and last_activity_at > ${at}::timestamptz - make_interval(mins => ${config.SESSION_IDLE_MINUTES}::float8::int)
          and created_at > ${at}::timestamptz - make_interval(hours => ${config.SESSION_MAX_HOURS}::float8::int)) as sessions`,

@@ -1,4 +1,4 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
 import { mobilisPhonePrefixes, type UserRole, users } from "../../db/schema/index.js";
 
@@ -46,49 +46,10 @@ export async function updateUser(
   return row;
 }
 
-/**
- * Seed 002 increment_failed_login_attempts + lock_user_account, as one statement so concurrent
- * failures cannot lose a count. A lock that has run out starts the count again from one.
- */
-export async function recordFailedLogin(
-  db: DbOrTx,
-  id: string,
-  now: Date,
-  threshold: number,
-  lockUntil: Date,
-): Promise<Pick<UserRow, "failedLoginAttempts" | "isLocked" | "lockedUntil"> | undefined> {
-  const expired: SQL = sql`(${users.isLocked} and ${users.lockedUntil} is not null and ${users.lockedUntil} <= ${now})`;
-  const next: SQL = sql`(case when ${expired} then 1 else ${users.failedLoginAttempts} + 1 end)`;
-  const [row] = await db
-    .update(users)
-    .set({
-      failedLoginAttempts: next,
-      lastFailedLoginAt: now,
-      isLocked: sql`${next} >= ${threshold}`,
-      lockedUntil: sql`case when ${next} >= ${threshold} then ${lockUntil}::timestamptz else null end`,
-    })
-    .where(eq(users.id, id))
-    .returning({
-      failedLoginAttempts: users.failedLoginAttempts,
-      isLocked: users.isLocked,
-      lockedUntil: users.lockedUntil,
-    });
-  return row;
-}
-
-/** Seed 002 reset_failed_login_attempts, on a successful login. */
+/** Records the sign-in time; the failure counter is cleared by auth/lockouts.ts clearLockouts. */
 export async function recordSuccessfulLogin(db: DbOrTx, id: string, now: Date): Promise<UserRow> {
-  const [row] = await db
-    .update(users)
-    .set({ failedLoginAttempts: 0, isLocked: false, lockedUntil: null, lastLoginAt: now })
-    .where(eq(users.id, id))
-    .returning();
+  const [row] = await db.update(users).set({ lastLoginAt: now }).where(eq(users.id, id)).returning();
   return row!;
-}
-
-/** Seed 002 unlock_user_account: clears the failure counter and any lock. */
-export async function clearLoginFailures(db: DbOrTx, id: string): Promise<void> {
-  await db.update(users).set({ failedLoginAttempts: 0, isLocked: false, lockedUntil: null }).where(eq(users.id, id));
 }
 
 export async function activePhonePrefixes(db: DbOrTx): Promise<string[]> {
