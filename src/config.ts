@@ -83,6 +83,7 @@ export const ConfigSchema = Type.Object({
   SUSPICIOUS_OTP_REQUESTS: Type.Integer({ minimum: 2, default: 10 }),
   SUSPICIOUS_OTP_BLOCKED: Type.Integer({ minimum: 1, default: 3 }),
   SUSPICIOUS_SUCCESS_AFTER_FAILURES: Type.Integer({ minimum: 2, default: 3 }),
+  SUSPICIOUS_FORBIDDEN_REQUESTS: Type.Integer({ minimum: 2, default: 10 }),
   CLEANUP_INTERVAL_MINUTES: Type.Number({ minimum: 0, maximum: 10080, default: 60 }),
   AUDIT_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 36500, default: 365 }),
   LOGIN_HISTORY_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 36500, default: 90 }),

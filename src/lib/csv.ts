@@ -1,14 +1,16 @@
 import { Readable } from "node:stream";
 
 /**
- * One CSV cell. Quotes what needs quoting, and defuses formula injection: a cell a spreadsheet would
- * run (=, +, -, @ first) is prefixed with an apostrophe, since exports are opened in Excel.
+ * One CSV cell, always quoted, with formula injection defused: a cell a spreadsheet would run (=, +, -,
+ * @, tab or CR first, also after leading spaces) gets an apostrophe in front, since exports are opened in
+ * Excel. Every cell is quoted so that a `;` (the separator of French-locale spreadsheets) can never end
+ * a cell early and start a formula in the next one.
  */
 export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return "";
+  if (value === null || value === undefined) return '""';
   let text = value instanceof Date ? value.toISOString() : typeof value === "object" ? JSON.stringify(value) : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (/^\s*[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return `"${text.replace(/"/g, '""')}"`;
 }
 
 export const csvLine = (values: unknown[]) => `${values.map(csvCell).join(",")}\r\n`;

@@ -1,6 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { mapPostgresError } from "../lib/error-mapping.js";
 import { AppError, type ErrorCode, type ErrorDetail } from "../lib/errors.js";
+import { recordAudit } from "../modules/audit/service.js";
+import { ACCESS_DENIED_ACTION } from "../modules/security/detectors.js";
+import { requestContext } from "./auth.js";
 
 interface ValidationIssue {
   instancePath?: string;
@@ -82,11 +85,46 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, appError
   });
 }
 
+/** Refusals worth a line that says who was refused: an operator reading the log at 3 a.m. needs it. */
+const REFUSALS = new Set([401, 403, 423, 429]);
+
+/**
+ * A 403 to a signed-in user or key is audited, so repeated refusals (someone probing what a stolen
+ * token reaches) surface in the suspicious-activity findings. Best effort: the refusal stands anyway.
+ */
+async function auditRefusal(app: FastifyInstance, request: FastifyRequest, code: string) {
+  const ctx = requestContext(request);
+  if (!ctx.actorId) return;
+  try {
+    await recordAudit(app.services.db, ctx, {
+      action: ACCESS_DENIED_ACTION,
+      entityType: "route",
+      entityId: null,
+      details: { route: `${request.method} ${request.routeOptions.url ?? "(unmatched)"}`, code },
+    });
+  } catch (err) {
+    request.log.warn({ err }, "could not audit a refused request");
+  }
+}
+
 export function registerErrorHandling(app: FastifyInstance) {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const appError = toAppError(error);
     if (appError.statusCode >= 500) {
       request.log.error({ err: error, code: appError.code }, "request failed");
+    } else if (REFUSALS.has(appError.statusCode)) {
+      request.log.warn(
+        {
+          code: appError.code,
+          status: appError.statusCode,
+          route: `${request.method} ${request.routeOptions.url ?? "(unmatched)"}`,
+          ip: requestContext(request).ip,
+          userId: request.auth?.userId ?? null,
+          apiKeyId: request.apiKey?.id ?? null,
+        },
+        `refused: ${appError.message}`,
+      );
+      if (appError.statusCode === 403) await auditRefusal(app, request, appError.code);
     } else {
       request.log.info({ code: appError.code, status: appError.statusCode }, appError.message);
     }

@@ -19,6 +19,12 @@ export async function registerSecurity(app: FastifyInstance, config: Config) {
     },
   });
 
+  // Answers carry tokens, reset tokens, codes (development), API keys and debtors' data: no browser
+  // or proxy cache may keep them. Static files (docs, console) set their own caching and keep it.
+  app.addHook("onSend", async (_request, reply) => {
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+  });
+
   const origins = config.CORS_ORIGINS.split(",")
     .map((o) => o.trim())
     .filter(Boolean);

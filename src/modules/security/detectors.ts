@@ -4,6 +4,9 @@ import { type DbOrTx, queryRows, toNumber } from "../../db/client.js";
 import { localParts } from "../../lib/zoned-time.js";
 import type { Finding, FindingType } from "./schemas.js";
 
+/** Audit action of a request refused with 403 to a signed-in caller (plugins/error-handler.ts). */
+export const ACCESS_DENIED_ACTION = "access.denied";
+
 /** The period searched, as ISO instants (bound as text and cast, like the other raw queries). */
 export interface DetectionWindow {
   from: string;
@@ -249,4 +252,67 @@ export async function offHoursLogins(db: DbOrTx, config: Config, w: DetectionWin
   });
 }
 
-export const DETECTORS = [credentialStuffing, distributedAttack, otpAbuse, refreshTokenReuse, successAfterFailures, offHoursLogins];
+/**
+ * A signed-in user (or integration key) refused again and again: someone probing what an account can
+ * reach, often with a stolen token. Each refused request is audited as `access.denied`.
+ */
+export async function repeatedForbidden(db: DbOrTx, config: Config, w: DetectionWindow): Promise<Finding[]> {
+  const rows = await queryRows<Row>(
+    db,
+    sql`select a.actor_id, a.actor_type, u.email, count(*) as refusals, count(distinct a.details->>'route') as routes,
+               count(distinct a.ip) as ips, min(a.created_at)::text as first_at, max(a.created_at)::text as last_at
+        from audit_logs a left join users u on a.actor_type = 'user' and u.id = a.actor_id
+        where a.action = ${ACCESS_DENIED_ACTION} and a.actor_id is not null and ${inWindow(sql`a.created_at`, w)}
+        group by a.actor_id, a.actor_type, u.email
+        having count(*) >= ${config.SUSPICIOUS_FORBIDDEN_REQUESTS}::int`,
+  );
+  return rows.map((r) => {
+    const first = iso(r.first_at);
+    const actor = String(r.actor_id);
+    return {
+      type: "repeated_forbidden",
+      severity: "medium",
+      subject: subject({ userId: r.actor_type === "user" ? actor : undefined, email: str(r.email), identifier: r.actor_type === "user" ? undefined : `api_key:${actor}` }),
+      evidence: { refusals: toNumber(r.refusals), distinctRoutes: toNumber(r.routes), distinctIps: toNumber(r.ips) },
+      firstSeenAt: first,
+      lastSeenAt: iso(r.last_at),
+      key: keyOf("repeated_forbidden", String(r.actor_type), actor, first, config),
+    };
+  });
+}
+
+/** Accounts locked by failures from outside TRUSTED_NETWORKS: an attack from the internet, by definition. */
+export async function untrustedNetworkLockouts(db: DbOrTx, config: Config, w: DetectionWindow): Promise<Finding[]> {
+  const rows = await queryRows<Row>(
+    db,
+    sql`select a.entity_id as user_id, u.email, count(*) as lockouts, count(distinct a.details->>'ip') as ips,
+               min(a.created_at)::text as first_at, max(a.created_at)::text as last_at, min(a.details->>'ip') as ip
+        from audit_logs a left join users u on u.id::text = a.entity_id
+        where a.action = 'security.lockout_from_untrusted_network' and ${inWindow(sql`a.created_at`, w)}
+        group by a.entity_id, u.email`,
+  );
+  return rows.map((r) => {
+    const first = iso(r.first_at);
+    const userId = String(r.user_id);
+    return {
+      type: "untrusted_network_lockout",
+      severity: "high",
+      subject: subject({ userId, email: str(r.email), ip: toNumber(r.ips) === 1 ? str(r.ip) : undefined }),
+      evidence: { lockouts: toNumber(r.lockouts), distinctIps: toNumber(r.ips) },
+      firstSeenAt: first,
+      lastSeenAt: iso(r.last_at),
+      key: keyOf("untrusted_network_lockout", "user", userId, first, config),
+    };
+  });
+}
+
+export const DETECTORS = [
+  credentialStuffing,
+  distributedAttack,
+  otpAbuse,
+  refreshTokenReuse,
+  successAfterFailures,
+  offHoursLogins,
+  repeatedForbidden,
+  untrustedNetworkLockouts,
+];

@@ -8,6 +8,8 @@ export const FINDING_TYPES = [
   "refresh_token_reuse",
   "success_after_failures",
   "off_hours_login",
+  "repeated_forbidden",
+  "untrusted_network_lockout",
 ] as const;
 export type FindingType = (typeof FINDING_TYPES)[number];
 
