@@ -52,11 +52,9 @@ export interface CallContext {
 const iso = (v: string | null) => (v ? new Date(v).toISOString() : null);
 
 /**
- * Everything a call decision needs about one customer, in one round trip: the pre-call screen is the
- * hottest route, so the database assembles it rather than seven queries. Money is cast to text inside
- * the JSON so it never passes through a float.
+ * The call-context columns for the customer `id` (a SQL expression), shared by both loaders: the
+ * pre-call screen is the hottest route, so the database assembles it rather than seven queries.
  */
-/** The call-context columns for the customer `id` (a SQL expression), shared by both loaders. */
 function contextColumns(id: SQL, at: string): SQL {
   return sql`
       (select json_build_object('amount', p.amount::text, 'paidAt', p.paid_at)
