@@ -5,6 +5,7 @@ import { type Clock, systemClock } from "./lib/clock.js";
 import { MemoryRateLimitStore, RateLimiter, type RateLimiterLogger, RedisRateLimitStore } from "./lib/rate-limiter.js";
 import { createTokenService, type TokenService } from "./modules/auth/tokens.js";
 import { createMailer, type Mailer } from "./modules/mail/mailer.js";
+import { createMailOutbox, type MailOutbox } from "./modules/mail/outbox.js";
 import { createDummyHash } from "./modules/users/password.js";
 
 /** What services need besides their arguments; built once per app and passed in, never global. */
@@ -17,6 +18,8 @@ export interface Services {
   limiter: RateLimiter;
   tokens: TokenService;
   mailer: Mailer;
+  /** Every message goes through here (a row per message, delivered by a worker), never straight to SMTP. */
+  mailOutbox: MailOutbox;
   /** Resolved lazily: hashing costs ~50 ms at cost 10 and is only needed for unknown accounts. */
   dummyHash(): Promise<string>;
   /** Resolves once Redis (when configured) is connected, or after 2 s: start-up must not hang on it. */
@@ -49,6 +52,7 @@ export function createServices(database: Database, config: Config, log: ServiceL
   const store = redis ? new RedisRateLimitStore(redis, config.REDIS_KEY_PREFIX) : new MemoryRateLimitStore();
   let dummy: Promise<string> | undefined;
   const mailer = createMailer(config, log);
+  const mailOutbox = createMailOutbox({ db, mailer, config, clock, log });
   return {
     db,
     queryNamed: database.queryNamed,
@@ -57,6 +61,7 @@ export function createServices(database: Database, config: Config, log: ServiceL
     limiter: new RateLimiter(store, log),
     tokens: createTokenService({ secret: config.JWT_SECRET, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, clock }),
     mailer,
+    mailOutbox,
     dummyHash: () => {
       dummy ??= createDummyHash(config.BCRYPT_COST);
       return dummy;
@@ -71,6 +76,7 @@ export function createServices(database: Database, config: Config, log: ServiceL
         });
       }),
     close: async () => {
+      await mailOutbox.stop();
       redis?.disconnect();
       mailer.close();
     },

@@ -9,6 +9,7 @@ import { endUserSessions } from "../auth/sessions.js";
 import { sha256Hex } from "../auth/tokens.js";
 import { assertAcceptablePassword, hashPassword } from "../users/password.js";
 import { clearLoginFailures, findUserByEmail, findUserById, updateUser } from "../users/repository.js";
+import { enqueueMail } from "../mail/outbox.js";
 import { otpEmail, passwordChangedEmail } from "./emails.js";
 import { otpErrors } from "./errors.js";
 import { generateOtp, hashOtp, otpKey, otpMatches } from "./otp.js";
@@ -50,30 +51,17 @@ export async function throttleOtpCalls(services: Services, ip: string) {
   if (wait) throw rateLimited(wait);
 }
 
-/**
- * Sends the code. On failure the request stays, `send_failed` is logged and the send is not counted,
- * so the user can resend at once (the cooldown only protects against codes that did go out).
- */
-async function deliverCode(services: Services, request: ResetRequestRow, code: string, ctx: RequestContext, resend: boolean) {
-  const log = eventLogger(services, ctx, request.email);
-  try {
-    await services.mailer.send(otpEmail(request.email, code, Math.round(services.config.OTP_TTL_SECONDS / 60), "password_reset"));
-    await log("sent", request);
-  } catch (err) {
-    await services.db.transaction(async (tx) => {
-      await updateRequestIf(tx, request.id, "pending", {
-        lastSentAt: null,
-        ...(resend ? { resendCount: Math.max(0, request.resendCount - 1) } : {}),
-      });
-      await log("send_failed", request, tx);
-    });
-    throw err;
-  }
+/** The code's email, queued in the caller's transaction (the outbox worker sends it after commit). */
+function queueCode(services: Services, tx: DbOrTx, request: ResetRequestRow, code: string) {
+  const mail = otpEmail(request.email, code, Math.round(services.config.OTP_TTL_SECONDS / 60), "password_reset");
+  return enqueueMail(tx, { ...mail, kind: "password_reset_code", userId: request.userId, relatedId: request.id }, services.clock.now());
 }
 
 /**
- * Seed 000 request-otp. Answers the same whether or not email and phone belong to one account: a
- * request row is kept either way (user_id null when not), only the real one gets an email.
+ * Seed 000 request-otp. Answers the same, in the same time, whatever the input: the email is queued
+ * in the outbox, never awaited. An unknown address gets a request row too (user_id null, nothing
+ * sent) so the follow-up steps answer alike. A real email with someone else's phone changes nothing
+ * for the real account (its live request and daily budget stay). Only a verified address is mailed.
  */
 export async function requestPasswordReset(
   services: Services,
@@ -89,9 +77,19 @@ export async function requestPasswordReset(
   }
   const user = await findUserByEmail(db, email);
   // The seed-004 route has no phone; the /api route requires it to match the account's.
-  const owner = user && (input.phone === undefined || user.phone === phone) ? user : undefined;
+  const mismatch = user !== undefined && input.phone !== undefined && user.phone !== phone;
+  const owner = user && !mismatch && user.emailVerifiedAt ? user : undefined;
   const log = eventLogger(services, ctx, email);
   const now = clock.now();
+
+  if (mismatch) {
+    // Someone naming a real address with another phone must not end its owner's pending code.
+    await db.transaction(async (tx) => {
+      await lockAddress(tx, email);
+      await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.request_mismatch", entityType: "user", entityId: user.id, details: {} });
+    });
+    return {};
+  }
 
   const created = await db.transaction(async (tx) => {
     await lockAddress(tx, email);
@@ -118,11 +116,12 @@ export async function requestPasswordReset(
     });
     await log("requested", request, tx);
     await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.requested", entityType: "user", entityId: owner?.id, details: { requestId: id } });
+    if (owner) await queueCode(services, tx, request, code);
     return { request, code };
   });
 
   if (!created || !owner) return {};
-  await deliverCode(services, created.request, created.code, ctx, false);
+  services.mailOutbox.wake();
   return config.OTP_IN_RESPONSE ? { otp: created.code } : {};
 }
 
@@ -154,11 +153,12 @@ export async function resendPasswordResetCode(services: Services, input: { email
     });
     await log("resent", request, tx);
     await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.resent", entityType: "user", entityId: request.userId, details: { requestId: request.id, resendCount: request.resendCount + 1 } });
+    if (request.userId) await queueCode(services, tx, updated!, code);
     return { request: updated!, code };
   });
 
   if (!resent?.request.userId) return {};
-  await deliverCode(services, resent.request, resent.code, ctx, true);
+  services.mailOutbox.wake();
   return config.OTP_IN_RESPONSE ? { otp: resent.code } : {};
 }
 
@@ -262,8 +262,7 @@ export async function setNewPassword(
     const sessionsEnded = await endUserSessions(tx, user.id, "password_reset", now);
     await eventLogger(services, ctx, email)("used", request, tx);
     await recordAudit(tx, { ...ctx, actorId: user.id }, { action: "user.password_reset", entityType: "user", entityId: user.id, details: { requestId: request.id, sessionsEnded } });
+    await enqueueMail(tx, { ...passwordChangedEmail(user.email), kind: "password_changed", userId: user.id }, now);
   });
-
-  // The password is changed whatever happens to this courtesy email; a failure is only logged.
-  await services.mailer.send(passwordChangedEmail(user.email)).catch(() => eventLogger(services, ctx, email)("send_failed", request));
+  services.mailOutbox.wake();
 }
