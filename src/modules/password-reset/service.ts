@@ -125,7 +125,11 @@ export async function requestPasswordReset(
   return config.OTP_IN_RESPONSE ? { otp: created.code } : {};
 }
 
-/** Seed 000 resend-otp: a new code (the previous one stops working), with cooldown and a cap. */
+/**
+ * Seed 000 resend-otp: a new code (the previous one stops working). One answer for every input
+ * (issue 11): the cooldown, the resend cap and a blocked code hold the mail back silently, since
+ * an error only some addresses can get would tell which ones have a live request.
+ */
 export async function resendPasswordResetCode(services: Services, input: { email: string }, ctx: RequestContext): Promise<{ otp?: string }> {
   const { db, clock, config } = services;
   await throttleOtpCalls(services, ctx.ip);
@@ -136,13 +140,12 @@ export async function resendPasswordResetCode(services: Services, input: { email
   const resent = await db.transaction(async (tx) => {
     await lockAddress(tx, email);
     const request = await latestRequest(tx, email);
-    if (request?.status === "blocked") throw otpErrors.blocked();
     if (request?.status !== "pending") return undefined;
-    if (request.lastSentAt) {
-      const wait = Math.ceil((request.lastSentAt.getTime() + config.OTP_RESEND_COOLDOWN_SECONDS * 1000 - now.getTime()) / 1000);
-      if (wait > 0) throw otpErrors.cooldown(wait);
+    const coolingDown = request.lastSentAt !== null && request.lastSentAt.getTime() + config.OTP_RESEND_COOLDOWN_SECONDS * 1000 > now.getTime();
+    if (coolingDown || request.resendCount >= config.OTP_MAX_RESENDS) {
+      await log("request_limited", request, tx);
+      return undefined;
     }
-    if (request.resendCount >= config.OTP_MAX_RESENDS) throw otpErrors.resendLimit(config.OTP_MAX_RESENDS);
     const code = generateOtp();
     const updated = await updateRequestIf(tx, request.id, "pending", {
       otpHash: hashOtp(otpKey(services.config.JWT_SECRET), request.id, code),
@@ -175,7 +178,9 @@ export async function verifyPasswordResetCode(
   const now = clock.now();
   const request = await latestRequest(db, email);
 
-  if (!request || request.status === "used" || request.status === "verified") throw otpErrors.noActiveCode();
+  // A request made for an address with no (verified) account has nothing to verify: it answers like
+  // no request at all, as does an address whose phone did not match (no request is made for it).
+  if (!request || request.userId === null || request.status === "used" || request.status === "verified") throw otpErrors.noActiveCode();
   if (request.status === "blocked") throw otpErrors.blocked();
   if (request.status === "expired") throw otpErrors.expired();
   if (request.otpExpiresAt <= now) {
