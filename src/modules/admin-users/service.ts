@@ -12,6 +12,7 @@ import { isLockedNow } from "../auth/service.js";
 import { endUserSessions } from "../auth/sessions.js";
 import { startEmailVerification } from "../email-verification/service.js";
 import { enqueueMail } from "../mail/outbox.js";
+import { accountNoticeEmail } from "../users/notices.js";
 import { accountSetupEmail } from "./approval.js";
 import { normalizeStaffPhone } from "../users/phone-policy.js";
 import { findUserById, type UserRow, updateUser } from "../users/repository.js";
@@ -109,7 +110,7 @@ export async function adminPatchUser(services: Services, id: string, input: Stat
   const { db, clock, config } = services;
   const now = clock.now();
   const phone = input.phone ? await normalizeStaffPhone(db, input.phone, config.PHONE_POLICY) : input.phone;
-  return db.transaction(async (tx) => {
+  const view = await db.transaction(async (tx) => {
     await lockLastAdmin(tx);
     const before = await getUserOr404(tx, id);
     if (input.role && input.role !== "admin") await assertAnotherAdminRemains(tx, before, now);
@@ -126,8 +127,12 @@ export async function adminPatchUser(services: Services, id: string, input: Stat
     if (other.length > 0) {
       await recordAudit(tx, ctx, { action: "user.profile_updated", entityType: "user", entityId: id, details: { changed: other, by: "admin" } });
     }
+    // The owner is told of every phone change, an admin's included (issue 11).
+    if (changes.phone !== undefined) await enqueueMail(tx, { ...accountNoticeEmail(before.email, "phone_changed", changes.phone ?? undefined), kind: "phone_changed_notice", userId: id }, now);
     return toAdminUserView(updated, now);
   });
+  services.mailOutbox.wake();
+  return view;
 }
 
 type AccountAction = "lock" | "unlock" | "deactivate" | "activate";

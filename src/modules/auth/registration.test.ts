@@ -72,6 +72,16 @@ describe("REGISTRATION=approval (issue 11 item 2)", () => {
     expect(smtp.to(body.email).at(-1)?.raw).toContain("Your account was approved");
   });
 
+  it("parallel approvals of one account: exactly one succeeds and is audited", async () => {
+    const body = fresh();
+    await post("/api/auth/register", body);
+    const [user] = await t.app.database.db.select().from(users).where(eq(users.email, body.email));
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => post(`/api/admin/users/${user!.id}/approve`, { role: i % 2 ? "agent" : "supervisor" }, adminAuth)));
+    expect(answers.filter((r) => r.statusCode === 200)).toHaveLength(1);
+    expect(answers.filter((r) => r.statusCode === 409)).toHaveLength(7);
+    expect(await t.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, "user.approved"), eq(auditLogs.entityId, user!.id)))).toHaveLength(1);
+  });
+
   it("only admins approve", async () => {
     const agent = await createStaff(t.app);
     const s = await signIn(t.app, agent.email);

@@ -133,6 +133,31 @@ describe("several instances on one database", () => {
   });
 });
 
+describe("the worker's life", () => {
+  it("starts with the app and stops on close: mail queued after close waits in the table for the next start", async () => {
+    const smtp = await startCapturingSmtp();
+    const t = await buildTestApp({ ...FAST_AUTH_ENV, ...smtp.env, MAIL_POLL_SECONDS: "0.05" });
+    try {
+      const now = new Date();
+      await t.app.ready();
+      await t.app.database.db.transaction((tx) => enqueueMail(tx, { kind: "test", to: "polled@example.dz", subject: "s", text: "x", html: "x" }, now));
+      // Not woken: the poll (started with the app) finds it.
+      await until(() => smtp.to("polled@example.dz").length > 0, 3000);
+      expect(smtp.to("polled@example.dz")).toHaveLength(1);
+      await t.app.services.mailOutbox.stop();
+      await t.app.database.db.transaction((tx) => enqueueMail(tx, { kind: "test", to: "after-stop@example.dz", subject: "s", text: "x", html: "x" }, now));
+      t.app.services.mailOutbox.wake();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(smtp.to("after-stop@example.dz")).toHaveLength(0);
+      const [row] = await t.app.database.db.select().from(mailOutbox).where(eq(mailOutbox.toAddress, "after-stop@example.dz"));
+      expect(row?.status).toBe("pending");
+    } finally {
+      await t.close();
+      await smtp.close();
+    }
+  });
+});
+
 describe("operators see failures", () => {
   it("GET /api/admin/email-outbox is for admins, paginated; crm doctor reports undelivered mail with the fix", async () => {
     const smtp = await startCapturingSmtp();

@@ -98,4 +98,14 @@ describe("a stolen access token cannot take the account over (issue 11 item 3)",
     await deliverMail(t.app);
     expect(smtp.to(staff.email).at(-1)?.raw).toContain("Your password was changed");
   });
+
+  it("an admin's phone change is told to the owner too", async () => {
+    const staff = await createStaff(t.app);
+    const admin = await createStaff(t.app, { role: "admin" });
+    const { auth } = await signIn(t.app, admin.email);
+    const res = await t.app.inject({ method: "PATCH", url: `/api/admin/users/${staff.user.id}`, headers: auth, payload: { phone: "0661 31 41 59" } });
+    expect(res.statusCode).toBe(200);
+    await deliverMail(t.app);
+    expect(smtp.to(staff.email).at(-1)?.raw).toContain("Your phone number was changed");
+  });
 });
