@@ -6,7 +6,7 @@ import { buildApp } from "../../app.js";
 import { mailOutbox } from "../../db/schema/index.js";
 import { runDoctor } from "../../cli/doctor.js";
 import { createStaff, FAST_AUTH_ENV, signIn, STRONG_PASSWORD } from "../../../test/support/accounts.js";
-import { buildTestApp, type TestApp, testConfig } from "../../../test/support/app.js";
+import { buildTestApp, onPostgres, type TestApp, testConfig } from "../../../test/support/app.js";
 import { deliverMail } from "../../../test/support/mail.js";
 import { startCapturingSmtp } from "../../../test/support/smtp.js";
 import { enqueueMail } from "./outbox.js";
@@ -57,18 +57,18 @@ describe("the request path never waits for SMTP (issue 11 item 7)", () => {
     await slow.close();
   });
 
-  it("an SMTP server that takes 1 s does not delay the answer; the mail still arrives within 2 s", async () => {
+  it("an SMTP server that takes 1 s does not delay the answer; the mail still goes out", async () => {
     const staff = await createStaff(t.app);
     await t.app.inject({ method: "GET", url: "/health" }); // the app is ready before timing starts
     const started = Date.now();
     const res = await t.app.inject({ method: "POST", url: "/api/request-otp", payload: { email: staff.email, phone: staff.user.phone } });
     const answeredIn = Date.now() - started;
     expect(res.statusCode).toBe(200);
-    expect(answeredIn).toBeLessThan(800);
+    // Awaiting this SMTP server takes at least 1 s by itself.
+    expect(answeredIn).toBeLessThan(1000);
     expect(slow.received).not.toContain(staff.email);
-    const deliveredIn = await until(() => slow.received.includes(staff.email), 3000);
+    await until(() => slow.received.includes(staff.email), 5000);
     expect(slow.received).toContain(staff.email);
-    expect(deliveredIn + answeredIn).toBeLessThan(2000);
   });
 
   it("request, resend and verification routes answer the same status and body for real and unknown inputs", async () => {
@@ -109,8 +109,29 @@ describe("the request path never waits for SMTP (issue 11 item 7)", () => {
   });
 });
 
+describe("delivery with SMTP up", () => {
+  it("takes under 2 s: the worker is woken right after the commit, not by its (here 10-minute) poll", async () => {
+    const smtp = await startCapturingSmtp();
+    const t = await buildTestApp({ ...FAST_AUTH_ENV, ...smtp.env, MAIL_POLL_SECONDS: "600" });
+    try {
+      const staff = await createStaff(t.app);
+      await t.app.inject({ method: "GET", url: "/health" });
+      const started = Date.now();
+      const res = await t.app.inject({ method: "POST", url: "/reset-password", payload: { email: staff.email } });
+      expect(res.statusCode).toBe(200);
+      await until(() => smtp.to(staff.email).length > 0, 5000);
+      expect(smtp.to(staff.email)).toHaveLength(1);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await t.close();
+      await smtp.close();
+    }
+  });
+});
+
 describe("several instances on one database", () => {
-  it("deliver each queued message exactly once (FOR UPDATE SKIP LOCKED)", async () => {
+  // Two processes can share PostgreSQL only; the embedded database is one process's.
+  it.runIf(onPostgres)("deliver each queued message exactly once (FOR UPDATE SKIP LOCKED)", async () => {
     const smtp = await startCapturingSmtp();
     const t = await buildTestApp({ ...FAST_AUTH_ENV, ...smtp.env, MAIL_POLL_SECONDS: "600" });
     const second = await buildApp(testConfig({ ...t.database.env, ...FAST_AUTH_ENV, ...smtp.env, MAIL_POLL_SECONDS: "600" }));
@@ -179,10 +200,13 @@ describe("operators see failures", () => {
       expect(next.json().data.length).toBeGreaterThanOrEqual(1);
       expect(next.json().data[0].id).not.toBe(first.json().data[1].id);
 
-      const results = await runDoctor({ ...t.database.env, NODE_ENV: "test" });
-      const outbox = results.find((r) => r.name === "mail outbox");
-      expect(outbox).toMatchObject({ ok: false, category: "SMTP_AUTH_REJECTED" });
-      expect(outbox?.fix).toContain("app password");
+      if (onPostgres) {
+        // crm doctor opens its own connection: only PostgreSQL is shared with this process.
+        const results = await runDoctor({ ...t.database.env, NODE_ENV: "test" });
+        const outbox = results.find((r) => r.name === "mail outbox");
+        expect(outbox).toMatchObject({ ok: false, category: "SMTP_AUTH_REJECTED" });
+        expect(outbox?.fix).toContain("app password");
+      }
     } finally {
       await t.close();
       await smtp.close();
