@@ -22,5 +22,6 @@ ALTER TABLE "users" ADD COLUMN "approved_by" uuid;--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "pending_email" text;--> statement-breakpoint
 CREATE INDEX "mail_outbox_due_idx" ON "mail_outbox" USING btree ("next_attempt_at") WHERE "mail_outbox"."status" in ('pending', 'sending');--> statement-breakpoint
 CREATE INDEX "mail_outbox_created_idx" ON "mail_outbox" USING btree ("created_at","id");--> statement-breakpoint
+CREATE INDEX "email_verifications_email_created_idx" ON "email_verifications" USING btree ("email","created_at");--> statement-breakpoint
 -- Accounts that existed before approval was introduced were already working: they count as approved.
 UPDATE "users" SET "approved_at" = "created_at" WHERE "approved_at" IS NULL;
