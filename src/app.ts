@@ -23,6 +23,8 @@ import { passwordResetRoutes } from "./modules/password-reset/routes.js";
 import { runPromiseEvaluation } from "./modules/promises/service.js";
 import { runCleanup } from "./modules/maintenance/cleanup.js";
 import { adminUserRoutes } from "./modules/admin-users/routes.js";
+import { approvalRoutes } from "./modules/admin-users/approval.js";
+import { emailOutboxRoutes } from "./modules/mail/admin-routes.js";
 import { auditRoutes } from "./modules/audit/routes.js";
 import { securityRoutes } from "./modules/security/routes.js";
 import { statsRoutes } from "./modules/stats/routes.js";
@@ -123,6 +125,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(callingRoutes, { services });
   await app.register(apiKeyRoutes, { services });
   await app.register(adminUserRoutes, { services });
+  await app.register(approvalRoutes, { services });
+  await app.register(emailOutboxRoutes, { services });
   await app.register(statsRoutes, { services });
   await app.register(auditRoutes, { services });
   await app.register(securityRoutes, { services });
@@ -146,6 +150,7 @@ function startPeriodicJobs(app: FastifyInstance, services: Services, database: D
     timers.push(timer);
   };
   app.addHook("onReady", async () => {
+    services.mailOutbox.start();
     every(services.config.PROMISE_EVALUATION_INTERVAL_MINUTES, "promise evaluation", async () => {
       const r = await runPromiseEvaluation(services, database);
       if (r.broken > 0) app.log.info({ broken: r.broken }, "promise evaluation: promises marked broken");

@@ -41,7 +41,11 @@ export const ConfigSchema = Type.Object({
   BCRYPT_COST: Type.Integer({ minimum: 4, maximum: 15, default: 10 }),
   LOCKOUT_THRESHOLD: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
   LOCKOUT_MINUTES: Type.Number({ exclusiveMinimum: 0, maximum: 10080, default: 15 }),
-  REGISTRATION: Type.Union([Type.Literal("open"), Type.Literal("closed")], { default: "open" }),
+  // No schema default: `approval` in production, `open` otherwise (resolved below).
+  REGISTRATION: Type.Optional(Type.Union([Type.Literal("open"), Type.Literal("approval"), Type.Literal("closed")])),
+  REGISTRATION_AUTO_APPROVE_DOMAINS: Type.Optional(
+    Type.String({ pattern: "^\\s*[A-Za-z0-9.-]+\\.[A-Za-z]{2,}\\s*(,\\s*[A-Za-z0-9.-]+\\.[A-Za-z]{2,}\\s*)*$" }),
+  ),
   PHONE_POLICY: Type.Union([Type.Literal("mobilis"), Type.Literal("any")], { default: "mobilis" }),
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86400, default: 900 }),
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
@@ -95,6 +99,9 @@ export const ConfigSchema = Type.Object({
   EMAIL_USER: Type.Optional(Type.String()),
   EMAIL_PASS: Type.Optional(Type.String()),
   EMAIL_FROM: Type.Optional(Type.String()),
+  MAIL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 5 }),
+  MAIL_RETRY_SECONDS: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 30 }),
+  MAIL_POLL_SECONDS: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 5 }),
 
   REDIS_URL: Type.Optional(Type.String({ pattern: "^rediss?://" })),
   REDIS_KEY_PREFIX: Type.String({ default: "crm:" }),
@@ -106,7 +113,7 @@ export type DatabaseTarget =
   | { engine: "postgres"; connectionString: string; poolMax: number; display: string }
   | { engine: "pglite"; dataDir: string; display: string };
 
-export type Config = Omit<RawConfig, "TRUST_PROXY"> & {
+export type Config = Omit<RawConfig, "TRUST_PROXY" | "REGISTRATION" | "REGISTRATION_AUTO_APPROVE_DOMAINS"> & {
   /**
    * Fastify's trustProxy: false (the socket address is the client), a hop count, or the addresses of
    * the proxies whose X-Forwarded-For is believed. Never `true`: that lets any client choose its IP.
@@ -114,6 +121,9 @@ export type Config = Omit<RawConfig, "TRUST_PROXY"> & {
   TRUST_PROXY: false | number | string[];
   /** The centre's own networks (TRUSTED_NETWORKS, validated CIDR blocks). */
   trustedNetworks: string[];
+  REGISTRATION: "open" | "approval" | "closed";
+  /** Lower-case domains whose verified addresses are approved as agents at verification. */
+  REGISTRATION_AUTO_APPROVE_DOMAINS: string[];
   HOST: string;
   SEED_ON_START: boolean;
   JWT_SECRET: string;
@@ -183,6 +193,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...raw,
     TRUST_PROXY: trustProxy,
     trustedNetworks: trusted.entries,
+    REGISTRATION: raw.REGISTRATION ?? (isProduction ? "approval" : "open"),
+    REGISTRATION_AUTO_APPROVE_DOMAINS: (raw.REGISTRATION_AUTO_APPROVE_DOMAINS ?? "")
+      .split(",")
+      .map((d) => d.trim().toLowerCase())
+      .filter((d) => d !== ""),
     HOST: raw.HOST ?? (isProduction ? "0.0.0.0" : "127.0.0.1"),
     SEED_ON_START: raw.SEED_ON_START ?? !isProduction,
     JWT_SECRET: raw.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,

@@ -6,6 +6,7 @@ import { networkMatcher } from "./lib/networks.js";
 import { MemoryRateLimitStore, RateLimiter, type RateLimiterLogger, RedisRateLimitStore } from "./lib/rate-limiter.js";
 import { createTokenService, type TokenService } from "./modules/auth/tokens.js";
 import { createMailer, type Mailer } from "./modules/mail/mailer.js";
+import { createMailOutbox, type MailOutbox } from "./modules/mail/outbox.js";
 import { createDummyHash } from "./modules/users/password.js";
 
 /** What services need besides their arguments; built once per app and passed in, never global. */
@@ -20,6 +21,8 @@ export interface Services {
   mailer: Mailer;
   /** Whether an address is inside TRUSTED_NETWORKS, the centre's own networks. */
   isTrustedNetwork(ip: string | null): boolean;
+  /** Every message goes through here (a row per message, delivered by a worker), never straight to SMTP. */
+  mailOutbox: MailOutbox;
   /** Resolved lazily: hashing costs ~50 ms at cost 10 and is only needed for unknown accounts. */
   dummyHash(): Promise<string>;
   /** Resolves once Redis (when configured) is connected, or after 2 s: start-up must not hang on it. */
@@ -52,6 +55,7 @@ export function createServices(database: Database, config: Config, log: ServiceL
   const store = redis ? new RedisRateLimitStore(redis, config.REDIS_KEY_PREFIX) : new MemoryRateLimitStore();
   let dummy: Promise<string> | undefined;
   const mailer = createMailer(config, log);
+  const mailOutbox = createMailOutbox({ db, mailer, config, clock, log });
   return {
     db,
     queryNamed: database.queryNamed,
@@ -61,6 +65,7 @@ export function createServices(database: Database, config: Config, log: ServiceL
     tokens: createTokenService({ secret: config.JWT_SECRET, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, clock }),
     mailer,
     isTrustedNetwork: networkMatcher(config.trustedNetworks),
+    mailOutbox,
     dummyHash: () => {
       dummy ??= createDummyHash(config.BCRYPT_COST);
       return dummy;
@@ -75,6 +80,7 @@ export function createServices(database: Database, config: Config, log: ServiceL
         });
       }),
     close: async () => {
+      await mailOutbox.stop();
       redis?.disconnect();
       mailer.close();
     },

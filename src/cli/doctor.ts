@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { type Config, ConfigError, loadConfig } from "../config.js";
-import { createDatabase, queryRows } from "../db/client.js";
+import { createDatabase, type Db, queryRows, toNumber } from "../db/client.js";
 import { diagnoseDatabaseError } from "../db/diagnose.js";
 import { getMigrationStatus } from "../db/migrate.js";
 import { diagnoseSmtpError } from "../lib/smtp.js";
 import { createSmtpTransport } from "../modules/mail/mailer.js";
+import { fixFor } from "../modules/mail/outbox.js";
 
 export interface CheckResult {
   name: string;
@@ -40,6 +41,7 @@ async function checkDatabase(config: Config): Promise<CheckResult[]> {
             fix: "run `crm db migrate` (the server also applies them at start unless MIGRATE_ON_START=false)",
           },
     );
+    if (status.pending.length === 0) results.push(await checkMailOutbox(database.db, config));
     return results;
   } catch (err) {
     const d = diagnoseDatabaseError(err, config.database);
@@ -47,6 +49,28 @@ async function checkDatabase(config: Config): Promise<CheckResult[]> {
   } finally {
     await database?.close().catch(() => {});
   }
+}
+
+/** Mail the outbox worker could not deliver (issue 11): operators learn it here, not callers. */
+async function checkMailOutbox(db: Db, config: Config): Promise<CheckResult> {
+  const [row] = await queryRows<{ failed: unknown; retrying: unknown; category: string | null }>(
+    db,
+    sql`select
+      (select count(*) from mail_outbox where status = 'failed' and updated_at > now() - interval '7 days') as failed,
+      (select count(*) from mail_outbox where status in ('pending', 'sending') and attempts > 0) as retrying,
+      (select error_category from mail_outbox where error_category is not null and status <> 'sent' order by updated_at desc limit 1) as category`,
+  );
+  const failed = toNumber(row?.failed);
+  const retrying = toNumber(row?.retrying);
+  if (failed === 0 && retrying === 0) return { name: "mail outbox", ok: true, message: "no undelivered mail" };
+  const category = row?.category ?? "SMTP_ERROR";
+  return {
+    name: "mail outbox",
+    ok: false,
+    category,
+    message: `${failed} message(s) given up in the last 7 days, ${retrying} being retried (latest failure: ${category}); see GET /api/admin/email-outbox`,
+    fix: fixFor(category, config) ?? "check the SMTP settings",
+  };
 }
 
 async function checkSmtp(config: Config): Promise<CheckResult> {

@@ -23,6 +23,8 @@ export const ErrorCatalogue = {
   REGISTRATION_CLOSED: { status: 403, message: "Registration is closed" },
   EMAIL_NOT_VERIFIED: { status: 403, message: "Verify your email address first" },
   PASSWORD_CHANGE_REQUIRED: { status: 403, message: "Change the initial password first" },
+  ACCOUNT_PENDING_APPROVAL: { status: 403, message: "The account is waiting for an administrator's approval" },
+  REAUTH_REQUIRED: { status: 403, message: "Confirm with your current password (currentPassword)" },
   LAST_ADMIN: { status: 409, message: "The last active admin cannot be demoted, locked or deactivated" },
   VERSION_CONFLICT: { status: 409, message: "The record was changed by someone else" },
   ACCOUNT_LOCKED: { status: 423, message: "The account is locked; try again later" },

@@ -41,6 +41,21 @@ declare module "fastify" {
 /** What a user holding a one-time initial password may do before replacing it. */
 const PASSWORD_CHANGE_ROUTES = new Set(["/api/auth/change-password", "/api/auth/me", "/api/auth/logout", "/api/auth/logout-all"]);
 
+/**
+ * What a self-registered account waiting for approval (REGISTRATION=approval) may do: its own
+ * profile and session. Verifying the email needs no sign-in.
+ */
+const PENDING_APPROVAL_ROUTES = new Set([
+  "/api/auth/me",
+  "/api/auth/profile",
+  "/update-profile",
+  "/api/auth/change-password",
+  "/api/auth/logout",
+  "/api/auth/logout-all",
+  "/api/auth/sessions",
+  "/api/auth/sessions/:id",
+]);
+
 const ROLE_RANK: Record<UserRole, number> = { agent: 1, supervisor: 2, admin: 3 };
 
 export const hasRole = (role: UserRole, minimum: UserRole) => ROLE_RANK[role] >= ROLE_RANK[minimum];
@@ -100,6 +115,9 @@ export function registerAuth(app: FastifyInstance, services: Services) {
     }
     if (found.user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(request.routeOptions.url ?? "")) {
       throw new AppError("PASSWORD_CHANGE_REQUIRED", "Change the initial password first (POST /api/auth/change-password)", { status: 403 });
+    }
+    if (found.user.approvedAt === null && !PENDING_APPROVAL_ROUTES.has(request.routeOptions.url ?? "")) {
+      throw new AppError("ACCOUNT_PENDING_APPROVAL", "The account is waiting for an administrator's approval", { status: 403 });
     }
     if (now.getTime() - found.session.lastActivityAt.getTime() >= SESSION_TOUCH_INTERVAL_MS) {
       await touchSession(services.db, found.session.id, now);

@@ -18,7 +18,7 @@ export function mobilisNumber(): string {
 
 export async function createStaff(
   app: App,
-  overrides: Partial<{ email: string; password: string; name: string; phone: string | null; role: UserRole }> = {},
+  overrides: Partial<{ email: string; password: string; name: string; phone: string | null; role: UserRole; emailVerified: boolean }> = {},
 ) {
   const email = overrides.email ?? `staff-${randomBytes(5).toString("hex")}@example.dz`;
   const password = overrides.password ?? STRONG_PASSWORD;
@@ -30,6 +30,8 @@ export async function createStaff(
       name: overrides.name ?? "Test Staff",
       phone: overrides.phone === undefined ? mobilisNumber() : overrides.phone,
       role: overrides.role ?? "agent",
+      // Staff made by an operator have proved addresses unless a test says otherwise (reset only mails those).
+      emailVerified: overrides.emailVerified ?? true,
     },
     null,
     "user.created",

@@ -42,6 +42,11 @@ export const users = pgTable(
     mustChangePassword: boolean("must_change_password").notNull().default(false),
     /** When the address was proved by a code (seed 001); null until then. */
     emailVerifiedAt: timestamptz("email_verified_at"),
+    /** REGISTRATION=approval: a self-registered account stays pending (null) until an admin approves it. */
+    approvedAt: timestamptz("approved_at"),
+    approvedBy: uuid("approved_by"),
+    /** A requested new address: it replaces `email` only once its code is verified (issue 11). */
+    pendingEmail: text("pending_email"),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },

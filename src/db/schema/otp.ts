@@ -109,6 +109,8 @@ export const emailVerifications = pgTable(
   },
   (t) => [
     index("email_verifications_user_created_idx").on(t.userId, t.createdAt),
+    // verify-email looks a code up by the address it was sent to (a pending new email has no user row of its own).
+    index("email_verifications_email_created_idx").on(t.email, t.createdAt),
     index("email_verifications_expires_idx").on(t.expiresAt),
   ],
 );

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLogs, users } from "../../db/schema/index.js";
 import { createStaff, FAST_AUTH_ENV, login, STRONG_PASSWORD, signIn } from "../../../test/support/accounts.js";
 import { buildTestApp, type TestApp } from "../../../test/support/app.js";
+import { deliverMail } from "../../../test/support/mail.js";
 import { startCapturingSmtp } from "../../../test/support/smtp.js";
 
 let smtp: Awaited<ReturnType<typeof startCapturingSmtp>>;
@@ -59,6 +60,7 @@ describe("user administration", () => {
   it("creates a user without a password: an invitation to use the reset flow is emailed", async () => {
     const res = await call("POST", "/api/admin/users", { email: "invitee@example.dz", name: "Invitee", role: "agent" });
     expect(res.json()).toMatchObject({ passwordSetup: "reset_flow", setupEmailSent: true, user: { mustChangePassword: false } });
+    await deliverMail(t.app);
     const mails = smtp.to("invitee@example.dz").map((m) => m.raw);
     expect(mails.some((m) => m.includes("Forgot password"))).toBe(true);
     expect(mails.some((m) => /Your code: \d{6}/.test(m))).toBe(true);

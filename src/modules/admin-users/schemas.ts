@@ -32,6 +32,7 @@ export const AdminUserListQuery = Type.Object(
     role: Type.Optional(Role),
     active: Type.Optional(Type.Boolean()),
     locked: Type.Optional(Type.Boolean()),
+    pendingApproval: Type.Optional(Type.Boolean({ description: "true: self-registered accounts waiting for approval" })),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Part of the name or email, or a phone" })),
   },
   { additionalProperties: false },

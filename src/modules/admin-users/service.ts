@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, desc, eq, ilike, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, ilike, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Static } from "typebox";
 import { type DbOrTx, queryRows, toNumber } from "../../db/client.js";
 import { type UserRole, users } from "../../db/schema/index.js";
@@ -12,6 +12,9 @@ import { autoLockedSql, clearLockouts, type LockState, lockStatesOf } from "../a
 import { isAccountBlocked } from "../auth/service.js";
 import { endUserSessions } from "../auth/sessions.js";
 import { startEmailVerification } from "../email-verification/service.js";
+import { enqueueMail } from "../mail/outbox.js";
+import { accountNoticeEmail } from "../users/notices.js";
+import { accountSetupEmail } from "./approval.js";
 import { normalizeStaffPhone } from "../users/phone-policy.js";
 import { findUserById, type UserRow, updateUser } from "../users/repository.js";
 import { createUser, toPublicUser } from "../users/service.js";
@@ -32,7 +35,7 @@ export function toAdminUserView(u: UserRow, lock: LockState = NO_FAILURES) {
 }
 
 /** Admin views of several users, each with its automatic-lock state. */
-async function adminViews(db: DbOrTx, rows: UserRow[], now: Date) {
+export async function adminViews(db: DbOrTx, rows: UserRow[], now: Date) {
   const locks = await lockStatesOf(db, rows.map((u) => u.id), now);
   return rows.map((u) => toAdminUserView(u, locks.get(u.id)));
 }
@@ -60,6 +63,7 @@ export async function listUsers(services: Services, q: Static<typeof AdminUserLi
         q.role ? eq(users.role, q.role) : undefined,
         q.active === undefined ? undefined : eq(users.isActive, q.active),
         q.locked === undefined ? undefined : q.locked ? lockedNow : sql`not ${lockedNow}`,
+        q.pendingApproval === undefined ? undefined : q.pendingApproval ? isNull(users.approvedAt) : isNotNull(users.approvedAt),
         q.q ? or(ilike(users.name, `%${q.q}%`), ilike(users.email, `%${q.q}%`), phone ? eq(users.phone, phone) : undefined) : undefined,
         after,
       ),
@@ -82,24 +86,14 @@ export async function getAdminUser(services: Services, id: string) {
  */
 export async function adminCreateUser(services: Services, input: Static<typeof AdminUserCreateBody>, ctx: RequestContext) {
   const password = input.initialPassword ?? `${randomBytes(24).toString("base64url")}-Aa1!`;
-  const user = await createUser(services, { email: input.email, name: input.name, phone: input.phone ?? null, role: input.role, password }, ctx, "user.created");
-  let setupEmailSent = false;
-  if (input.initialPassword) {
-    await services.db.update(users).set({ mustChangePassword: true }).where(eq(users.id, user.id));
-  } else {
-    setupEmailSent = await services.mailer
-      .send({
-        to: user.email,
-        subject: "Your collections CRM account",
-        text: `An account was created for you (${user.email}). To choose your password, use "Forgot password" on the sign-in screen: a code will be emailed to you.`,
-        html: `<p>An account was created for you (${user.email}).</p><p>To choose your password, use <strong>Forgot password</strong> on the sign-in screen: a code will be emailed to you.</p>`,
-      })
-      .then(
-        () => true,
-        () => false,
-      );
-  }
-  await startEmailVerification(services, user, ctx);
+  // The account, its verification code and the setup email are one transaction (the mail outbox).
+  const user = await createUser(services, { email: input.email, name: input.name, phone: input.phone ?? null, role: input.role, password }, ctx, "user.created", async (tx, created) => {
+    if (input.initialPassword) await tx.update(users).set({ mustChangePassword: true }).where(eq(users.id, created.id));
+    else await enqueueMail(tx, { ...accountSetupEmail(created.email), kind: "account_setup", userId: created.id }, services.clock.now());
+    await startEmailVerification(services, tx, created.id, created.email, ctx);
+  });
+  services.mailOutbox.wake();
+  const setupEmailSent = !input.initialPassword;
   const fresh = await getUserOr404(services.db, user.id);
   return { user: toAdminUserView(fresh), passwordSetup: input.initialPassword ? ("initial_password" as const) : ("reset_flow" as const), setupEmailSent };
 }
@@ -126,7 +120,7 @@ export async function adminPatchUser(services: Services, id: string, input: Stat
   const { db, clock, config } = services;
   const now = clock.now();
   const phone = input.phone ? await normalizeStaffPhone(db, input.phone, config.PHONE_POLICY) : input.phone;
-  return db.transaction(async (tx) => {
+  const view = await db.transaction(async (tx) => {
     await lockLastAdmin(tx);
     const before = await getUserOr404(tx, id);
     if (input.role && input.role !== "admin") await assertAnotherAdminRemains(tx, before);
@@ -143,8 +137,12 @@ export async function adminPatchUser(services: Services, id: string, input: Stat
     if (other.length > 0) {
       await recordAudit(tx, ctx, { action: "user.profile_updated", entityType: "user", entityId: id, details: { changed: other, by: "admin" } });
     }
+    // The owner is told of every phone change, an admin's included (issue 11).
+    if (changes.phone !== undefined) await enqueueMail(tx, { ...accountNoticeEmail(before.email, "phone_changed", changes.phone ?? undefined), kind: "phone_changed_notice", userId: id }, now);
     return (await adminViews(tx, [updated], now))[0]!;
   });
+  services.mailOutbox.wake();
+  return view;
 }
 
 type AccountAction = "lock" | "unlock" | "deactivate" | "activate";

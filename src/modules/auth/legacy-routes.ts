@@ -3,8 +3,8 @@ import { MessageResponse } from "../../lib/http-schemas.js";
 import { authOf, requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { updateProfile } from "../users/service.js";
-import { register } from "./registration.js";
-import { LegacyLoginBody, LegacyLoginResponse, LegacyRegisterBody, LegacyUpdateProfileBody } from "./schemas.js";
+import { REGISTRATION_RECEIVED, register } from "./registration.js";
+import { LegacyLoginBody, LegacyLoginResponse, LegacyRegisterBody, LegacyUpdateProfileBody, RegistrationReceived } from "./schemas.js";
 import { login } from "./service.js";
 
 const tags = ["auth (seed 004 compatibility)"];
@@ -13,10 +13,18 @@ const tags = ["auth (seed 004 compatibility)"];
 export const legacyAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
     "/register",
-    { schema: { tags, summary: "Register (seed 004)", body: LegacyRegisterBody, response: { 201: MessageResponse } } },
+    {
+      schema: {
+        tags,
+        summary: "Register (seed 004); 202 `Registration received` under REGISTRATION=approval|closed, for new and existing addresses alike",
+        body: LegacyRegisterBody,
+        response: { 201: MessageResponse, 202: RegistrationReceived },
+      },
+    },
     async (request, reply) => {
       const { email, password, username } = request.body;
-      await register(services, { email, password, name: username }, requestContext(request));
+      const outcome = await register(services, { email, password, name: username }, requestContext(request));
+      if (outcome.kind === "received") return reply.status(202).send({ message: REGISTRATION_RECEIVED });
       return reply.status(201).send({ message: "User registered successfully" });
     },
   );
@@ -34,10 +42,16 @@ export const legacyAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     "/update-profile",
     {
       onRequest: [app.authenticate],
-      schema: { tags, security: [{ bearerAuth: [] }], summary: "Update the name (seed 004)", body: LegacyUpdateProfileBody, response: { 200: MessageResponse } },
+      schema: {
+        tags,
+        security: [{ bearerAuth: [] }],
+        summary: "Update the name (seed 004); email or phone too, with currentPassword (403 REAUTH_REQUIRED otherwise)",
+        body: LegacyUpdateProfileBody,
+        response: { 200: MessageResponse },
+      },
     },
     async (request) => {
-      await updateProfile(services, authOf(request).userId, { name: request.body.name }, requestContext(request));
+      await updateProfile(services, authOf(request).userId, request.body, requestContext(request));
       return { message: "Profile updated successfully" };
     },
   );

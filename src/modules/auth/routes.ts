@@ -4,8 +4,8 @@ import { MessageResponse } from "../../lib/http-schemas.js";
 import { authOf, requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { toPublicUser } from "../users/service.js";
-import { register } from "./registration.js";
-import { RefreshBody, RegisterBody, RegisterResponse, LoginBody, LoginResponse, SessionIdParams, SessionList, TokenPair } from "./schemas.js";
+import { REGISTRATION_RECEIVED, register } from "./registration.js";
+import { RefreshBody, RegisterBody, RegistrationReceived, RegisterResponse, LoginBody, LoginResponse, SessionIdParams, SessionList, TokenPair } from "./schemas.js";
 import { login, logout, logoutAll, refresh } from "./service.js";
 import { activeSessionViews, endSession, listOpenSessions, sessionPolicy } from "./sessions.js";
 
@@ -15,11 +15,22 @@ const bearer = [{ bearerAuth: [] }];
 export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
     "/api/auth/register",
-    { schema: { tags, summary: "Create an agent account", body: RegisterBody, response: { 201: RegisterResponse } } },
+    {
+      schema: {
+        tags,
+        summary: "Create an agent account",
+        description:
+          "REGISTRATION=open: 201 with the user. approval and closed: 202 `Registration received` for every registration, new or not " +
+          "(under approval a new account waits for an admin; under closed nothing is created; an existing owner of the email or phone is notified).",
+        body: RegisterBody,
+        response: { 201: RegisterResponse, 202: RegistrationReceived },
+      },
+    },
     async (request, reply) => {
-      const { user, verificationEmailSent } = await register(services, request.body, requestContext(request));
-      const { id, email, phone, name, role, emailVerified } = toPublicUser(user);
-      return reply.status(201).send({ message: "User registered successfully", user: { id, email, phone, name, role, emailVerified }, verificationEmailSent });
+      const outcome = await register(services, request.body, requestContext(request));
+      if (outcome.kind === "received") return reply.status(202).send({ message: REGISTRATION_RECEIVED });
+      const { id, email, phone, name, role, emailVerified } = toPublicUser(outcome.user);
+      return reply.status(201).send({ message: "User registered successfully", user: { id, email, phone, name, role, emailVerified }, verificationEmailSent: true });
     },
   );
 

@@ -9,8 +9,11 @@ export const RegisterBody = Type.Object(
 export const RegisterResponse = Type.Object({
   message: Type.Literal("User registered successfully"),
   user: Type.Pick(PublicUser, ["id", "email", "phone", "name", "role", "emailVerified"]),
-  verificationEmailSent: Type.Boolean({ description: "false if the code could not be emailed: ask for a resend" }),
+  verificationEmailSent: Type.Boolean({ description: "The code is queued in the mail outbox (always true; kept for seed 001 clients)" }),
 });
+
+/** REGISTRATION=approval|closed: the one answer for every registration, new or duplicate. */
+export const RegistrationReceived = Type.Object({ message: Type.Literal("Registration received") });
 
 /** Any one identifier: `emailOrPhone` (the UI's single field), or `email`, or `phone`. */
 export const LoginBody = Type.Object(
@@ -67,4 +70,10 @@ export const LegacyLoginResponse = Type.Object({
   username: Type.String(),
   email: Type.String(),
 });
-export const LegacyUpdateProfileBody = Type.Object({ name: PersonName });
+/** Seed 004 sends `{name}`; email and phone changes need `currentPassword`, as on /api/auth/profile. */
+export const LegacyUpdateProfileBody = Type.Object({
+  name: Type.Optional(PersonName),
+  email: Type.Optional(Email),
+  phone: Type.Optional(Type.Union([Phone, Type.Null()])),
+  currentPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+});

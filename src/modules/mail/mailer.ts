@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
 import nodemailer from "nodemailer";
 import type { Config } from "../../config.js";
-import { AppError } from "../../lib/errors.js";
-import { diagnoseSmtpError } from "../../lib/smtp.js";
 
 export interface MailMessage {
   to: string;
@@ -30,21 +28,6 @@ export interface MailLogger {
 }
 
 const OUTBOX_SIZE = 50;
-
-/** SMTP failures reach the client as 502 with a category they can act on (seed 001). */
-export function emailDeliveryFailed(err: unknown, config: Config): AppError {
-  const d = diagnoseSmtpError(err, config.SMTP_HOST, config.SMTP_PORT);
-  const category = d.category === "SMTP_ERROR" ? "SMTP_ERROR" : d.category;
-  const message =
-    category === "SMTP_AUTH_REJECTED"
-      ? "The email could not be sent: the SMTP server rejected the login (use an app password)"
-      : category === "SMTP_TIMEOUT"
-        ? `The email could not be sent: the SMTP server did not answer within ${config.SMTP_TIMEOUT_MS} ms`
-        : category === "SMTP_UNREACHABLE"
-          ? "The email could not be sent: the SMTP server is unreachable"
-          : "The email could not be sent";
-  return new AppError("EMAIL_DELIVERY_FAILED", message, { status: 502, extra: { category }, cause: err });
-}
 
 /** The one SMTP client configuration, shared by the mailer and `crm doctor`'s login check. */
 export function createSmtpTransport(config: Config) {
@@ -81,11 +64,8 @@ export function createMailer(config: Config, log: MailLogger): Mailer {
   return {
     kind: "smtp",
     async send(message) {
-      try {
-        await transport.sendMail({ from, ...message });
-      } catch (err) {
-        throw emailDeliveryFailed(err, config);
-      }
+      // Errors go to the outbox worker, which records their category; callers never wait for this.
+      await transport.sendMail({ from, ...message });
     },
     outbox: () => [],
     close: () => transport.close(),

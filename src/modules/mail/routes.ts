@@ -22,6 +22,10 @@ export const devOutboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         response: { 200: Type.Object({ transport: Type.String(), data: Type.Array(OutboxEntry) }) },
       },
     },
-    async () => ({ transport: services.mailer.kind, data: services.mailer.outbox() }),
+    async () => {
+      // Mail is delivered by the outbox worker: deliver what is due first, so the list is current.
+      await services.mailOutbox.drain();
+      return { transport: services.mailer.kind, data: services.mailer.outbox() };
+    },
   );
 };

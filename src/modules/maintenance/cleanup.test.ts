@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, queryRows, toNumber } from "../../db/client.js";
-import { auditLogs, loginHistory, loginLockouts, otpLogs, passwordResetRequests, refreshTokens, userSessions } from "../../db/schema/index.js";
+import { auditLogs, loginHistory, loginLockouts, mailOutbox, otpLogs, passwordResetRequests, refreshTokens, userSessions } from "../../db/schema/index.js";
 import { manualClock } from "../../lib/clock.js";
 import { createStaff, FAST_AUTH_ENV } from "../../../test/support/accounts.js";
 import { buildTestApp, onPostgres, type TestApp, testConfig } from "../../../test/support/app.js";
@@ -56,6 +56,8 @@ describe("clean-up", () => {
     ]);
     const request = (otpExpiresAt: Date) => ({ email: `r${Math.random()}@x.dz`, otpHash: "h", otpExpiresAt, status: "expired" as const });
     await db.insert(passwordResetRequests).values([request(ago(2 * DAY)), request(ago(3_600_000))]);
+    const mail = (status: "sent" | "failed" | "pending", updatedAt: Date) => ({ kind: "cleanup-test", toAddress: "a@x.dz", subject: "s", status, updatedAt });
+    await db.insert(mailOutbox).values([mail("sent", ago(91 * DAY)), mail("failed", ago(91 * DAY)), mail("sent", ago(DAY)), mail("pending", ago(91 * DAY))]);
 
     await db.insert(loginLockouts).values([
       { subject: "identifier:email:stale@x.dz", scope: "all", failedAttempts: 2, lastFailedAt: ago(2 * DAY) },
@@ -75,6 +77,7 @@ describe("clean-up", () => {
       cleanup_expired_refresh_tokens: 1,
       cleanup_expired_otps: 1,
       cleanup_stale_lockouts: 2,
+      cleanup_old_mail: 2,
     });
     expect(await count("audit_logs", sql`action = 'old'`)).toBe(1);
 
@@ -94,6 +97,7 @@ describe("clean-up", () => {
     expect(await count("password_reset_requests", sql`status = 'expired'`)).toBe(1);
     expect(await count("login_lockouts", sql`subject in ('identifier:email:recent@x.dz', 'identifier:email:still-locked@x.dz')`)).toBe(2);
     expect(await count("login_lockouts")).toBe(2);
+    expect(await count("mail_outbox", sql`kind = 'cleanup-test'`)).toBe(2);
     // A second run finds nothing left.
     expect((await runCleanup(t.app.services, t.app.database)).steps.every((s) => s.removed === 0)).toBe(true);
   });

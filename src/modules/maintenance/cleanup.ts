@@ -77,6 +77,12 @@ const RULES: Rule[] = [
     where: (at, s) => sql`created_at < ${at}::timestamptz - make_interval(days => ${s.config.LOGIN_HISTORY_RETENTION_DAYS})`,
   },
   {
+    // Delivered or given-up mail (bodies already erased) follows the sign-in history's retention.
+    name: "cleanup_old_mail",
+    table: "mail_outbox",
+    where: (at, s) => sql`status in ('sent', 'failed') and updated_at < ${at}::timestamptz - make_interval(days => ${s.config.LOGIN_HISTORY_RETENTION_DAYS})`,
+  },
+  {
     // OTP events are sign-in history too and follow its retention.
     name: "cleanup_old_otp_logs",
     table: "otp_logs",

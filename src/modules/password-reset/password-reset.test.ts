@@ -4,6 +4,7 @@ import { auditLogs, otpLogs, passwordResetRequests } from "../../db/schema/index
 import { manualClock } from "../../lib/clock.js";
 import { createStaff, FAST_AUTH_ENV, login, STRONG_PASSWORD, signIn } from "../../../test/support/accounts.js";
 import { buildTestApp, type TestApp } from "../../../test/support/app.js";
+import { deliverMail } from "../../../test/support/mail.js";
 import { startCapturingSmtp } from "../../../test/support/smtp.js";
 
 const NEW_PASSWORD = "Brand-New-Orchard-Key-58";
@@ -34,6 +35,7 @@ async function staffWithRequest() {
   const staff = await createStaff(t.app);
   const res = await requestOtp(staff.email, staff.user.phone!);
   expect(res.statusCode).toBe(200);
+  await deliverMail(t.app);
   const code = smtp.latestCode(staff.email);
   expect(code).toMatch(/^\d{6}$/);
   return { ...staff, code: code! };
@@ -42,6 +44,7 @@ async function staffWithRequest() {
 describe("request-otp", () => {
   it("emails a 6-digit code with its validity and no link; the code is stored only hashed", async () => {
     const { email, code } = await staffWithRequest();
+    await deliverMail(t.app);
     const [mail] = smtp.to(email);
     expect(mail?.raw).toContain("valid for 10 minutes");
     expect(mail?.raw).toMatch(/Content-Type: text\/html/i);
@@ -55,6 +58,7 @@ describe("request-otp", () => {
   it("answers an unknown email, or a phone of someone else, exactly like a real account, and sends nothing", async () => {
     const real = await createStaff(t.app);
     const other = await createStaff(t.app);
+    await deliverMail(t.app);
     const sentBefore = smtp.messages.length;
     const known = await requestOtp(real.email, real.user.phone!);
     const unknown = await requestOtp("nobody.at.all@example.dz", "0661 00 11 22");
@@ -63,14 +67,49 @@ describe("request-otp", () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ message: "If the account exists, a code has been sent" });
     }
-    // Only the real pair got a mail (the mismatch expired the real request, as any new request does).
+    // Only the real pair got a mail.
+    await deliverMail(t.app);
     expect(smtp.messages.length).toBe(sentBefore + 1);
-    // The follow-up steps answer alike too: a resend right away is held by the same cooldown.
-    const resendKnown = await resendOtp(other.email);
-    const resendUnknown = await resendOtp("nobody.at.all@example.dz");
-    expect(resendUnknown.statusCode).toBe(429);
-    expect(resendUnknown.json().error.code).toBe("OTP_COOLDOWN");
-    expect(resendKnown.statusCode).toBe(200); // other has no request yet: nothing to resend
+    // The follow-up steps answer alike too (issue 11): resend always answers the generic 200, and
+    // verifying a code for an address without a live request of its owner is "no active code".
+    for (const email of [real.email, other.email, "nobody.at.all@example.dz"]) {
+      const resend = await resendOtp(email);
+      expect(resend.statusCode).toBe(200);
+      expect(resend.json()).toEqual({ message: "If the account exists, a code has been sent" });
+    }
+    const unknownVerify = await verifyOtp("nobody.at.all@example.dz", "123456");
+    const otherVerify = await verifyOtp(other.email, "123456");
+    expect(unknownVerify.statusCode).toBe(400);
+    expect(unknownVerify.json().error).toEqual(otherVerify.json().error);
+  });
+
+  it("a real email with someone else's phone changes nothing for the real account (issue 11)", async () => {
+    const { email, user, code } = await staffWithRequest();
+    const other = await createStaff(t.app);
+    const before = await latest(email);
+    const requestsBefore = (await t.app.database.db.select().from(passwordResetRequests).where(eq(passwordResetRequests.email, email))).length;
+    for (const phone of [other.user.phone!, "0661 00 99 88"]) {
+      const res = await requestOtp(email, phone);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ message: "If the account exists, a code has been sent" });
+    }
+    // The owner's code is still live, with its attempts, and no request was added to its daily budget.
+    expect(await latest(email)).toEqual(before);
+    expect((await t.app.database.db.select().from(passwordResetRequests).where(eq(passwordResetRequests.email, email))).length).toBe(requestsBefore);
+    const verified = await verifyOtp(email, code);
+    expect(verified.statusCode).toBe(200);
+    expect(user.id).toBe(before?.userId);
+  });
+
+  it("mails only a verified address: an unverified account is answered like an unknown one", async () => {
+    const staff = await createStaff(t.app, { emailVerified: false });
+    await deliverMail(t.app);
+    const sentBefore = smtp.to(staff.email).length;
+    const res = await requestOtp(staff.email, staff.user.phone!);
+    expect(res.json()).toEqual({ message: "If the account exists, a code has been sent" });
+    await deliverMail(t.app);
+    expect(smtp.to(staff.email)).toHaveLength(sentBefore);
+    expect((await latest(staff.email))?.userId).toBeNull();
   });
 
   it("a new request ends the earlier one", async () => {
@@ -90,14 +129,17 @@ describe("request-otp", () => {
       clock.advance(1000);
       expect((await requestOtp(staff.email, staff.user.phone!)).statusCode).toBe(200);
     }
+    await deliverMail(t.app);
     expect(smtp.to(staff.email)).toHaveLength(5);
     const sixth = await requestOtp(staff.email, staff.user.phone!);
     expect(sixth.statusCode).toBe(200);
     expect(sixth.json()).toEqual({ message: "If the account exists, a code has been sent" });
+    await deliverMail(t.app);
     expect(smtp.to(staff.email)).toHaveLength(5);
     expect((await events(staff.email)).at(-1)).toBe("request_limited");
     clock.advance(86_400_000);
     await requestOtp(staff.email, staff.user.phone!);
+    await deliverMail(t.app);
     expect(smtp.to(staff.email)).toHaveLength(6);
   });
 });
@@ -116,7 +158,13 @@ describe("verify-otp", () => {
     expect((await verifyOtp(email, code)).statusCode).toBe(423);
     expect((await latest(email))?.status).toBe("blocked");
     expect(await events(email)).toContain("blocked");
-    expect((await resendOtp(email)).statusCode).toBe(423);
+    // A resend says nothing about the block (the same answer as for any address) and sends nothing.
+    await deliverMail(t.app);
+    const mails = smtp.to(email).length;
+    clock.advance(61_000);
+    expect((await resendOtp(email)).statusCode).toBe(200);
+    await deliverMail(t.app);
+    expect(smtp.to(email)).toHaveLength(mails);
   });
 
   it("an expired code moves the request to expired (410)", async () => {
@@ -143,18 +191,21 @@ describe("verify-otp", () => {
 });
 
 describe("resend-otp", () => {
-  it("waits for the cooldown, sends a new code that replaces the old, and stops after 3 resends", async () => {
+  it("cooldown and cap hold the mail back silently (always the generic 200); a new code replaces the old; at most 3", async () => {
+    const generic = { message: "If the account exists, a code has been sent" };
     const { email, code } = await staffWithRequest();
     const early = await resendOtp(email);
-    expect(early.statusCode).toBe(429);
-    expect(early.json().error).toMatchObject({ code: "OTP_COOLDOWN", retryAfter: 60 });
-    expect(early.headers["retry-after"]).toBe("60");
+    expect(early.statusCode).toBe(200);
+    expect(early.json()).toEqual(generic);
+    await deliverMail(t.app);
+    expect(smtp.to(email)).toHaveLength(1);
 
     let current = code;
     for (let i = 1; i <= 3; i++) {
       clock.advance(61_000);
       const res = await resendOtp(email);
       expect(res.statusCode, `resend ${i}`).toBe(200);
+      await deliverMail(t.app);
       const next = smtp.latestCode(email)!;
       expect(smtp.to(email)).toHaveLength(1 + i);
       if (next !== current) expect((await verifyOtp(email, current)).statusCode).toBe(400);
@@ -162,8 +213,11 @@ describe("resend-otp", () => {
     }
     clock.advance(61_000);
     const fourth = await resendOtp(email);
-    expect(fourth.statusCode).toBe(429);
-    expect(fourth.json().error.code).toBe("OTP_RESEND_LIMIT");
+    expect(fourth.statusCode).toBe(200);
+    expect(fourth.json()).toEqual(generic);
+    await deliverMail(t.app);
+    expect(smtp.to(email)).toHaveLength(4);
+    expect(await events(email)).toContain("request_limited");
     expect((await verifyOtp(email, current)).statusCode).toBe(200);
   });
 
@@ -172,6 +226,7 @@ describe("resend-otp", () => {
     for (let i = 0; i < 3; i++) await verifyOtp(email, wrongCode(code));
     clock.advance(61_000);
     await resendOtp(email);
+    await deliverMail(t.app);
     const fresh = smtp.latestCode(email)!;
     expect((await verifyOtp(email, wrongCode(fresh))).json().error.attemptsLeft).toBe(1);
     expect((await verifyOtp(email, wrongCode(fresh))).statusCode).toBe(423);
@@ -188,6 +243,7 @@ describe("set-new-password", () => {
     expect((await login(t.app, staff.email, STRONG_PASSWORD)).statusCode).toBe(423);
 
     await requestOtp(staff.email, staff.user.phone!);
+    await deliverMail(t.app);
     const verified = await verifyOtp(staff.email, smtp.latestCode(staff.email)!);
     expect(verified.statusCode).toBe(200);
     expect(verified.json()).toEqual({ message: "OTP verified", resetToken: expect.any(String), expiresIn: 600 });
@@ -208,6 +264,7 @@ describe("set-new-password", () => {
     expect((await post("/api/auth/refresh", { refresh: session.refresh })).statusCode).toBe(401);
     expect((await login(t.app, staff.email, STRONG_PASSWORD)).statusCode).toBe(401);
     expect((await login(t.app, staff.email, NEW_PASSWORD)).statusCode).toBe(200);
+    await deliverMail(t.app);
     expect(smtp.to(staff.email).at(-1)?.raw).toContain("Your password was changed");
     expect(await events(staff.email)).toEqual(expect.arrayContaining(["requested", "sent", "verified", "used"]));
     const audit = await t.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, "user.password_reset"), eq(auditLogs.entityId, staff.user.id)));
@@ -238,6 +295,7 @@ describe("seed 004 routes", () => {
     expect(unknown.json()).toEqual({ message: "OTP sent successfully" });
     const res = await post("/reset-password", { email: staff.email });
     expect(res.json()).toEqual({ message: "OTP sent successfully" });
+    await deliverMail(t.app);
     const code = smtp.latestCode(staff.email)!;
 
     const wrong = await post("/update-password", { email: staff.email, otp: Number(wrongCode(code)), new_password: NEW_PASSWORD });

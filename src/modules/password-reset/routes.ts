@@ -23,7 +23,9 @@ import {
 } from "./service.js";
 
 const tags = ["password reset"];
-const errors = "Errors: INVALID_OTP 400 (with attemptsLeft), OTP_EXPIRED 410, OTP_BLOCKED 423, OTP_COOLDOWN / OTP_RESEND_LIMIT / RATE_LIMITED 429, EMAIL_DELIVERY_FAILED 502 (with category).";
+const errors = "Errors: INVALID_OTP 400 (with attemptsLeft), OTP_EXPIRED 410, OTP_BLOCKED 423, RATE_LIMITED 429.";
+// Request and resend answer the same for every input; mail goes through the outbox (issue 11).
+const sendNotes = "The same answer, in the same time, for every input: the email is queued, never awaited; delivery failures are for operators (GET /api/admin/email-outbox). RATE_LIMITED 429 per IP.";
 
 export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
@@ -32,7 +34,7 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ services: Services
       schema: {
         tags,
         summary: "Send a 6-digit reset code by email (same answer whether or not the account exists)",
-        description: errors,
+        description: `${sendNotes} Only a verified address of the account whose phone matches is mailed.`,
         body: RequestOtpBody,
         response: { 200: GenericOtpResponse },
       },
@@ -42,7 +44,15 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ services: Services
 
   app.post(
     "/api/resend-otp",
-    { schema: { tags, summary: "Send a new code (the previous one stops working)", description: errors, body: ResendOtpBody, response: { 200: GenericOtpResponse } } },
+    {
+      schema: {
+        tags,
+        summary: "Send a new code (the previous one stops working)",
+        description: `${sendNotes} The cooldown, the cap of resends and a blocked code hold the mail back without saying so.`,
+        body: ResendOtpBody,
+        response: { 200: GenericOtpResponse },
+      },
+    },
     async (request) => ({ message: GENERIC_REQUEST_MESSAGE, ...(await resendPasswordResetCode(services, request.body, requestContext(request))) }),
   );
 

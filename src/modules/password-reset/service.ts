@@ -10,6 +10,7 @@ import { endUserSessions } from "../auth/sessions.js";
 import { sha256Hex } from "../auth/tokens.js";
 import { assertAcceptablePassword, hashPassword } from "../users/password.js";
 import { findUserByEmail, findUserById, updateUser } from "../users/repository.js";
+import { enqueueMail } from "../mail/outbox.js";
 import { otpEmail, passwordChangedEmail } from "./emails.js";
 import { otpErrors } from "./errors.js";
 import { generateOtp, hashOtp, otpKey, otpMatches } from "./otp.js";
@@ -51,30 +52,17 @@ export async function throttleOtpCalls(services: Services, ip: string) {
   if (wait) throw rateLimited(wait);
 }
 
-/**
- * Sends the code. On failure the request stays, `send_failed` is logged and the send is not counted,
- * so the user can resend at once (the cooldown only protects against codes that did go out).
- */
-async function deliverCode(services: Services, request: ResetRequestRow, code: string, ctx: RequestContext, resend: boolean) {
-  const log = eventLogger(services, ctx, request.email);
-  try {
-    await services.mailer.send(otpEmail(request.email, code, Math.round(services.config.OTP_TTL_SECONDS / 60), "password_reset"));
-    await log("sent", request);
-  } catch (err) {
-    await services.db.transaction(async (tx) => {
-      await updateRequestIf(tx, request.id, "pending", {
-        lastSentAt: null,
-        ...(resend ? { resendCount: Math.max(0, request.resendCount - 1) } : {}),
-      });
-      await log("send_failed", request, tx);
-    });
-    throw err;
-  }
+/** The code's email, queued in the caller's transaction (the outbox worker sends it after commit). */
+function queueCode(services: Services, tx: DbOrTx, request: ResetRequestRow, code: string) {
+  const mail = otpEmail(request.email, code, Math.round(services.config.OTP_TTL_SECONDS / 60), "password_reset");
+  return enqueueMail(tx, { ...mail, kind: "password_reset_code", userId: request.userId, relatedId: request.id }, services.clock.now());
 }
 
 /**
- * Seed 000 request-otp. Answers the same whether or not email and phone belong to one account: a
- * request row is kept either way (user_id null when not), only the real one gets an email.
+ * Seed 000 request-otp. Answers the same, in the same time, whatever the input: the email is queued
+ * in the outbox, never awaited. An unknown address gets a request row too (user_id null, nothing
+ * sent) so the follow-up steps answer alike. A real email with someone else's phone changes nothing
+ * for the real account (its live request and daily budget stay). Only a verified address is mailed.
  */
 export async function requestPasswordReset(
   services: Services,
@@ -90,9 +78,19 @@ export async function requestPasswordReset(
   }
   const user = await findUserByEmail(db, email);
   // The seed-004 route has no phone; the /api route requires it to match the account's.
-  const owner = user && (input.phone === undefined || user.phone === phone) ? user : undefined;
+  const mismatch = user !== undefined && input.phone !== undefined && user.phone !== phone;
+  const owner = user && !mismatch && user.emailVerifiedAt ? user : undefined;
   const log = eventLogger(services, ctx, email);
   const now = clock.now();
+
+  if (mismatch) {
+    // Someone naming a real address with another phone must not end its owner's pending code.
+    await db.transaction(async (tx) => {
+      await lockAddress(tx, email);
+      await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.request_mismatch", entityType: "user", entityId: user.id, details: {} });
+    });
+    return {};
+  }
 
   const created = await db.transaction(async (tx) => {
     await lockAddress(tx, email);
@@ -119,15 +117,20 @@ export async function requestPasswordReset(
     });
     await log("requested", request, tx);
     await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.requested", entityType: "user", entityId: owner?.id, details: { requestId: id } });
+    if (owner) await queueCode(services, tx, request, code);
     return { request, code };
   });
 
   if (!created || !owner) return {};
-  await deliverCode(services, created.request, created.code, ctx, false);
+  services.mailOutbox.wake();
   return config.OTP_IN_RESPONSE ? { otp: created.code } : {};
 }
 
-/** Seed 000 resend-otp: a new code (the previous one stops working), with cooldown and a cap. */
+/**
+ * Seed 000 resend-otp: a new code (the previous one stops working). One answer for every input
+ * (issue 11): the cooldown, the resend cap and a blocked code hold the mail back silently, since
+ * an error only some addresses can get would tell which ones have a live request.
+ */
 export async function resendPasswordResetCode(services: Services, input: { email: string }, ctx: RequestContext): Promise<{ otp?: string }> {
   const { db, clock, config } = services;
   await throttleOtpCalls(services, ctx.ip);
@@ -138,13 +141,12 @@ export async function resendPasswordResetCode(services: Services, input: { email
   const resent = await db.transaction(async (tx) => {
     await lockAddress(tx, email);
     const request = await latestRequest(tx, email);
-    if (request?.status === "blocked") throw otpErrors.blocked();
     if (request?.status !== "pending") return undefined;
-    if (request.lastSentAt) {
-      const wait = Math.ceil((request.lastSentAt.getTime() + config.OTP_RESEND_COOLDOWN_SECONDS * 1000 - now.getTime()) / 1000);
-      if (wait > 0) throw otpErrors.cooldown(wait);
+    const coolingDown = request.lastSentAt !== null && request.lastSentAt.getTime() + config.OTP_RESEND_COOLDOWN_SECONDS * 1000 > now.getTime();
+    if (coolingDown || request.resendCount >= config.OTP_MAX_RESENDS) {
+      await log("request_limited", request, tx);
+      return undefined;
     }
-    if (request.resendCount >= config.OTP_MAX_RESENDS) throw otpErrors.resendLimit(config.OTP_MAX_RESENDS);
     const code = generateOtp();
     const updated = await updateRequestIf(tx, request.id, "pending", {
       otpHash: hashOtp(otpKey(services.config.JWT_SECRET), request.id, code),
@@ -155,11 +157,12 @@ export async function resendPasswordResetCode(services: Services, input: { email
     });
     await log("resent", request, tx);
     await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.resent", entityType: "user", entityId: request.userId, details: { requestId: request.id, resendCount: request.resendCount + 1 } });
+    if (request.userId) await queueCode(services, tx, updated!, code);
     return { request: updated!, code };
   });
 
   if (!resent?.request.userId) return {};
-  await deliverCode(services, resent.request, resent.code, ctx, true);
+  services.mailOutbox.wake();
   return config.OTP_IN_RESPONSE ? { otp: resent.code } : {};
 }
 
@@ -176,7 +179,9 @@ export async function verifyPasswordResetCode(
   const now = clock.now();
   const request = await latestRequest(db, email);
 
-  if (!request || request.status === "used" || request.status === "verified") throw otpErrors.noActiveCode();
+  // A request made for an address with no (verified) account has nothing to verify: it answers like
+  // no request at all, as does an address whose phone did not match (no request is made for it).
+  if (!request || request.userId === null || request.status === "used" || request.status === "verified") throw otpErrors.noActiveCode();
   if (request.status === "blocked") throw otpErrors.blocked();
   if (request.status === "expired") throw otpErrors.expired();
   if (request.otpExpiresAt <= now) {
@@ -264,8 +269,7 @@ export async function setNewPassword(
     const sessionsEnded = await endUserSessions(tx, user.id, "password_reset", now);
     await eventLogger(services, ctx, email)("used", request, tx);
     await recordAudit(tx, { ...ctx, actorId: user.id }, { action: "user.password_reset", entityType: "user", entityId: user.id, details: { requestId: request.id, sessionsEnded } });
+    await enqueueMail(tx, { ...passwordChangedEmail(user.email), kind: "password_changed", userId: user.id }, now);
   });
-
-  // The password is changed whatever happens to this courtesy email; a failure is only logged.
-  await services.mailer.send(passwordChangedEmail(user.email)).catch(() => eventLogger(services, ctx, email)("send_failed", request));
+  services.mailOutbox.wake();
 }

@@ -3,7 +3,6 @@ import { MessageResponse } from "../../lib/http-schemas.js";
 import { authOf, requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { ChangePasswordBody, ProfileUpdateBody, ProfileUpdateResponse, PublicUser } from "./schemas.js";
-import { startEmailVerification } from "../email-verification/service.js";
 import { changePassword, toPublicUser, updateProfile } from "./service.js";
 
 const tags = ["auth"];
@@ -20,14 +19,11 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     "/api/auth/profile",
     {
       onRequest: [app.authenticate],
-      schema: { tags, security, summary: "Update name, email or phone", body: ProfileUpdateBody, response: { 200: ProfileUpdateResponse } },
+      schema: { tags, security, summary: "Update name, email or phone (email/phone need currentPassword; a new email applies once verified)", body: ProfileUpdateBody, response: { 200: ProfileUpdateResponse } },
     },
     async (request) => {
-      const before = authOf(request).user.email;
-      const user = await updateProfile(services, authOf(request).userId, request.body, requestContext(request));
-      if (user.email === before) return { message: "Profile updated successfully" as const, user: toPublicUser(user) };
-      const verificationEmailSent = await startEmailVerification(services, user, requestContext(request));
-      return { message: "Profile updated successfully" as const, user: toPublicUser(user), verificationEmailSent };
+      const { user, emailChangeRequested } = await updateProfile(services, authOf(request).userId, request.body, requestContext(request));
+      return { message: "Profile updated successfully" as const, user: toPublicUser(user), ...(emailChangeRequested ? { verificationEmailSent: true } : {}) };
     },
   );
 

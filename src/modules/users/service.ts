@@ -1,11 +1,15 @@
 import type { UserRole } from "../../db/schema/index.js";
-import { AppError } from "../../lib/errors.js";
+import type { DbOrTx } from "../../db/client.js";
+import { AppError, rateLimited } from "../../lib/errors.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { endUserSessions } from "../auth/sessions.js";
 import { assertAcceptablePassword, hashPassword, verifyPassword } from "./password.js";
 import { normalizeStaffPhone } from "./phone-policy.js";
-import { findUserById, insertUser, type UserRow, updateUser } from "./repository.js";
+import { startEmailVerification } from "../email-verification/service.js";
+import { enqueueMail } from "../mail/outbox.js";
+import { accountNoticeEmail } from "./notices.js";
+import { findUserByEmail, findUserById, insertUser, type UserRow, updateUser } from "./repository.js";
 
 /** The user as every response shows it: never the hash, lock internals or counters. */
 export function toPublicUser(user: UserRow) {
@@ -18,6 +22,8 @@ export function toPublicUser(user: UserRow) {
     isActive: user.isActive,
     mustChangePassword: user.mustChangePassword,
     emailVerified: user.emailVerifiedAt !== null,
+    pendingEmail: user.pendingEmail,
+    pendingApproval: user.approvedAt === null,
     lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
   };
@@ -31,6 +37,8 @@ export interface NewUser {
   role?: UserRole;
   /** Accounts made by an operator at the console (first admin, demo staff) start verified. */
   emailVerified?: boolean;
+  /** Self-registration under REGISTRATION=approval; every other way of creating an account approves it. */
+  pendingApproval?: boolean;
 }
 
 /** Creates an account (registration, the CLI's first admin, demo staff); audited as `action`. */
@@ -39,6 +47,8 @@ export async function createUser(
   input: NewUser,
   ctx: RequestContext | null,
   action = "auth.register",
+  /** More work in the same transaction (the verification code and its email, queued with the account). */
+  within?: (tx: DbOrTx, user: UserRow) => Promise<void>,
 ): Promise<UserRow> {
   const { db, config, clock } = services;
   const email = input.email.trim().toLowerCase();
@@ -48,13 +58,23 @@ export async function createUser(
   const passwordHash = await hashPassword(input.password, config.BCRYPT_COST);
   const now = clock.now();
   return db.transaction(async (tx) => {
-    const user = await insertUser(tx, { email, phone, name, passwordHash, role: input.role ?? "agent", now, emailVerifiedAt: input.emailVerified ? now : null });
+    const user = await insertUser(tx, {
+      email,
+      phone,
+      name,
+      passwordHash,
+      role: input.role ?? "agent",
+      now,
+      emailVerifiedAt: input.emailVerified ? now : null,
+      approvedAt: input.pendingApproval ? null : now,
+    });
     await recordAudit(tx, { ...ctx, actorId: ctx?.actorId ?? user.id }, {
       action,
       entityType: "user",
       entityId: user.id,
-      details: { email, role: user.role, hasPhone: phone !== null },
+      details: { email, role: user.role, hasPhone: phone !== null, ...(input.pendingApproval ? { pendingApproval: true } : {}) },
     });
+    await within?.(tx, user);
     return user;
   });
 }
@@ -65,36 +85,80 @@ export async function getUser(services: Services, id: string): Promise<UserRow> 
   return user;
 }
 
+/**
+ * Step-up for identity changes (issue 11): a stolen access token alone must not change the email or
+ * phone. Each attempt is counted before the password is checked, so guessing through here is capped
+ * like sign-in failures.
+ */
+async function requireCurrentPassword(services: Services, user: UserRow, currentPassword: string | undefined) {
+  if (currentPassword === undefined) {
+    throw new AppError("REAUTH_REQUIRED", "Changing the email or phone needs your current password (currentPassword)", { status: 403 });
+  }
+  const { limiter, config } = services;
+  const key = `reauth:user:${user.id}`;
+  const wait = await limiter.hit(key, config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT, config.RATE_LIMIT_WINDOW_SECONDS);
+  if (wait) throw rateLimited(wait);
+  if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+    throw new AppError("REAUTH_REQUIRED", "The current password is not correct", { status: 403 });
+  }
+  await limiter.clear(key);
+}
+
+/**
+ * Name changes apply at once. A new email stays pending (sign-in and reset keep using the current
+ * one) until the code sent to it is verified; email and phone changes need the current password and
+ * are told to the current address.
+ */
 export async function updateProfile(
   services: Services,
   userId: string,
-  input: { name?: string; email?: string; phone?: string | null },
+  input: { name?: string; email?: string; phone?: string | null; currentPassword?: string },
   ctx: RequestContext,
-): Promise<UserRow> {
+): Promise<{ user: UserRow; emailChangeRequested: boolean }> {
   const { db, config, clock } = services;
   const current = await getUser(services, userId);
-  const changes: { name?: string; email?: string; phone?: string | null; emailVerifiedAt?: Date | null } = {};
+  const changes: { name?: string; phone?: string | null; pendingEmail?: string | null } = {};
   if (input.name !== undefined && input.name.trim() !== current.name) changes.name = input.name.trim();
-  if (input.email !== undefined && input.email.trim().toLowerCase() !== current.email) {
-    changes.email = input.email.trim().toLowerCase();
-    // A new address is unproved until its own code comes back.
-    changes.emailVerifiedAt = null;
+  let newEmail: string | undefined;
+  if (input.email !== undefined) {
+    const email = input.email.trim().toLowerCase();
+    if (email === current.email) {
+      // Asking for the current address again withdraws a pending change.
+      if (current.pendingEmail !== null) changes.pendingEmail = null;
+    } else if (email !== current.pendingEmail) {
+      newEmail = email;
+      changes.pendingEmail = email;
+    }
   }
   if (input.phone !== undefined) {
     const phone = input.phone ? await normalizeStaffPhone(db, input.phone, config.PHONE_POLICY) : null;
     if (phone !== current.phone) changes.phone = phone;
   }
-  if (Object.keys(changes).length === 0) return current;
-  return db.transaction(async (tx) => {
-    const updated = await updateUser(tx, userId, changes, clock.now());
+  if (Object.keys(changes).length === 0) return { user: current, emailChangeRequested: false };
+  if (newEmail !== undefined || changes.phone !== undefined) await requireCurrentPassword(services, current, input.currentPassword);
+  if (newEmail !== undefined && (await findUserByEmail(db, newEmail))) {
+    throw new AppError("CONFLICT", "That email address belongs to another account", { status: 409, details: [{ path: "/email", message: "is in use" }] });
+  }
+  const now = clock.now();
+  const updated = await db.transaction(async (tx) => {
+    const row = await updateUser(tx, userId, changes, now);
     await recordAudit(tx, { ...ctx, actorId: userId }, {
       action: "user.profile_updated",
       entityType: "user",
       entityId: userId,
-      details: { changed: Object.keys(changes).filter((k) => k !== "emailVerifiedAt") },
+      details: { changed: Object.keys(changes).map((k) => (k === "pendingEmail" ? "email" : k)), ...(newEmail ? { emailPending: newEmail } : {}) },
     });
-    return updated!;
+    if (newEmail !== undefined) {
+      await startEmailVerification(services, tx, userId, newEmail, ctx);
+      await enqueueMail(tx, { ...accountNoticeEmail(current.email, "email_change_requested", newEmail), kind: "email_change_notice", userId }, now);
+    }
+    if (changes.phone !== undefined) {
+      await enqueueMail(tx, { ...accountNoticeEmail(current.email, "phone_changed", changes.phone ?? undefined), kind: "phone_changed_notice", userId }, now);
+    }
+    return row!;
   });
+  services.mailOutbox.wake();
+  return { user: updated, emailChangeRequested: newEmail !== undefined };
 }
 
 /** Changes the password and ends every other session, so a stolen session dies with the old password. */
@@ -106,6 +170,9 @@ export async function changePassword(
 ): Promise<void> {
   const { db, config, clock } = services;
   const user = await getUser(services, auth.userId);
+  const key = `reauth:user:${user.id}`;
+  const wait = await services.limiter.hit(key, config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT, config.RATE_LIMIT_WINDOW_SECONDS);
+  if (wait) throw rateLimited(wait);
   if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
     throw new AppError("VALIDATION_ERROR", "The current password is not correct", {
       details: [{ path: "/currentPassword", message: "is not correct" }],
@@ -128,5 +195,8 @@ export async function changePassword(
       entityId: user.id,
       details: { otherSessionsEnded: ended },
     });
+    await enqueueMail(tx, { ...accountNoticeEmail(user.email, "password_changed"), kind: "password_changed", userId: user.id }, now);
   });
+  await services.limiter.clear(key);
+  services.mailOutbox.wake();
 }
