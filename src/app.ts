@@ -30,6 +30,7 @@ import { registerAuth } from "./plugins/auth.js";
 import { createServices, type Services } from "./services.js";
 import { registerErrorHandling } from "./plugins/error-handler.js";
 import { registerOpenApi } from "./plugins/openapi.js";
+import { clientErrorHandler, registerInputGuard } from "./plugins/input-guard.js";
 import { generateRequestId, registerRequestContext } from "./plugins/request-context.js";
 import { registerSecurity } from "./plugins/security.js";
 
@@ -65,6 +66,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     trustProxy: config.TRUST_PROXY,
     return503OnClosing: true,
     ajv: { customOptions: { allErrors: true } },
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const database = options.database ?? (await createDatabase(config.database, app.log));
@@ -103,6 +105,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   registerRequestContext(app);
   registerErrorHandling(app);
+  registerInputGuard(app);
   await registerSecurity(app, config);
   await registerOpenApi(app);
   registerAuth(app, services);

@@ -28,8 +28,8 @@ export const toInteractionView = (i: InteractionWithAgent) => ({
 export async function listInteractionViews(services: Services, query: Static<typeof InteractionListQuery>) {
   let after: { startedAt: Date; id: string } | undefined;
   if (query.cursor) {
-    const [startedAt, id] = decodeCursor(query.cursor, 2);
-    after = { startedAt: new Date(String(startedAt)), id: String(id) };
+    const [startedAt, id] = decodeCursor(query.cursor, ["timestamp", "uuid"]);
+    after = { startedAt: new Date(startedAt), id };
   }
   const rows = await listInteractions(services.db, {
     ...query,

@@ -42,8 +42,8 @@ export async function getLoanView(services: Services, id: string) {
 export async function listLoanViews(services: Services, query: Static<typeof LoanListQuery>) {
   let after: { createdAt: Date; id: string } | undefined;
   if (query.cursor) {
-    const [createdAt, id] = decodeCursor(query.cursor, 2);
-    after = { createdAt: new Date(String(createdAt)), id: String(id) };
+    const [createdAt, id] = decodeCursor(query.cursor, ["timestamp", "uuid"]);
+    after = { createdAt: new Date(createdAt), id };
   }
   const rows = await listLoans(services.db, { ...query, after, limit: query.limit + 1 });
   const now = services.clock.now();
