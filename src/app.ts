@@ -28,7 +28,7 @@ import { statsRoutes } from "./modules/stats/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
 import { registerAuth } from "./plugins/auth.js";
 import { createServices, type Services } from "./services.js";
-import { registerErrorHandling } from "./plugins/error-handler.js";
+import { registerErrorHandling, sendError, toAppError } from "./plugins/error-handler.js";
 import { registerOpenApi } from "./plugins/openapi.js";
 import { clientErrorHandler, registerInputGuard } from "./plugins/input-guard.js";
 import { generateRequestId, registerRequestContext } from "./plugins/request-context.js";
@@ -67,6 +67,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     return503OnClosing: true,
     ajv: { customOptions: { allErrors: true } },
     clientErrorHandler,
+    // A URL Fastify cannot decode (e.g. /api/loans/%ED%A0%80) is answered before routing: same error shape.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, toAppError(error)),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const database = options.database ?? (await createDatabase(config.database, app.log));
