@@ -3,7 +3,8 @@ import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Config } from "./config.js";
 import { createDatabase, type Database } from "./db/client.js";
 import { runMigrations } from "./db/migrate.js";
-import { runSeeds } from "./db/seed.js";
+import { ensureDatabaseExists } from "./db/create.js";
+import { runSeedsLocked } from "./db/seed.js";
 import { defaultErrorResponses } from "./lib/http-schemas.js";
 import { loggerOptions } from "./lib/logger.js";
 import type { Clock } from "./lib/clock.js";
@@ -71,6 +72,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     frameworkErrors: (error, request, reply) => sendError(request, reply, toAppError(error)),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (!options.database) await ensureDatabaseExists(config.database, app.log);
   const database = options.database ?? (await createDatabase(config.database, app.log));
   app.decorate("config", config);
   app.decorate("database", database);
@@ -100,7 +102,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.addHook("onClose", async () => services.close());
 
   if (config.SEED_ON_START) {
-    const report = await runSeeds({ services, log: (m) => app.log.info(m) });
+    const report = await runSeedsLocked(database, { services, log: (m) => app.log.info(m) });
     const created = report.filter((r) => r.created > 0);
     if (created.length > 0) app.log.info({ seeded: created }, "sample data added");
   }
