@@ -67,8 +67,22 @@ const lastPromiseSweep = new WeakMap<Services, number>();
 export const WORKLIST_SEARCH_BUDGET_MS = 2_000;
 const WINDOW_REASONS = new Set<EligibilityReason>(["OUTSIDE_CALL_WINDOW", "NO_CALL_DAY"]);
 
-/** Customers who owe money: all of them, and those marked do-not-call (never ranked, never callable). */
-async function owingCounts(run: Runner) {
+const owingCache = new WeakMap<Services, { counts: { owing: number; doNotCall: number }; until: number }>();
+
+/**
+ * Customers who owe money: all of them, and those marked do-not-call (never ranked, never callable).
+ * A count over the portfolio on every refresh would cost more than the page itself, so it is reused
+ * for as long as the ranking is.
+ */
+async function owingCounts(services: Services, now: number) {
+  const hit = owingCache.get(services);
+  if (hit && hit.until > now && now >= hit.until - RANKING_TTL_MS) return hit.counts;
+  const counts = await countOwing(services.queryNamed);
+  owingCache.set(services, { counts, until: now + RANKING_TTL_MS });
+  return counts;
+}
+
+async function countOwing(run: Runner) {
   const [row] = await run<{ owing: unknown; dnc: unknown }>(
     "worklist_owing",
     sql`select count(*) as owing, count(*) filter (where c.do_not_call) as dnc from customers c where c.total_overdue > 0`,
@@ -271,7 +285,7 @@ export async function buildWorklist(services: Services, limit: number) {
     }
     if (Date.now() > deadline) break;
   }
-  const counts = await owingCounts(run);
+  const counts = await owingCounts(services, now.getTime());
   if (counts.doNotCall > 0) blocked.DO_NOT_CALL = Math.max(blocked.DO_NOT_CALL ?? 0, counts.doNotCall);
   const summary = {
     owing: counts.owing,
