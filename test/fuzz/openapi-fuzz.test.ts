@@ -13,7 +13,8 @@ import { malformedQueryValues, malformedValues, pick, type Rng, type Schema, see
  * parameter one at a time. Any 5xx, or any non-2xx body outside the one error shape, fails.
  */
 const SEED = 20_261_203;
-const MAX_CASES_PER_OPERATION = 60;
+/** Beyond the cases every operation always gets, a seeded sample of the rest up to this many. */
+const MAX_CASES_PER_OPERATION = 50;
 
 interface Operation {
   method: string;
@@ -95,6 +96,12 @@ function casesFor(op: Operation, rng: Rng): InjectOptions[] {
   const bodySchema = op.body;
   const validBody = () => (bodySchema ? (validValue(bodySchema, "body", rng) as Record<string, unknown>) : undefined);
   const cases: InjectOptions[] = [];
+  /** Always sent: a NUL byte and a wrong type in every field and query parameter, each missing required field. */
+  const always = new Set<InjectOptions>();
+  const must = (opts: Parameters<typeof push>[0]) => {
+    push(opts);
+    always.add(cases.at(-1)!);
+  };
   const push = (opts: { path?: Record<string, string>; query?: Record<string, string>; payload?: unknown; headers?: Record<string, string> }) =>
     cases.push({
       method: op.method as InjectOptions["method"],
@@ -103,7 +110,15 @@ function casesFor(op: Operation, rng: Rng): InjectOptions[] {
       headers: { ...(opts.payload !== undefined && typeof opts.payload === "object" ? { "content-type": "application/json" } : {}), ...opts.headers },
     });
 
-  push({ payload: validBody() });
+  must({ payload: validBody() });
+  for (const q of op.query) {
+    must({ query: { ...validQuery(), [q.name]: "a%00b" }, payload: validBody() });
+    must({ query: { ...validQuery(), [q.name]: q.name === "cursor" ? malformedQueryValues("cursor").at(-1)! : "x".repeat(600) }, payload: validBody() });
+  }
+  for (const [field, schema] of Object.entries(op.body?.properties ?? {})) {
+    must({ payload: { ...validBody(), [field]: "a\u0000b" } });
+    must({ payload: { ...validBody(), [field]: (resolve({}, schema)?.type ?? "string") === "string" ? 12345 : "wrong type" } });
+  }
   for (const name of op.pathParams) {
     for (const bad of ["not-a-uuid", "%00", "a%00b", "x".repeat(90), "-1", "%ED%A0%80", "00000000-0000-0000-0000-000000000000"]) {
       push({ path: { [name]: bad }, payload: validBody() });
@@ -131,7 +146,7 @@ function casesFor(op: Operation, rng: Rng): InjectOptions[] {
   }
   // A fixed sample per operation keeps the run short while every kind of case gets its turn.
   const shuffled = cases.map((c) => ({ c, k: rng() })).sort((a, b) => a.k - b.k).map((x) => x.c);
-  return [cases[0]!, ...shuffled.filter((c) => c !== cases[0]).slice(0, MAX_CASES_PER_OPERATION - 1)];
+  return [...always, ...shuffled.filter((c) => !always.has(c)).slice(0, Math.max(0, MAX_CASES_PER_OPERATION - always.size))];
 }
 
 function outsideErrorShape(body: string): string | undefined {
