@@ -3,7 +3,8 @@ import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Config } from "./config.js";
 import { createDatabase, type Database } from "./db/client.js";
 import { runMigrations } from "./db/migrate.js";
-import { runSeeds } from "./db/seed.js";
+import { ensureDatabaseExists } from "./db/create.js";
+import { runSeedsLocked } from "./db/seed.js";
 import { defaultErrorResponses } from "./lib/http-schemas.js";
 import { loggerOptions } from "./lib/logger.js";
 import { fastifyTrustProxy } from "./lib/networks.js";
@@ -31,8 +32,9 @@ import { statsRoutes } from "./modules/stats/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
 import { registerAuth } from "./plugins/auth.js";
 import { createServices, type Services } from "./services.js";
-import { registerErrorHandling } from "./plugins/error-handler.js";
+import { registerErrorHandling, sendError, toAppError } from "./plugins/error-handler.js";
 import { registerOpenApi } from "./plugins/openapi.js";
+import { clientErrorHandler, registerInputGuard } from "./plugins/input-guard.js";
 import { generateRequestId, registerRequestContext } from "./plugins/request-context.js";
 import { registerSecurity } from "./plugins/security.js";
 
@@ -68,8 +70,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     trustProxy: fastifyTrustProxy(config.TRUST_PROXY),
     return503OnClosing: true,
     ajv: { customOptions: { allErrors: true } },
+    clientErrorHandler,
+    // A URL Fastify cannot decode (e.g. /api/loans/%ED%A0%80) is answered before routing: same error shape.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, toAppError(error)),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (!options.database) await ensureDatabaseExists(config.database, app.log);
   const database = options.database ?? (await createDatabase(config.database, app.log));
   app.decorate("config", config);
   app.decorate("database", database);
@@ -99,13 +105,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.addHook("onClose", async () => services.close());
 
   if (config.SEED_ON_START) {
-    const report = await runSeeds({ services, log: (m) => app.log.info(m) });
+    const report = await runSeedsLocked(database, { services, log: (m) => app.log.info(m) });
     const created = report.filter((r) => r.created > 0);
     if (created.length > 0) app.log.info({ seeded: created }, "sample data added");
   }
 
   registerRequestContext(app);
   registerErrorHandling(app);
+  registerInputGuard(app);
   await registerSecurity(app, config);
   await registerOpenApi(app);
   registerAuth(app, services);

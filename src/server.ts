@@ -1,6 +1,8 @@
 import "dotenv/config";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { serializeError } from "./lib/logger.js";
+import { describeStartupFailure } from "./lib/startup-failure.js";
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -14,8 +16,14 @@ async function main() {
     throw err;
   }
 
-  const app = await buildApp(config);
-  await app.listen({ port: config.PORT, host: config.HOST });
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    app = await buildApp(config);
+    await app.listen({ port: config.PORT, host: config.HOST });
+  } catch (err) {
+    console.error(describeStartupFailure(err, config));
+    process.exit(1);
+  }
   app.log.info(
     { engine: app.database.engine, database: app.database.display, env: config.NODE_ENV },
     `serving on http://${config.HOST}:${config.PORT} (database: ${app.database.engine}, ${app.database.display}); API reference at /docs`,
@@ -48,6 +56,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error("failed to start:", err instanceof Error ? err.message : err);
+  console.error("failed to start:", serializeError(err).message);
   process.exit(1);
 });

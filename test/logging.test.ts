@@ -7,7 +7,8 @@ let t: TestApp;
 
 beforeAll(async () => {
   t = await buildTestApp({ LOG_LEVEL: "info" }, { logStream: { write: (line) => lines.push(line) } });
-  t.app.post("/test/echo", async (request) => {
+  // Declares its query parameter: undeclared ones are refused before the handler (input-guard).
+  t.app.post("/test/echo", { schema: { querystring: { type: "object", properties: { token: { type: "string" } } } } }, async (request) => {
     request.log.info({ body: request.body }, "received");
     return { ok: true };
   });

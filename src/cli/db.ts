@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Config } from "../config.js";
 import { createDatabase, type Database, queryRows } from "../db/client.js";
 import { countRowsPerTable, getMigrationStatus, runMigrations } from "../db/migrate.js";
-import { runSeeds } from "../db/seed.js";
+import { runSeedsLocked } from "../db/seed.js";
 import { MAX_PORTFOLIO_CUSTOMERS, seedPortfolio } from "../modules/customers/seed-scale.js";
 import { createServices } from "../services.js";
 import { cliLogger } from "./logger.js";
@@ -73,7 +73,7 @@ export function dbSeed(config: Config, print: Print, opts: { customers?: number 
     await runMigrations(database);
     const services = createServices(database, config, cliLogger);
     const now = services.clock.now();
-    const report = await runSeeds({ services, log: print }).finally(() => services.close());
+    const report = await runSeedsLocked(database, { services, log: print }).finally(() => services.close());
     if (report.length === 0) print("nothing to seed yet");
     for (const r of report) print(`${r.name}: ${r.created} created`);
     if (opts.customers === undefined) return;

@@ -30,3 +30,20 @@ export async function withJobLock<T>(database: Pick<Database, "withConnection" |
     keys.delete(key);
   }
 }
+
+/**
+ * Runs `fn` while holding the session-level advisory lock `key`, waiting for it if another instance
+ * holds it (PGlite has one process: it simply runs). Unlike withJobLock, nobody is skipped: the second
+ * instance runs after the first, and finds the work done.
+ */
+export async function withAdvisoryLock<T>(database: Pick<Database, "withConnection" | "engine">, key: number, fn: () => Promise<T>): Promise<T> {
+  if (database.engine !== "postgres") return fn();
+  return database.withConnection(async (db) => {
+    await db.execute(sql`select pg_advisory_lock(${key})`);
+    try {
+      return await fn();
+    } finally {
+      await db.execute(sql`select pg_advisory_unlock(${key})`);
+    }
+  });
+}

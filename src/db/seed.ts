@@ -1,3 +1,5 @@
+import type { Database } from "./client.js";
+import { withAdvisoryLock } from "./locks.js";
 import { sampleCustomersSeeder } from "../modules/customers/seed-sample.js";
 import { demoStaffSeeder } from "../modules/users/seed.js";
 import type { Services } from "../services.js";
@@ -23,4 +25,15 @@ export async function runSeeds(ctx: SeedContext): Promise<{ name: string; create
     report.push({ name: seeder.name, created });
   }
   return report;
+}
+
+const SEED_LOCK_KEY = 4_812_002;
+
+/**
+ * The seeders check, then insert; two instances starting together on a fresh database would both
+ * find nothing and both insert (one dying on a unique violation). The advisory lock makes the second
+ * wait for the first and then find everything there.
+ */
+export function runSeedsLocked(database: Pick<Database, "withConnection" | "engine">, ctx: SeedContext) {
+  return withAdvisoryLock(database, SEED_LOCK_KEY, () => runSeeds(ctx));
 }

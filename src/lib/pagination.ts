@@ -17,20 +17,60 @@ export function encodeCursor(values: (string | number | null)[]): string {
   return Buffer.from(JSON.stringify(values), "utf8").toString("base64url");
 }
 
-export function decodeCursor(cursor: string, length: number): (string | number | null)[] {
+/**
+ * What each position of a cursor must hold. A cursor comes back from the client, so every value is
+ * checked before it reaches a query: a forged one is a 400, never a RangeError or a driver error.
+ * A trailing `?` admits null.
+ */
+export type CursorField ="timestamp" | "uuid" | "date" | "decimal" | "integer" | "text";
+export type CursorSpec = CursorField | `${CursorField}?`;
+type Decoded<S> = S extends `${string}?` ? string | number | null : S extends "integer" ? number : string;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DECIMAL = /^-?\d{1,16}(\.\d{1,4})?$/;
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is refused
+const UNSTORABLE = /\u0000|[\ud800-\udfff]/;
+
+function fits(field: CursorField, v: unknown): boolean {
+  switch (field) {
+    case "integer":
+      return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+    case "uuid":
+      return typeof v === "string" && UUID.test(v);
+    case "timestamp":
+      return typeof v === "string" && ISO_TIMESTAMP.test(v) && !Number.isNaN(Date.parse(v));
+    case "date":
+      return typeof v === "string" && ISO_DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+    case "decimal":
+      return typeof v === "string" && DECIMAL.test(v);
+    case "text":
+      return typeof v === "string" && v.length <= 512 && !UNSTORABLE.test(v);
+  }
+}
+
+export function decodeCursor<const S extends readonly CursorSpec[]>(cursor: string, spec: S): { [K in keyof S]: Decoded<S[K]> } {
+  let values: unknown;
   try {
-    const values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (
-      Array.isArray(values) &&
-      values.length === length &&
-      values.every((v) => v === null || typeof v === "string" || typeof v === "number")
-    ) {
-      return values;
-    }
-  } catch {}
-  throw new AppError("VALIDATION_ERROR", "The cursor is not valid; start again without it", {
-    details: [{ path: "/cursor", message: "is not a cursor from this list (or from this sort)" }],
-  });
+    values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    values = undefined;
+  }
+  const valid =
+    Array.isArray(values) &&
+    values.length === spec.length &&
+    spec.every((s, i) => {
+      const nullable = s.endsWith("?");
+      const v = values[i];
+      return (nullable && v === null) || fits(s.replace("?", "") as CursorField, v);
+    });
+  if (!valid) {
+    throw new AppError("INVALID_CURSOR", undefined, {
+      details: [{ path: "/cursor", message: "is not a cursor from this list (or from this sort)" }],
+    });
+  }
+  return values as { [K in keyof S]: Decoded<S[K]> };
 }
 
 /** Splits a limit+1 fetch into the page and the cursor of its last row. */

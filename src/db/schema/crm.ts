@@ -168,6 +168,9 @@ export const customerInteractions = pgTable(
     /** SHA-256 of the post-call request: a repeated callId must carry the same body. */
     requestHash: text("request_hash"),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
+    /** A supervisor's correction (PATCH) bumps it: optimistic locking, as for customers and loans. */
+    version: integer("version").notNull().default(1),
+    updatedAt: timestamptz("updated_at"),
   },
   (t) => [
     uniqueIndex("customer_interactions_call_id_key").on(t.callId),

@@ -51,8 +51,8 @@ export async function listUsers(services: Services, q: Static<typeof AdminUserLi
   const lockedNow = sql`(${users.adminLockedAt} is not null or ${autoLockedSql(users.id, now)})`;
   let after: SQL | undefined;
   if (q.cursor) {
-    const [createdAt, id] = decodeCursor(q.cursor, 2);
-    after = or(lt(users.createdAt, new Date(String(createdAt))), and(eq(users.createdAt, new Date(String(createdAt))), lt(users.id, String(id))));
+    const [createdAt, id] = decodeCursor(q.cursor, ["timestamp", "uuid"]);
+    after = or(lt(users.createdAt, new Date(createdAt)), and(eq(users.createdAt, new Date(createdAt)), lt(users.id, id)));
   }
   const phone = q.q ? normalizePhone(q.q)?.e164 : undefined;
   const rows = await services.db

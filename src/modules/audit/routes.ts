@@ -88,7 +88,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         // A stream is piped as is: the JSON schema below does not apply to the CSV.
         return reply.type("text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="audit-logs.csv"').send(stream as never);
       }
-      const before = cursor ? Number(decodeCursor(cursor, 1)[0]) : undefined;
+      const before = cursor ? decodeCursor(cursor, ["integer"])[0] : undefined;
       const rows = await listAudit(services.db, f, limit + 1, before);
       return paginate(
         rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
@@ -125,7 +125,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         // A stream is piped as is: the JSON schema below does not apply to the CSV.
         return reply.type("text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="login-history.csv"').send(stream as never);
       }
-      const before = cursor ? Number(decodeCursor(cursor, 1)[0]) : undefined;
+      const before = cursor ? decodeCursor(cursor, ["integer"])[0] : undefined;
       const rows = await listLogins(services.db, f, limit + 1, before);
       return paginate(
         rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),

@@ -92,4 +92,16 @@ export const WorklistResponse = Type.Object({
   data: Type.Array(WorklistRow),
   page: Type.Object({ limit: Type.Integer(), nextCursor: Type.Null() }),
   generatedAt: Type.String({ format: "date-time" }),
+  summary: Type.Object(
+    {
+      owing: Type.Integer({ description: "Customers who owe money (the whole portfolio)" }),
+      callableNow: Type.Integer({ description: "Callable customers found (at least the rows listed; all of them when `complete`)" }),
+      blocked: Type.Record(Type.String(), Type.Integer(), {
+        description: "Owing customers examined who cannot be called now, per eligibility reason (a customer may count under several)",
+      }),
+      nextEligibleAt: Nullable(Type.String({ format: "date-time", description: "The earliest moment one of the blocked customers becomes callable" })),
+      complete: Type.Boolean({ description: "Every owing customer was examined, so the counts are exact" }),
+    },
+    { description: "Why the list is as long as it is: an empty worklist explains itself" },
+  ),
 });

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
-import { parseJsonColumn } from "../../db/client.js";
+import { parseJsonColumn, toNumber } from "../../db/client.js";
 import type { Services } from "../../services.js";
 import { bucketOf, DEFAULT_TIMEZONE, daysBetween, todayIn } from "../loans/arrears.js";
 import { markBrokenPromises } from "../promises/repository.js";
-import { callRulesFrom, evaluateEligibility } from "./eligibility.js";
+import { callRulesFrom, type EligibilityReason, evaluateEligibility } from "./eligibility.js";
 
 export type WorklistReason = "callback_due" | "broken_promise" | "overdue";
 
@@ -59,7 +59,46 @@ async function rankedOverdue(services: Services, today: string, offset: number, 
   return ids;
 }
 const lastPromiseSweep = new WeakMap<Services, number>();
-const MAX_ROUNDS = 5;
+/**
+ * How long one request may keep walking down the ranking for callable customers. The walk stops when
+ * the page is full or the ranking is exhausted; this only bounds a pathological portfolio (most of it
+ * blocked) so a screen refresh still answers promptly.
+ */
+export const WORKLIST_SEARCH_BUDGET_MS = 2_000;
+const WINDOW_REASONS = new Set<EligibilityReason>(["OUTSIDE_CALL_WINDOW", "NO_CALL_DAY"]);
+
+const owingCache = new WeakMap<Services, { counts: { owing: number; doNotCall: number }; until: number }>();
+
+/**
+ * Customers who owe money: all of them, and those marked do-not-call (never ranked, never callable).
+ * A count over the portfolio on every refresh would cost more than the page itself, so it is reused
+ * for as long as the ranking is.
+ */
+async function owingCounts(services: Services, now: number) {
+  const hit = owingCache.get(services);
+  if (hit && hit.until > now && now >= hit.until - RANKING_TTL_MS) return hit.counts;
+  const counts = await countOwing(services.queryNamed);
+  owingCache.set(services, { counts, until: now + RANKING_TTL_MS });
+  return counts;
+}
+
+async function countOwing(run: Runner) {
+  const [row] = await run<{ owing: unknown; dnc: unknown }>(
+    "worklist_owing",
+    sql`select count(*) as owing, count(*) filter (where c.do_not_call) as dnc from customers c where c.total_overdue > 0`,
+  );
+  return { owing: toNumber(row?.owing), doNotCall: toNumber(row?.dnc) };
+}
+
+/** Ranked customers per timezone: when every timezone left is outside its call window, walking on finds no one. */
+async function rankedPerTimezone(run: Runner): Promise<Map<string, number>> {
+  const rows = await run<{ timezone: string; n: unknown }>(
+    "worklist_ranked_timezones",
+    sql`select c.timezone, count(*) as n from customers c
+        where c.total_overdue > 0 and not c.do_not_call and c.oldest_due_date is not null group by c.timezone`,
+  );
+  return new Map(rows.map((r) => [r.timezone, toNumber(r.n)]));
+}
 
 /** Callbacks that have come due and not been followed by a call (last 7 days). */
 async function dueCallbacks(run: Runner, at: string): Promise<Candidate[]> {
@@ -149,6 +188,11 @@ export async function buildWorklist(services: Services, limit: number) {
   }
   const rows: ReturnType<typeof toRow>[] = [];
   const seen = new Set<string>();
+  const blocked: Partial<Record<EligibilityReason, number>> = {};
+  let callableNow = 0;
+  let nextEligibleAt: string | null = null;
+  /** Timezones seen outside their call window (or on a no-call day), with the ranked customers examined in each. */
+  const closed = new Map<string, { reasons: EligibilityReason[]; nextEligibleAt: string | null; examined: number }>();
 
   function toRow(candidate: Candidate, r: EligibilityRow) {
     const days = r.oldest_due_date ? Math.max(0, daysBetween(r.oldest_due_date, todayIn(r.timezone, now))) : 0;
@@ -188,19 +232,67 @@ export async function buildWorklist(services: Services, limit: number) {
         callbackAt: r.callback_at ? new Date(r.callback_at) : null,
         rules,
       });
-      if (eligibility.canCall) rows.push(toRow(candidate, r));
+      if (eligibility.canCall) {
+        callableNow += 1;
+        rows.push(toRow(candidate, r));
+        continue;
+      }
+      for (const reason of eligibility.reasons) blocked[reason] = (blocked[reason] ?? 0) + 1;
+      if (eligibility.nextEligibleAt && (!nextEligibleAt || eligibility.nextEligibleAt < nextEligibleAt)) nextEligibleAt = eligibility.nextEligibleAt;
+      const windowReasons = eligibility.reasons.filter((reason) => WINDOW_REASONS.has(reason));
+      if (windowReasons.length > 0 && candidate.reason === "overdue") {
+        const entry = closed.get(r.timezone) ?? { reasons: windowReasons, nextEligibleAt: eligibility.nextEligibleAt, examined: 0 };
+        entry.examined += 1;
+        closed.set(r.timezone, entry);
+      }
     }
   }
 
+  /**
+   * When every timezone with ranked customers is closed, nobody further down is callable either: count
+   * the rest as blocked by their window instead of walking the whole portfolio.
+   */
+  async function restIsClosed(): Promise<boolean> {
+    if (closed.size === 0) return false;
+    const perZone = await rankedPerTimezone(run);
+    if ([...perZone.keys()].some((tz) => !closed.has(tz))) return false;
+    for (const [tz, n] of perZone) {
+      const zone = closed.get(tz)!;
+      const rest = Math.max(0, n - zone.examined);
+      for (const reason of zone.reasons) blocked[reason] = (blocked[reason] ?? 0) + rest;
+      if (rest > 0 && zone.nextEligibleAt && (!nextEligibleAt || zone.nextEligibleAt < nextEligibleAt)) nextEligibleAt = zone.nextEligibleAt;
+    }
+    return true;
+  }
+
+  const deadline = Date.now() + WORKLIST_SEARCH_BUDGET_MS;
   await take(await dueCallbacks(run, at));
   if (rows.length < limit) await take(await brokenPromises(run, at));
-  for (let round = 0; rows.length < limit && round < MAX_ROUNDS; round++) {
+  // Walk down the ranking until the page is full or the ranking is exhausted: a round in which nobody
+  // is callable (three attempts each today, say) says nothing about the customers below it.
+  let complete = false;
+  for (let round = 0; rows.length < limit; round++) {
     const before = rows.length;
     const batch = await rankedOverdue(services, todayIn(DEFAULT_TIMEZONE, now), round * CANDIDATES_PER_ROUND, now.getTime());
     await take(batch);
-    // A whole round with nobody callable means a closed window or a no-call day for the portfolio:
-    // the next rounds would be the same, so stop rather than scan everyone.
-    if (batch.length < CANDIDATES_PER_ROUND || rows.length === before) break;
+    if (batch.length < CANDIDATES_PER_ROUND) {
+      complete = true;
+      break;
+    }
+    if (rows.length === before && (await restIsClosed())) {
+      complete = true;
+      break;
+    }
+    if (Date.now() > deadline) break;
   }
-  return { data: rows, page: { limit, nextCursor: null }, generatedAt: at };
+  const counts = await owingCounts(services, now.getTime());
+  if (counts.doNotCall > 0) blocked.DO_NOT_CALL = Math.max(blocked.DO_NOT_CALL ?? 0, counts.doNotCall);
+  const summary = {
+    owing: counts.owing,
+    callableNow,
+    blocked,
+    nextEligibleAt,
+    complete: complete && rows.length < limit,
+  };
+  return { data: rows, page: { limit, nextCursor: null }, generatedAt: at, summary };
 }

@@ -1,6 +1,7 @@
 import { and, eq, or, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
 import { type CollectionStatus, customers, loans } from "../../db/schema/index.js";
+import type { CursorSpec } from "../../lib/pagination.js";
 import { normalizePhone } from "../../lib/phone.js";
 import { type Bucket, bucketRange } from "../loans/arrears.js";
 
@@ -59,17 +60,26 @@ function daysPastDueCondition(now: Date, min: number, max?: number): SQL {
  */
 const SORTS: Record<
   CustomerSort,
-  { order: SQL; searchOrder: SQL; after: (v: (string | number | null)[]) => SQL; key: (c: CustomerRow) => (string | number | null)[] }
+  {
+    order: SQL;
+    searchOrder: SQL;
+    /** What the cursor of this sort holds, so a forged one is refused before it reaches the query. */
+    cursor: readonly CursorSpec[];
+    after: (v: (string | number | null)[]) => SQL;
+    key: (c: CustomerRow) => (string | number | null)[];
+  }
 > = {
   name: {
     order: sql`${customers.fullName} asc, ${customers.id} asc`,
     searchOrder: sql`${customers.fullName} || '' asc, ${customers.id} asc`,
+    cursor: ["text", "uuid"],
     after: ([name, id]) => sql`(${customers.fullName}, ${customers.id}) > (${name}, ${id}::uuid)`,
     key: (c) => [c.fullName, c.id],
   },
   createdAt: {
     order: sql`${customers.createdAt} desc, ${customers.id} desc`,
     searchOrder: sql`${customers.createdAt} + interval '0 s' desc, ${customers.id} desc`,
+    cursor: ["timestamp", "uuid"],
     after: ([at, id]) => sql`(${customers.createdAt}, ${customers.id}) < (${at}::timestamptz, ${id}::uuid)`,
     key: (c) => [c.createdAt.toISOString(), c.id],
   },
@@ -77,6 +87,7 @@ const SORTS: Record<
     // Oldest due date first is most days past due first; customers with no open loan come last.
     order: sql`${customers.oldestDueDate} asc nulls last, ${customers.id} asc`,
     searchOrder: sql`${customers.oldestDueDate} + 0 asc nulls last, ${customers.id} asc`,
+    cursor: ["date?", "uuid"],
     after: ([due, id]) =>
       due === null
         ? sql`(${customers.oldestDueDate} is null and ${customers.id} > ${id}::uuid)`
@@ -86,11 +97,13 @@ const SORTS: Record<
   amountOverdue: {
     order: sql`${customers.totalOverdue} desc, ${customers.id} desc`,
     searchOrder: sql`${customers.totalOverdue} + 0 desc, ${customers.id} desc`,
+    cursor: ["decimal", "uuid"],
     after: ([amount, id]) => sql`(${customers.totalOverdue}, ${customers.id}) < (${amount}::numeric, ${id}::uuid)`,
     key: (c) => [c.totalOverdue, c.id],
   },
 };
 
+export const cursorSpec = (sort: CustomerSort) => SORTS[sort].cursor;
 export const sortKey = (sort: CustomerSort, row: CustomerRow) => SORTS[sort].key(row);
 
 export interface CustomerFilter {

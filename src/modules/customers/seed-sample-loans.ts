@@ -5,10 +5,21 @@ import { addDays, addMonths } from "../../lib/calendar.js";
 
 export type LoanKind = "current" | "1-30" | "31-60" | "61-90" | "90+" | "paid_off" | "written_off";
 
+/** A promise to pay, tied to the call that made it (by callId) as post-call ties them. */
+export interface PlannedPromise {
+  callId: string;
+  amount: string;
+  dueDate: string;
+  status: "pending" | "kept" | "broken";
+  createdAt: Date;
+  resolvedAt: Date | null;
+}
+
 export interface PlannedLoan {
   row: Omit<typeof loans.$inferInsert, "customerId">;
   payments: Omit<typeof payments.$inferInsert, "loanId">[];
   interactions: Omit<typeof customerInteractions.$inferInsert, "customerId" | "loanId">[];
+  promises: PlannedPromise[];
 }
 
 export interface LoanPlanInput {
@@ -20,9 +31,11 @@ export interface LoanPlanInput {
   loanNumber: string;
   agents: (string | null)[];
   /** Shared across loans, so statuses rotate over the whole sample instead of per customer. */
-  counters: { call: number; overdue: number; late: number; closed: number };
+  counters: { call: number; overdue: number; late: number; closed: number; outcome: number };
   doNotCall: boolean;
   hasEmail: boolean;
+  /** PROMISE_GRACE_DAYS: a broken promise is one past its due date plus these days. */
+  graceDays: number;
 }
 
 /** Days past due per bucket, kept two days inside the edges so a customer abroad stays in the bucket. */
@@ -106,7 +119,8 @@ export function planSampleLoan(input: LoanPlanInput): PlannedLoan {
   const call = (date: string, disposition: string, notes: string | null, direction: "inbound" | "outbound" = "outbound") => {
     counters.call++;
     const silent = disposition === "no_answer" || disposition === "busy";
-    interactions.push({
+    return interactions[
+      interactions.push({
       agentId: agent(),
       channel: "call",
       direction,
@@ -115,7 +129,15 @@ export function planSampleLoan(input: LoanPlanInput): PlannedLoan {
       durationSeconds: silent ? rng.int(0, 25) : disposition === "voicemail" ? rng.int(20, 45) : rng.int(60, 540),
       disposition,
       notes,
-    });
+    }) - 1
+    ]!;
+  };
+  const promises: PlannedPromise[] = [];
+  /** A promise_to_pay call and the promise row post-call would have written with it. */
+  const promiseCall = (date: string, amount: string, dueDate: string, status: PlannedPromise["status"], resolvedAt: Date | null, notes: string) => {
+    const made = call(date, "promise_to_pay", notes);
+    promises.push({ callId: made.callId!, amount, dueDate, status, createdAt: made.startedAt, resolvedAt });
+    return made;
   };
   const other = (channel: "sms" | "email" | "visit" | "note", date: string, notes: string, disposition: string | null = null) =>
     interactions.push({ agentId: agent(), channel, direction: "outbound", startedAt: at(date, rng.int(9, 17)), disposition, notes });
@@ -137,9 +159,10 @@ export function planSampleLoan(input: LoanPlanInput): PlannedLoan {
     if (input.doNotCall) {
       call(day(0.6), "do_not_call", "Demande à ne plus être appelé ; contact par SMS ou courrier uniquement.");
     } else if (collectionStatus === "promise_to_pay") {
-      call(day(0.7), "promise_to_pay", `Promet de payer ${overdue} DZD avant le ${addDays(today, 7)}.`);
+      promiseCall(day(0.7), overdue, addDays(today, 7), "pending", null, `Promet de payer ${overdue} DZD avant le ${addDays(today, 7)}.`);
     } else if (collectionStatus === "payment_plan") {
-      call(day(0.6), "callback_requested", "Demande un échelonnement ; rappel convenu avec le superviseur.");
+      const asked = call(day(0.6), "callback_requested", "Demande un échelonnement ; rappel convenu avec le superviseur.");
+      asked.callbackAt = new Date(asked.startedAt.getTime() + 2 * 86_400_000);
       other("note", day(0.8), `Plan de paiement accordé : arriérés de ${overdue} DZD en 6 mensualités.`);
     } else if (collectionStatus === "dispute") {
       call(day(0.6), "dispute", "Conteste les pénalités de retard ; demande le relevé détaillé.", "inbound");
@@ -150,9 +173,38 @@ export function planSampleLoan(input: LoanPlanInput): PlannedLoan {
     } else if (kind === "written_off") {
       other("note", day(0.9), "Créance passée en perte après épuisement des recours amiables.");
     } else {
-      const outcome = rng.pick(["refused_to_pay", "callback_requested", "wrong_number", "voicemail"] as const);
-      const notes = outcome === "wrong_number" ? "Numéro attribué à une autre personne ; essayer le numéro secondaire." : null;
-      call(day(0.8), outcome, notes);
+      // Rotated, so the sample shows every worklist reason: broken promises and due callbacks among them.
+      const outcome = (["broken_promise", "callback_due", "kept_promise", "callback_later", "wrong_number", "refused_to_pay", "voicemail"] as const)[
+        counters.outcome++ % 7
+      ];
+      if (outcome === "broken_promise" && dpd >= input.graceDays + 10) {
+        // Promised nine days ago for four days ago: past its grace days, broken the day after.
+        const due = addDays(today, -(input.graceDays + 3));
+        const brokenAt = new Date(Math.min(Date.parse(`${addDays(due, input.graceDays + 1)}T00:05:00+01:00`), now.getTime() - 60_000));
+        promiseCall(addDays(due, -5), installment, due, "broken", brokenAt, `Promet de payer ${installment} DZD le ${due}.`);
+      } else if (outcome === "kept_promise" && paymentRows.length > 0) {
+        // The last installment paid was late: promised three days before, and paid as promised.
+        const paidAt = paymentRows.at(-1)!.paidAt as Date;
+        const promisedAt = new Date(paidAt.getTime() - 3 * 86_400_000);
+        promiseCall(promisedAt.toISOString().slice(0, 10), installment, addDays(paidAt.toISOString().slice(0, 10), 1), "kept", paidAt, `Promet de régler l'échéance de ${installment} DZD.`);
+        const made = interactions.at(-1)!;
+        made.startedAt = promisedAt;
+        promises.at(-1)!.createdAt = promisedAt;
+        call(day(0.8), "refused_to_pay", null);
+      } else if (outcome === "callback_due" || outcome === "callback_later") {
+        const asked = call(day(0.8), "callback_requested", "Demande à être rappelé.");
+        if (outcome === "callback_due") {
+          // Asked for 45 minutes ago and not called since: first on today's worklist.
+          asked.callbackAt = new Date(now.getTime() - 45 * 60_000);
+          if (asked.startedAt.getTime() >= asked.callbackAt.getTime()) asked.startedAt = new Date(asked.callbackAt.getTime() - 3 * 3_600_000);
+        } else {
+          asked.callbackAt = new Date(`${addDays(today, 1)}T10:00:00+01:00`);
+        }
+      } else if (outcome === "wrong_number") {
+        call(day(0.8), "wrong_number", "Numéro attribué à une autre personne ; essayer le numéro secondaire.");
+      } else {
+        call(day(0.8), outcome === "voicemail" ? "voicemail" : "refused_to_pay", null);
+      }
     }
   }
 
@@ -175,5 +227,6 @@ export function planSampleLoan(input: LoanPlanInput): PlannedLoan {
     },
     payments: paymentRows,
     interactions,
+    promises,
   };
 }

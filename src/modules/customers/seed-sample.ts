@@ -1,7 +1,8 @@
 import { inArray, like, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import type { Seeder } from "../../db/seed.js";
-import { customerInteractions, customers, loans, payments, users } from "../../db/schema/index.js";
+import { customerInteractions, customers, loans, paymentPromises, payments, phoneFlags, users } from "../../db/schema/index.js";
+import { findHistoryContradictions } from "./history-invariants.js";
 import { DEFAULT_TIMEZONE, refreshCustomerArrears, todayIn } from "../loans/arrears.js";
 import { planSampleLoan, type PlannedLoan, type LoanKind } from "./seed-sample-loans.js";
 import {
@@ -49,12 +50,12 @@ const slug = (s: string) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").r
  * The whole sample, computed before touching the database: deterministic for a given `now` and
  * agent list, and relative to `now` so a loan planned 45 days late is 45 days late on any day.
  */
-export function planSampleCustomers(now: Date, agentIds: (string | null)[]): PlannedCustomer[] {
+export function planSampleCustomers(now: Date, agentIds: (string | null)[], graceDays = 2): PlannedCustomer[] {
   const rng = makeRng(20261121);
   const today = todayIn(DEFAULT_TIMEZONE, now);
   const usedNames = new Set<string>();
   const usedPhones = new Set<string>();
-  const counters = { call: 0, overdue: 0, late: 0, closed: 0 };
+  const counters = { call: 0, overdue: 0, late: 0, closed: 0, outcome: 0 };
   const agents = agentIds.length > 0 ? agentIds : [null];
   const phone = (prefix: string, length: number) => {
     let candidate: string;
@@ -101,6 +102,7 @@ export function planSampleCustomers(now: Date, agentIds: (string | null)[]): Pla
           counters,
           doNotCall,
           hasEmail: email !== null,
+          graceDays,
         }),
       );
     }
@@ -149,7 +151,7 @@ export const sampleCustomersSeeder: Seeder = {
       log("sample customers: skipped in production");
       return { created: 0 };
     }
-    const plan = planSampleCustomers(services.clock.now(), await demoAgentIds(services.db));
+    const plan = planSampleCustomers(services.clock.now(), await demoAgentIds(services.db), services.config.PROMISE_GRACE_DAYS);
     return services.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${SAMPLE_LOCK_KEY})`);
       const existing = await tx
@@ -182,11 +184,43 @@ export const sampleCustomersSeeder: Seeder = {
         return l.interactions.map((x) => ({ ...x, loanId: id, customerId }));
       });
       if (paymentRows.length > 0) await tx.insert(payments).values(paymentRows);
-      if (interactionRows.length > 0) await tx.insert(customerInteractions).values(interactionRows);
+      const insertedInteractions =
+        interactionRows.length > 0
+          ? await tx.insert(customerInteractions).values(interactionRows).returning({ id: customerInteractions.id, callId: customerInteractions.callId })
+          : [];
+      const interactionIds = new Map(insertedInteractions.map((r) => [r.callId, r.id]));
+      // The rows post-call writes with a disposition, so the sample is a state the API could reach.
+      const promiseRows = plannedLoans.flatMap((l) => {
+        const { id, customerId } = loanIds.get(l.row.loanNumber)!;
+        return l.promises.map((p) => ({
+          loanId: id,
+          customerId,
+          interactionId: interactionIds.get(p.callId) ?? null,
+          amount: p.amount,
+          dueDate: p.dueDate,
+          status: p.status,
+          createdBy: interactionRows.find((x) => x.callId === p.callId)?.agentId ?? null,
+          createdAt: p.createdAt,
+          resolvedAt: p.resolvedAt,
+          updatedAt: p.resolvedAt ?? p.createdAt,
+        }));
+      });
+      if (promiseRows.length > 0) await tx.insert(paymentPromises).values(promiseRows);
+      const flagRows = plan.flatMap((c) => {
+        const customerId = customerIds.get(c.row.externalRef!)!;
+        return c.loans.flatMap((l) =>
+          l.interactions
+            .filter((x) => x.disposition === "wrong_number")
+            .map((x) => ({ customerId, phone: c.row.phone, interactionId: interactionIds.get(x.callId ?? null) ?? null, createdAt: x.startedAt })),
+        );
+      });
+      if (flagRows.length > 0) await tx.insert(phoneFlags).values(flagRows).onConflictDoNothing();
       await refreshCustomerArrears(tx, [...customerIds.values()]);
+      const problems = await findHistoryContradictions(tx, { customerIds: [...customerIds.values()] });
+      if (problems.length > 0) throw new Error(`the sample data contradicts itself: ${problems.join("; ")}`);
       log(
         `sample customers: ${inserted.length} customers, ${insertedLoans.length} loans, ` +
-          `${paymentRows.length} payments, ${interactionRows.length} interactions`,
+          `${paymentRows.length} payments, ${interactionRows.length} interactions, ${promiseRows.length} promises`,
       );
       return { created: inserted.length };
     });

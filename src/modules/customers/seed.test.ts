@@ -1,11 +1,13 @@
-import { like, sql } from "drizzle-orm";
+import { eq, like, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, toNumber } from "../../db/client.js";
-import { COLLECTION_STATUSES, customerInteractions, customers, loans, PAYMENT_STATUSES, users } from "../../db/schema/index.js";
+import { COLLECTION_STATUSES, customerInteractions, customers, loans, paymentPromises, PAYMENT_STATUSES, phoneFlags, users } from "../../db/schema/index.js";
 import { manualClock } from "../../lib/clock.js";
 import { normalizePhone } from "../../lib/phone.js";
 import { BUCKETS, bucketOf, daysPastDue, isOpenLoan, todayIn } from "../loans/arrears.js";
-import { demoStaffSeeder } from "../users/seed.js";
+import { DEMO_STAFF, demoStaffSeeder } from "../users/seed.js";
+import { signIn } from "../../../test/support/accounts.js";
+import { findHistoryContradictions } from "./history-invariants.js";
 import { buildTestApp, type TestApp } from "../../../test/support/app.js";
 import { formatCents } from "./seed-data.js";
 import { planSampleCustomers, SAMPLE_CUSTOMER_COUNT, sampleCustomersSeeder } from "./seed-sample.js";
@@ -97,6 +99,40 @@ describe("sample customers seeder", () => {
       expect(c.totalOverdue, c.externalRef!).toBe(formatCents(open.reduce((sum, l) => sum + cents(l.amountOverdue), 0)));
     }
     expect(await inconsistentCustomers()).toBe(0);
+  });
+
+  it("tells the truth: passes the API's history rules, and shows kept, pending and broken promises and due callbacks", async () => {
+    expect(await findHistoryContradictions(db())).toEqual([]);
+    const promises = await db().select().from(paymentPromises);
+    expect(new Set(promises.map((p) => p.status))).toEqual(new Set(["pending", "kept", "broken"]));
+    const promiseLoans = await db().select({ id: loans.id }).from(loans).where(eq(loans.collectionStatus, "promise_to_pay"));
+    expect(promiseLoans.length).toBeGreaterThan(0);
+    for (const l of promiseLoans) expect(promises.some((p) => p.loanId === l.id && p.status === "pending")).toBe(true);
+    const callbacks = await db().select().from(customerInteractions).where(eq(customerInteractions.disposition, "callback_requested"));
+    expect(callbacks.every((c) => c.callbackAt !== null)).toBe(true);
+    expect(callbacks.some((c) => c.callbackAt! <= NOW)).toBe(true);
+    expect(callbacks.some((c) => c.callbackAt! > NOW)).toBe(true);
+    const wrong = await db().select().from(customerInteractions).where(eq(customerInteractions.disposition, "wrong_number"));
+    const flags = await db().select().from(phoneFlags);
+    expect(wrong.length).toBeGreaterThan(0);
+    for (const w of wrong) expect(flags.some((f) => f.customerId === w.customerId)).toBe(true);
+
+    // A new user sees every worklist reason on the demo portfolio.
+    const agent = DEMO_STAFF.find((s) => s.role === "agent")!;
+    const { auth } = await signIn(t.app, agent.email, agent.password);
+    const res = await t.app.inject({ method: "GET", url: "/api/crm/worklist?limit=200", headers: auth });
+    expect(res.statusCode).toBe(200);
+    const reasons = new Set((res.json().data as { reason: string }[]).map((r) => r.reason));
+    expect(reasons).toEqual(new Set(["callback_due", "broken_promise", "overdue"]));
+  });
+
+  it("the contradiction check catches what the old sample had: promise loans without promises, callbacks without times", async () => {
+    const [loan] = await db().select().from(loans).where(eq(loans.collectionStatus, "promise_to_pay")).limit(1);
+    await db().execute(sql`update payment_promises set status = 'cancelled', resolved_at = now() where loan_id = ${loan!.id}`);
+    await db().execute(sql`update customer_interactions set callback_at = null where id = (select id from customer_interactions where disposition = 'callback_requested' limit 1)`);
+    const problems = await findHistoryContradictions(db());
+    expect(problems.join("\n")).toContain("a loan in promise_to_pay has a pending promise");
+    expect(problems.join("\n")).toContain("a callback_requested interaction has a callback time");
   });
 });
 

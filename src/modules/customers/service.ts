@@ -17,6 +17,7 @@ import {
   findCustomer,
   insertCustomer,
   listCustomers,
+  cursorSpec,
   sortKey,
   updateCustomerAtVersion,
 } from "./repository.js";
@@ -98,7 +99,7 @@ export function normaliseCustomerInput(input: Writable, base = "") {
 
 export async function listCustomerViews(services: Services, query: Static<typeof CustomerListQuery>) {
   const now = services.clock.now();
-  const after = query.cursor ? decodeCursor(query.cursor, 2) : undefined;
+  const after = query.cursor ? [...decodeCursor(query.cursor, cursorSpec(query.sort))] : undefined;
   const rows = await listCustomers(services.db, { ...query, after, limit: query.limit + 1, now });
   const page = paginate(rows, query.limit, (row) => sortKey(query.sort, row));
   return { data: page.data.map((c) => toCustomerView(c, now)), page: page.page };

@@ -42,3 +42,26 @@ export async function insertInteraction(db: DbOrTx, values: typeof customerInter
   const [row] = await db.insert(customerInteractions).values(values).returning();
   return row!;
 }
+
+export async function findInteraction(db: DbOrTx, id: string, forUpdate = false): Promise<InteractionWithAgent | undefined> {
+  const t = customerInteractions;
+  const query = db.select({ interaction: t, agentName: users.name }).from(t).leftJoin(users, eq(users.id, t.agentId)).where(eq(t.id, id)).limit(1);
+  const [row] = forUpdate ? await query.for("update", { of: t }) : await query;
+  return row ? { ...row.interaction, agentName: row.agentName } : undefined;
+}
+
+/** Applies a correction only if the interaction is still at `version` (optimistic locking). */
+export async function updateInteractionAtVersion(
+  db: DbOrTx,
+  id: string,
+  version: number,
+  changes: { notes?: string | null; disposition?: string },
+  now: Date,
+): Promise<InteractionRow | undefined> {
+  const [row] = await db
+    .update(customerInteractions)
+    .set({ ...changes, updatedAt: now, version: version + 1 })
+    .where(and(eq(customerInteractions.id, id), eq(customerInteractions.version, version)))
+    .returning();
+  return row;
+}

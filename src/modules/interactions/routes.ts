@@ -5,15 +5,17 @@ import { CursorQuery, LimitQuery } from "../../lib/pagination.js";
 import { authOf, requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { findCustomer } from "../customers/repository.js";
-import { IdParams } from "../loans/schemas.js";
-import { InteractionCreateBody, InteractionList, InteractionListQuery, InteractionView } from "./schemas.js";
-import { listInteractionViews, logInteraction } from "./service.js";
+import { expectedVersion } from "../../lib/versioning.js";
+import { IdParams, IfMatchHeaders } from "../loans/schemas.js";
+import { InteractionCorrected, InteractionCreateBody, InteractionDetail, InteractionList, InteractionListQuery, InteractionPatchBody, InteractionView } from "./schemas.js";
+import { correctInteraction, getInteractionDetail, listInteractionViews, logInteraction } from "./service.js";
 
 const tags = ["interactions"];
 const security = [{ bearerAuth: [] }];
 
 export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const agent = [app.authenticate, app.requireRole("agent")];
+  const supervisor = [app.authenticate, app.requireRole("supervisor")];
 
   app.get(
     "/api/interactions",
@@ -47,6 +49,39 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       const { user } = authOf(request);
       const view = await logInteraction(services, request.body, { id: user.id, name: user.name }, requestContext(request));
       return reply.status(201).send(view);
+    },
+  );
+
+  app.get(
+    "/api/interactions/:id",
+    { onRequest: agent, schema: { tags, security, summary: "One interaction", params: IdParams, response: { 200: InteractionDetail } } },
+    async (request, reply) => {
+      const view = await getInteractionDetail(services, request.params.id);
+      return reply.header("etag", `"${view.version}"`).send(view);
+    },
+  );
+
+  app.patch(
+    "/api/interactions/:id",
+    {
+      onRequest: supervisor,
+      schema: {
+        tags,
+        security,
+        summary: "Correct an interaction's notes or disposition (supervisor); needs the version read (body or If-Match)",
+        description:
+          "The disposition's effects (promise, loan status, number flags, callback) are not re-run: the response says so " +
+          "(`effectsReRun: false`). The audit entry keeps the original values. 409 VERSION_CONFLICT with the current record when the version is stale.",
+        params: IdParams,
+        headers: IfMatchHeaders,
+        body: InteractionPatchBody,
+        response: { 200: InteractionCorrected },
+      },
+    },
+    async (request, reply) => {
+      const { version, ...changes } = request.body;
+      const view = await correctInteraction(services, request.params.id, expectedVersion(version, request.headers["if-match"]), changes, requestContext(request));
+      return reply.header("etag", `"${view.version}"`).send(view);
     },
   );
 };

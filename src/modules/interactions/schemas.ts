@@ -2,6 +2,7 @@ import { Type } from "typebox";
 import { INTERACTION_CHANNELS, INTERACTION_DIRECTIONS } from "../../db/schema/index.js";
 import { CursorQuery, LimitQuery, PageInfo } from "../../lib/pagination.js";
 import { Nullable } from "../../lib/http-schemas.js";
+import { VersionField } from "../../lib/versioning.js";
 
 
 export const InteractionView = Type.Object({
@@ -19,6 +20,32 @@ export const InteractionView = Type.Object({
   disposition: Nullable(Type.String()),
   notes: Nullable(Type.String()),
   createdAt: Type.String({ format: "date-time" }),
+  version: Type.Optional(Type.Integer({ description: "Send it back to PATCH /api/interactions/:id" })),
+});
+
+/** One interaction as GET and PATCH /api/interactions/:id answer it. */
+export const InteractionDetail = Type.Object({
+  ...InteractionView.properties,
+  version: Type.Integer({ description: "Send it back to PATCH (or as If-Match)" }),
+  callbackAt: Nullable(Type.String({ format: "date-time" })),
+  updatedAt: Nullable(Type.String({ format: "date-time", description: "When a supervisor last corrected it" })),
+});
+
+export const InteractionPatchBody = Type.Object(
+  {
+    version: Type.Optional(VersionField),
+    notes: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
+    disposition: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const InteractionCorrected = Type.Object({
+  ...InteractionDetail.properties,
+  effectsReRun: Type.Literal(false, {
+    description: "Always false: a corrected disposition does not re-run its effects (promise, loan status, flags, callback)",
+  }),
+  notice: Type.String(),
 });
 
 export const InteractionCreateBody = Type.Object(

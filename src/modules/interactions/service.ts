@@ -5,7 +5,9 @@ import { AppError } from "../../lib/errors.js";
 import { decodeCursor, paginate } from "../../lib/pagination.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
-import { type InteractionWithAgent, insertInteraction, listInteractions } from "./repository.js";
+import { diff, versionConflict } from "../../lib/versioning.js";
+import { findDisposition } from "../calling/repository.js";
+import { findInteraction, type InteractionWithAgent, insertInteraction, listInteractions, updateInteractionAtVersion } from "./repository.js";
 import type { InteractionCreateBody, InteractionListQuery } from "./schemas.js";
 
 export const toInteractionView = (i: InteractionWithAgent) => ({
@@ -23,13 +25,74 @@ export const toInteractionView = (i: InteractionWithAgent) => ({
   disposition: i.disposition,
   notes: i.notes,
   createdAt: i.createdAt.toISOString(),
+  version: i.version,
 });
+
+export const toInteractionDetail = (i: InteractionWithAgent) => ({
+  ...toInteractionView(i),
+  version: i.version,
+  callbackAt: i.callbackAt?.toISOString() ?? null,
+  updatedAt: i.updatedAt?.toISOString() ?? null,
+});
+
+export async function getInteractionDetail(services: Services, id: string) {
+  const found = await findInteraction(services.db, id);
+  if (!found) throw new AppError("NOT_FOUND", "Interaction not found");
+  return toInteractionDetail(found);
+}
+
+const EFFECTS_NOT_RERUN =
+  "Corrected. The disposition's effects (promise to pay, loan status, number flags, callback) were not re-run: adjust those records separately if needed.";
+
+/**
+ * A supervisor's correction of what an agent recorded: notes and the disposition label only. The
+ * disposition's effects happened when it was logged and are not replayed (a promise row, a loan
+ * status, a do-not-call flag may have been acted on since); the response and the audit entry say so,
+ * and the audit entry keeps the original values.
+ */
+export async function correctInteraction(
+  services: Services,
+  id: string,
+  version: number,
+  input: { notes?: string | null; disposition?: string },
+  ctx: RequestContext,
+) {
+  const { db, clock } = services;
+  const now = clock.now();
+  return db.transaction(async (tx) => {
+    const found = await findInteraction(tx, id, true);
+    if (!found) throw new AppError("NOT_FOUND", "Interaction not found");
+    const changes: { notes?: string | null; disposition?: string } = {};
+    if (input.notes !== undefined) changes.notes = input.notes;
+    if (input.disposition !== undefined) {
+      const disposition = await findDisposition(tx, input.disposition);
+      if (!disposition?.isActive) {
+        throw new AppError("VALIDATION_ERROR", "Unknown disposition", { details: [{ path: "/disposition", message: "is not a known disposition" }] });
+      }
+      changes.disposition = input.disposition;
+    }
+    const updated = await updateInteractionAtVersion(tx, id, version, changes, now);
+    if (!updated) throw versionConflict(toInteractionDetail(found));
+    await recordAudit(tx, ctx, {
+      action: "interaction.corrected",
+      entityType: "interaction",
+      entityId: id,
+      details: {
+        customerId: found.customerId,
+        changes: diff(found, updated, ["notes", "disposition"]),
+        original: { notes: found.notes, disposition: found.disposition, version: found.version },
+        effectsReRun: false,
+      },
+    });
+    return { ...toInteractionDetail({ ...updated, agentName: found.agentName }), effectsReRun: false as const, notice: EFFECTS_NOT_RERUN };
+  });
+}
 
 export async function listInteractionViews(services: Services, query: Static<typeof InteractionListQuery>) {
   let after: { startedAt: Date; id: string } | undefined;
   if (query.cursor) {
-    const [startedAt, id] = decodeCursor(query.cursor, 2);
-    after = { startedAt: new Date(String(startedAt)), id: String(id) };
+    const [startedAt, id] = decodeCursor(query.cursor, ["timestamp", "uuid"]);
+    after = { startedAt: new Date(startedAt), id };
   }
   const rows = await listInteractions(services.db, {
     ...query,

@@ -65,3 +65,46 @@ describe("arrears rules", () => {
     expect([0, 1, 30, 31, 60, 61, 90, 91, 400].map(bucketOf)).toEqual(["current", "1-30", "1-30", "31-60", "31-60", "61-90", "61-90", "90+", "90+"]);
   });
 });
+
+describe("DELETE /api/loans/:id", () => {
+  const del = (id: string, headers = ctx.as.admin.headers) => ctx.app.inject({ method: "DELETE", url: `/api/loans/${id}`, headers });
+
+  it("an admin deletes a loan without history; the customer's arrears follow; audited", async () => {
+    const c = await createCustomer(ctx.app, ctx.as.supervisor.headers);
+    const loan = await createLoan(ctx.app, ctx.as.supervisor.headers, c.id, { amountOverdue: "5500.00", nextDueDate: daysAgo(clock.now(), 10) });
+    expect((await del(loan.id, ctx.as.supervisor.headers)).statusCode).toBe(403);
+    const res = await del(loan.id);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ message: "Loan deleted" });
+    expect((await ctx.app.inject({ method: "GET", url: `/api/loans/${loan.id}`, headers: ctx.as.agent.headers })).statusCode).toBe(404);
+    const customer = await ctx.app.inject({ method: "GET", url: `/api/customers/${c.id}`, headers: ctx.as.agent.headers });
+    expect(customer.json().loans).toEqual([]);
+    expect((await del(loan.id)).statusCode).toBe(404);
+    const audit = await ctx.app.inject({ method: "GET", url: "/api/admin/audit-logs?action=loan.deleted", headers: ctx.as.admin.headers });
+    expect(audit.json().data.some((e: { entityId: string }) => e.entityId === loan.id)).toBe(true);
+  });
+
+  it("409 while it has payments, promises or interactions", async () => {
+    const c = await createCustomer(ctx.app, ctx.as.supervisor.headers);
+    const paid = await createLoan(ctx.app, ctx.as.supervisor.headers, c.id);
+    const pay = await ctx.app.inject({ method: "POST", url: `/api/loans/${paid.id}/payments`, headers: ctx.as.supervisor.headers, payload: { amount: "100.00", paidAt: clock.now().toISOString(), method: "cash", reference: `R-${paid.id}` } });
+    expect(pay.statusCode).toBe(201);
+    const withPayment = await del(paid.id);
+    expect(withPayment.statusCode).toBe(409);
+    expect(withPayment.json().error).toMatchObject({ code: "CONFLICT", payments: 1, promises: 0, interactions: 0 });
+
+    const noted = await createLoan(ctx.app, ctx.as.supervisor.headers, c.id);
+    await ctx.app.inject({ method: "POST", url: "/api/interactions", headers: ctx.as.agent.headers, payload: { customerId: c.id, loanId: noted.id, channel: "note", notes: "x" } });
+    expect((await del(noted.id)).json().error).toMatchObject({ code: "CONFLICT", interactions: 1 });
+
+    const promised = await createLoan(ctx.app, ctx.as.supervisor.headers, c.id, { amountOverdue: "5500.00", nextDueDate: daysAgo(clock.now(), 10) });
+    const call = await ctx.app.inject({
+      method: "POST",
+      url: "/api/crm/post-call",
+      headers: ctx.as.agent.headers,
+      payload: { callId: `P-${promised.id}`, customerId: c.id, loanId: promised.id, direction: "outbound", startedAt: clock.now().toISOString(), durationSeconds: 30, disposition: "promise_to_pay", promiseAmount: "1000.00", promiseDate: daysAgo(clock.now(), -5) },
+    });
+    expect(call.statusCode).toBe(201);
+    expect((await del(promised.id)).json().error).toMatchObject({ code: "CONFLICT", promises: 1, interactions: 1 });
+  });
+});

@@ -1,6 +1,6 @@
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.js";
-import { type CollectionStatus, customers, loans, type PaymentStatus } from "../../db/schema/index.js";
+import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
+import { type DbOrTx, queryRows, toNumber } from "../../db/client.js";
+import { type CollectionStatus, customerInteractions, customers, loans, paymentPromises, type PaymentStatus, payments } from "../../db/schema/index.js";
 
 export type LoanRow = typeof loans.$inferSelect;
 export type LoanWithTimezone = { loan: LoanRow; timezone: string };
@@ -63,4 +63,19 @@ export async function updateLoanAtVersion(
     .where(and(eq(loans.id, id), eq(loans.version, version)))
     .returning();
   return row;
+}
+
+/** What still refers to a loan: a loan with history is kept (the history would lose its meaning). */
+export async function countLoanHistory(db: DbOrTx, id: string) {
+  const [row] = await queryRows<{ payments: unknown; promises: unknown; interactions: unknown }>(
+    db,
+    sql`select (select count(*) from ${payments} where ${payments.loanId} = ${id}) as payments,
+               (select count(*) from ${paymentPromises} where ${paymentPromises.loanId} = ${id}) as promises,
+               (select count(*) from ${customerInteractions} where ${customerInteractions.loanId} = ${id}) as interactions`,
+  );
+  return { payments: toNumber(row?.payments), promises: toNumber(row?.promises), interactions: toNumber(row?.interactions) };
+}
+
+export async function deleteLoanRow(db: DbOrTx, id: string): Promise<void> {
+  await db.delete(loans).where(eq(loans.id, id));
 }

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { MessageResponse } from "../../lib/http-schemas.js";
 import { expectedVersion } from "../../lib/versioning.js";
 import { requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { IdParams, IfMatchHeaders, LoanCreateBody, LoanList, LoanListQuery, LoanPatchBody, LoanView } from "./schemas.js";
-import { createLoan, getLoanView, listLoanViews, patchLoan } from "./service.js";
+import { createLoan, deleteLoan, getLoanView, listLoanViews, patchLoan } from "./service.js";
 
 const tags = ["loans"];
 const security = [{ bearerAuth: [] }];
@@ -11,6 +12,7 @@ const security = [{ bearerAuth: [] }];
 export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const agent = [app.authenticate, app.requireRole("agent")];
   const supervisor = [app.authenticate, app.requireRole("supervisor")];
+  const admin = [app.authenticate, app.requireRole("admin")];
 
   app.get(
     "/api/loans",
@@ -55,6 +57,25 @@ export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       const { version, ...changes } = request.body;
       const view = await patchLoan(services, request.params.id, expectedVersion(version, request.headers["if-match"]), changes, requestContext(request));
       return reply.header("etag", `"${view.version}"`).send(view);
+    },
+  );
+
+  app.delete(
+    "/api/loans/:id",
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        security,
+        summary: "Delete a loan entered by mistake (admin)",
+        description: "409 CONFLICT (with the counts) while the loan has payments, promises or interactions.",
+        params: IdParams,
+        response: { 200: MessageResponse },
+      },
+    },
+    async (request) => {
+      await deleteLoan(services, request.params.id, requestContext(request));
+      return { message: "Loan deleted" };
     },
   );
 };

@@ -8,7 +8,7 @@ import { diff, versionConflict } from "../../lib/versioning.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { refreshCustomerArrears } from "./arrears.js";
-import { findLoan, insertLoan, listLoans, updateLoanAtVersion } from "./repository.js";
+import { countLoanHistory, deleteLoanRow, findLoan, insertLoan, listLoans, updateLoanAtVersion } from "./repository.js";
 import type { LoanCreateBody, LoanListQuery, LoanPatchBody } from "./schemas.js";
 import { toLoanView } from "./views.js";
 
@@ -42,8 +42,8 @@ export async function getLoanView(services: Services, id: string) {
 export async function listLoanViews(services: Services, query: Static<typeof LoanListQuery>) {
   let after: { createdAt: Date; id: string } | undefined;
   if (query.cursor) {
-    const [createdAt, id] = decodeCursor(query.cursor, 2);
-    after = { createdAt: new Date(String(createdAt)), id: String(id) };
+    const [createdAt, id] = decodeCursor(query.cursor, ["timestamp", "uuid"]);
+    after = { createdAt: new Date(createdAt), id };
   }
   const rows = await listLoans(services.db, { ...query, after, limit: query.limit + 1 });
   const now = services.clock.now();
@@ -130,5 +130,32 @@ export async function patchLoan(
       details: { changes: diff(found.loan, updated, LOAN_FIELDS) },
     });
     return toLoanView(updated, found.timezone, now);
+  });
+}
+
+/**
+ * Deletes a loan entered by mistake. One with payments, promises or interactions is refused: those
+ * would be deleted with it (or lose their loan). The row lock makes a payment or a promise recorded
+ * at the same moment wait, then fail on its foreign key, instead of vanishing in the cascade.
+ */
+export async function deleteLoan(services: Services, id: string, ctx: RequestContext) {
+  await services.db.transaction(async (tx) => {
+    const found = await findLoan(tx, id, true);
+    if (!found) throw new AppError("NOT_FOUND", "Loan not found");
+    const history = await countLoanHistory(tx, id);
+    const parts = Object.entries(history).filter(([, n]) => n > 0);
+    if (parts.length > 0) {
+      throw new AppError("CONFLICT", `The loan has ${parts.map(([what, n]) => `${n} ${what}`).join(", ")}; it cannot be deleted`, {
+        extra: history,
+      });
+    }
+    await deleteLoanRow(tx, id);
+    await refreshCustomerArrears(tx, [found.loan.customerId]);
+    await recordAudit(tx, ctx, {
+      action: "loan.deleted",
+      entityType: "loan",
+      entityId: id,
+      details: { loanNumber: found.loan.loanNumber, customerId: found.loan.customerId, principal: found.loan.principal },
+    });
   });
 }

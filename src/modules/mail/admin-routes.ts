@@ -48,9 +48,9 @@ export const emailOutboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       const q = request.query;
       let after: SQL | undefined;
       if (q.cursor) {
-        const [createdAt, id] = decodeCursor(q.cursor, 2);
-        const at = new Date(String(createdAt));
-        after = or(lt(mailOutbox.createdAt, at), and(eq(mailOutbox.createdAt, at), lt(mailOutbox.id, String(id))));
+        const [createdAt, id] = decodeCursor(q.cursor, ["timestamp", "uuid"]);
+        const at = new Date(createdAt);
+        after = or(lt(mailOutbox.createdAt, at), and(eq(mailOutbox.createdAt, at), lt(mailOutbox.id, id)));
       }
       const rows = await services.db
         .select()

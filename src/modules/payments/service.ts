@@ -95,8 +95,8 @@ export async function listPaymentViews(services: Services, loanId: string, query
   if (!found) throw new AppError("NOT_FOUND", "Loan not found");
   let after: { paidAt: Date; id: string } | undefined;
   if (query.cursor) {
-    const [paidAt, id] = decodeCursor(query.cursor, 2);
-    after = { paidAt: new Date(String(paidAt)), id: String(id) };
+    const [paidAt, id] = decodeCursor(query.cursor, ["timestamp", "uuid"]);
+    after = { paidAt: new Date(paidAt), id };
   }
   const rows = await listPayments(services.db, loanId, query.limit + 1, after);
   return paginate(rows.map(toPaymentView), query.limit, (p) => [p.paidAt, p.id]);
