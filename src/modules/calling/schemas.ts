@@ -93,3 +93,15 @@ export const WorklistResponse = Type.Object({
   page: Type.Object({ limit: Type.Integer(), nextCursor: Type.Null() }),
   generatedAt: Type.String({ format: "date-time" }),
 });
+
+export const DispositionList = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      code: Type.String(),
+      label: Type.String(),
+      contacted: Type.Boolean({ description: "Someone answered" }),
+      rightPartyContact: Type.Boolean({ description: "It was the borrower" }),
+      requires: Type.Array(Type.Enum(["promiseAmount", "promiseDate", "callbackAt"]), { description: "Fields a post-call with this code must carry" }),
+    }),
+  ),
+});
