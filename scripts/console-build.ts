@@ -49,7 +49,15 @@ export function initialJsBytes(): { files: { file: string; gzip: number }[]; tot
 export async function buildConsole(): Promise<void> {
   const hash = sourceHash();
   const { build } = await import("vite");
-  await build({ configFile: path.join(CONSOLE, "vite.config.ts"), logLevel: "warn" });
+  // Always a production build (React's production bundle), even when run with NODE_ENV=test (CI, tests).
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({ configFile: path.join(CONSOLE, "vite.config.ts"), mode: "production", logLevel: "warn" });
+  } finally {
+    if (previous === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = previous;
+  }
   writeFileSync(STAMP, hash);
 }
 

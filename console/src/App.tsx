@@ -36,8 +36,9 @@ function Shell({ children }: { children: ReactNode }) {
   const { path } = useLocation();
   const main = useRef<HTMLElement>(null);
   // After a client-side navigation, focus moves to the new screen (keyboard and screen-reader users).
+  // (A screen that focused its own first field keeps that focus.)
   useEffect(() => {
-    main.current?.focus({ preventScroll: true });
+    if (main.current && !main.current.contains(document.activeElement)) main.current.focus({ preventScroll: true });
   }, [path]);
   return (
     <>

@@ -15,6 +15,8 @@ export function Search() {
   const [text, setText] = useState(q);
   const [rows, setRows] = useState<Customer[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Searching the same text again fetches again (someone may have called or paid meanwhile).
+  const [nonce, setNonce] = useState(0);
 
   useEffect(() => {
     setText(q);
@@ -27,7 +29,7 @@ export function Search() {
     return () => {
       cancelled = true;
     };
-  }, [q]);
+  }, [q, nonce]);
 
   return (
     <section aria-labelledby="search-title">
@@ -38,6 +40,7 @@ export function Search() {
         onSubmit={(e) => {
           e.preventDefault();
           navigate(`/search?q=${encodeURIComponent(text.trim())}`);
+          setNonce((n) => n + 1);
         }}
       >
         <Field label={t("searchLabel")} hint={t("searchHint")}>
