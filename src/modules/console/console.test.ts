@@ -45,6 +45,9 @@ describe("the web console", () => {
       "Route GET /api/does-not-exist not found",
     );
     expect((await t.app.inject({ method: "POST", url: "/customers/1" })).statusCode).toBe(404);
+    const api = await t.app.inject({ method: "GET", url: "/customers/123", headers: { accept: "application/json" } });
+    expect(api.statusCode).toBe(404);
+    expect(api.json().error.code).toBe("NOT_FOUND");
     expect((await t.app.inject({ method: "GET", url: "/health" })).statusCode).toBe(200);
     expect((await t.app.inject({ method: "GET", url: "/docs" })).statusCode).not.toBe(404);
   });
@@ -60,7 +63,7 @@ describe("without a build", () => {
   it("says how to build it instead of a blank page", async () => {
     const bare = await buildTestApp({}, { consoleDir: path.join(dir, "nowhere") });
     try {
-      const res = await bare.app.inject({ method: "GET", url: "/" });
+      const res = await bare.app.inject({ method: "GET", url: "/sign-in", headers: { accept: "text/html" } });
       expect(res.statusCode).toBe(404);
       expect(res.json().error.message).toContain("npm run build:console");
     } finally {

@@ -15,7 +15,8 @@ const SERVER_PREFIXES = ["/api/", "/docs", "/openapi.json", "/health", "/ready",
 
 /**
  * The web console: its built files at `/`, and `index.html` for any other GET a browser navigates to
- * (client routes such as /customers/…). Unknown /api/… paths keep the JSON 404.
+ * (client routes such as /customers/…). Unknown /api/… paths, and requests not asking for HTML,
+ * keep the JSON 404.
  */
 export const consoleRoutes: FastifyPluginAsyncTypebox<{ services: Services; root?: string }> = async (app, { services, root = CONSOLE_DIR }) => {
   app.get(
@@ -47,7 +48,9 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ services: Services; root
   app.get("/*", { schema: { hide: true } }, async (request, reply) => {
     const url = request.url.split("?")[0] ?? "/";
     const notFound = new AppError("NOT_FOUND", `Route ${request.method} ${url} not found`);
-    if (SERVER_PREFIXES.some((p) => url.startsWith(p)) || path.extname(url) !== "") throw notFound;
+    // Only a browser navigating (Accept: text/html) gets the app; any other client keeps the JSON 404.
+    const navigating = String(request.headers.accept ?? "").includes("text/html");
+    if (!navigating || SERVER_PREFIXES.some((p) => url.startsWith(p)) || path.extname(url) !== "") throw notFound;
     if (!built) throw new AppError("NOT_FOUND", "The web console is not built: run `npm run build:console`");
     reply.header("cache-control", "no-cache");
     return reply.sendFile("index.html");
