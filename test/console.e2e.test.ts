@@ -139,7 +139,7 @@ run("web console in Chromium", () => {
 
     // The customer record shows the same promise and the call in the timeline.
     await page.getByRole("link", { name: "Customer record" }).click();
-    await expect.poll(() => page.getByTestId("timeline").textContent()).toContain("promise_to_pay");
+    await expect.poll(() => page.getByTestId("timeline").textContent()).toContain("Promise to pay");
     await expect.poll(() => page.getByTestId("promises").textContent()).toContain("Pending");
 
     // French labels when French is chosen; remembered after a reload (the session survives it too).

@@ -28,6 +28,8 @@ export interface I18n {
   t(key: MessageKey, vars?: Record<string, string | number>): string;
   money(amount: string | number): string;
   date(value: string): string;
+  /** A disposition or collection status code in words (the code itself when unknown, e.g. a centre's own). */
+  code(kind: "disposition" | "collection", value: string): string;
   dateTime(value: string): string;
   timezone: string;
   setTimezone(tz: string): void;
@@ -52,7 +54,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const locale = LOCALES[lang];
     const dict = dictionaries[lang];
     const moneyFmt = new Intl.NumberFormat(locale, { style: "currency", currency: "DZD" });
-    const dateTimeFmt = new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: "medium", timeStyle: "short" });
+    const dateTimeFmt = new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: "medium", timeStyle: "short", hourCycle: "h23" });
     // Calendar dates (due dates) have no time: formatted as they are, not moved across timezones.
     const dateFmt = new Intl.DateTimeFormat(locale, { timeZone: "UTC", dateStyle: "medium" });
     document.documentElement.lang = lang;
@@ -69,6 +71,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       money: (amount) => moneyFmt.format(Number(amount)),
       date: (value) => dateFmt.format(new Date(value.length === 10 ? `${value}T00:00:00Z` : value)),
       dateTime: (value) => dateTimeFmt.format(new Date(value)),
+      code: (kind, value) => (dict as Record<string, string>)[`${kind}.${value}`] ?? value,
     };
   }, [lang, timezone, setLang]);
 

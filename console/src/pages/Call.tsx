@@ -35,7 +35,7 @@ export function CallPage({ phone }: { phone: string }) {
   return (
     <article aria-labelledby="precall-title">
       <h1 id="precall-title">
-        {t("precallTitle")}: {customer.fullName}
+        {t("precallHeading", { name: customer.fullName })}
       </h1>
       <div className="grid">
         <section className="card" aria-labelledby="who-title">

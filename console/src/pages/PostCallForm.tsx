@@ -32,7 +32,7 @@ export function PostCallForm(props: Props) {
 
 function OneCall({ customerId, phone, loans, onSaved, onNext }: Props & { onNext(): void }) {
   const i18n = useI18n();
-  const { t, timezone } = i18n;
+  const { t, timezone, code: words } = i18n;
   // The idempotency key: drawn once per form, so a double click or a retry records one call.
   const [callId] = useState(() => crypto.randomUUID());
   const [startedAt] = useState(() => new Date());
@@ -115,7 +115,7 @@ function OneCall({ customerId, phone, loans, onSaved, onNext }: Props & { onNext
               <option value="">{t("outcomePlaceholder")}</option>
               {dispositions.map((d) => (
                 <option key={d.code} value={d.code}>
-                  {d.label}
+                  {words("disposition", d.code) === d.code ? d.label : words("disposition", d.code)}
                 </option>
               ))}
             </select>

@@ -15,7 +15,7 @@ export function PromiseBadge({ status }: { status: PromiseRow["status"] }) {
 }
 
 export function LoansTable({ loans }: { loans: Loan[] }) {
-  const { t, money, date } = useI18n();
+  const { t, money, date, code } = useI18n();
   return (
     <table>
       <caption>{t("loans")}</caption>
@@ -43,7 +43,7 @@ export function LoansTable({ loans }: { loans: Loan[] }) {
             <td className="num">{money(l.amountOverdue)}</td>
             <td className="num">{money(l.outstandingBalance)}</td>
             <td>{l.nextDueDate ? date(l.nextDueDate) : "—"}</td>
-            <td>{l.collectionStatus}</td>
+            <td>{code("collection", l.collectionStatus)}</td>
           </tr>
         ))}
       </tbody>
@@ -149,7 +149,7 @@ export function PaymentsTable({ payments, loans }: { payments: Payment[] | null;
 }
 
 export function Timeline({ items, onMore }: { items: Interaction[]; onMore?: () => void }) {
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, code } = useI18n();
   return (
     <section aria-labelledby="timeline-title">
       <h2 id="timeline-title">{t("timeline")}</h2>
@@ -160,7 +160,7 @@ export function Timeline({ items, onMore }: { items: Interaction[]; onMore?: () 
           {items.map((i) => (
             <li key={i.id}>
               <time dateTime={i.startedAt}>{dateTime(i.startedAt)}</time>{" "}
-              <strong>{i.disposition ?? i.channel}</strong> · {t(`direction.${i.direction}` as MessageKey)} · {i.agentName ?? "—"}
+              <strong>{i.disposition ? code("disposition", i.disposition) : i.channel}</strong> · {t(`direction.${i.direction}` as MessageKey)} · {i.agentName ?? "—"}
               {i.notes && <p className="notes">{i.notes}</p>}
             </li>
           ))}
