@@ -155,7 +155,7 @@ run("web console in Chromium", () => {
     await page.context().close();
   }, 120_000);
 
-  it("forces a password change at first sign-in, and shows the reset and verification screens", async () => {
+  it("forces a password change at first sign-in, resets a password by emailed code, says why a sign-in is refused", async () => {
     const email = `new-agent-${Date.now()}@example.dz`;
     const created = await t.app.inject({
       method: "POST",
@@ -176,9 +176,35 @@ run("web console in Chromium", () => {
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByText("You are signed out.").waitFor();
+    // Forgot password through the emailed code (read from the development outbox).
+    const resetter = await createStaff(t.app, { role: "agent", name: "Rania Reset" });
     await page.getByRole("link", { name: "Forgot password?" }).click();
     await page.getByRole("heading", { name: "Reset your password" }).waitFor();
     await check(page, "09-forgot-password");
+    await page.getByLabel("Email").fill(resetter.email);
+    await page.getByLabel("Phone").fill(resetter.user.phone!);
+    await page.getByRole("button", { name: "Send the code" }).click();
+    await page.getByLabel("6-digit code").waitFor();
+    const outbox = await t.app.inject({ method: "GET", url: "/api/dev/outbox" });
+    const mail = outbox.json().data.find((m: { to: string }) => m.to.includes(resetter.email));
+    const code = String(mail.text).match(/\b(\d{6})\b/)![1]!;
+    await page.getByLabel("6-digit code").fill(code === "000000" ? "111111" : "000000");
+    await page.getByRole("button", { name: "Check the code" }).click();
+    await page.getByText(/The code is not correct/).waitFor();
+    await page.getByLabel("6-digit code").fill(code);
+    await page.getByRole("button", { name: "Check the code" }).click();
+    await page.getByLabel("New password").fill("Rania-Fresh-Passphrase-31");
+    await page.getByRole("button", { name: "Set the new password" }).click();
+    await page.getByText("Password updated. Sign in with the new one.").waitFor();
+    await signIn(page, resetter.email, "Rania-Fresh-Passphrase-31");
+    await page.getByRole("heading", { name: "Find a customer" }).waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByText("You are signed out.").waitFor();
+
+    // Clear messages for a disabled account.
+    await t.app.inject({ method: "POST", url: `/api/admin/users/${resetter.user.id}/deactivate`, headers: as.admin.headers, payload: { reason: "left" } });
+    await signIn(page, resetter.email, "Rania-Fresh-Passphrase-31");
+    await page.getByText("This account is disabled. Contact an administrator.").waitFor();
     await page.goto(`${base}/verify-email`);
     await page.getByRole("heading", { name: "Verify your email address" }).waitFor();
     await check(page, "10-verify-email");
