@@ -20,13 +20,16 @@ const SHOTS = path.resolve(import.meta.dirname, "../docs/console");
 // Without the browser the suite is skipped locally; CI installs it, so there it must run.
 const run = hasChromium || process.env.CI ? describe : describe.skip;
 
-/** Real time that a test can push forward: tokens expire on the server as if minutes went by. */
-function drivenClock(): Clock & { advance(ms: number): void } {
-  let offset = 0;
+/**
+ * Time that flows from a fixed start (a Tuesday, 10:30 in Algiers, so screenshots do not change from
+ * run to run) and that a test can push forward: tokens expire on the server as if minutes went by.
+ */
+function drivenClock(start: Date): Clock & { advance(ms: number): void } {
+  let offset = start.getTime() - Date.now();
   return { now: () => new Date(Date.now() + offset), advance: (ms) => void (offset += ms) };
 }
 
-const clock = drivenClock();
+const clock = drivenClock(new Date("2026-03-03T09:30:00Z"));
 let t: TestApp;
 let base: string;
 let browser: Browser;
@@ -39,7 +42,12 @@ const dayOffset = (days: number) => daysAgo(clock.now(), -days);
 const localFormat = (e164: string) => `0${e164.slice(4, 7)} ${e164.slice(7, 9)} ${e164.slice(9, 11)} ${e164.slice(11)}`;
 
 async function newPage(context?: BrowserContext): Promise<Page> {
-  const ctx = context ?? (await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "en-GB" }));
+  let ctx = context;
+  if (!ctx) {
+    ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "en-GB" });
+    // The browser's clock runs with the server's (a call's startedAt comes from the browser).
+    await ctx.clock.install({ time: clock.now() });
+  }
   const page = await ctx.newPage();
   page.on("console", (m) => {
     if (m.type() === "error" && /Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
@@ -72,7 +80,10 @@ run("web console in Chromium", () => {
     base = await t.app.listen({ port: 0, host: "127.0.0.1" });
     as = await staffSessions(t.app);
     agent = await createStaff(t.app, { role: "agent", name: "Amina Agent" });
-    customer = await createCustomer(t.app, as.admin.headers, { fullName: "Karim Benali", city: "Oran", preferredLanguage: "fr", notes: "Prefers calls after 10:00" });
+    customer = await createCustomer(t.app, as.admin.headers, {
+      fullName: "Karim Benali",
+      phone: "+213661234567",
+      externalRef: "CUST-2026-0042", city: "Oran", preferredLanguage: "fr", notes: "Prefers calls after 10:00" });
     await createLoan(t.app, as.admin.headers, customer.id, {
       loanNumber: "LN-E2E-1",
       amountOverdue: "16500.00",
