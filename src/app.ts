@@ -13,6 +13,7 @@ import { legacyAuthRoutes } from "./modules/auth/legacy-routes.js";
 import { authRoutes } from "./modules/auth/routes.js";
 import { apiKeyRoutes } from "./modules/api-keys/routes.js";
 import { callingRoutes } from "./modules/calling/routes.js";
+import { consoleRoutes } from "./modules/console/routes.js";
 import { customerRoutes } from "./modules/customers/routes.js";
 import { healthRoutes } from "./modules/health/routes.js";
 import { interactionRoutes } from "./modules/interactions/routes.js";
@@ -55,6 +56,8 @@ export interface BuildOptions {
   logStream?: { write(line: string): void };
   /** Tests move time with a manual clock; the server uses the system clock. */
   clock?: Clock;
+  /** Where the built web console is (default console/dist); tests point it at a fixture. */
+  consoleDir?: string;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -138,6 +141,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(auditRoutes, { services });
   await app.register(securityRoutes, { services });
   if (!config.isProduction) await app.register(devOutboxRoutes, { services });
+  // Last: its catch-all GET answers only what no API route matched.
+  await app.register(consoleRoutes, { services, root: options.consoleDir });
 
   return app;
 }

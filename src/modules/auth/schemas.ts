@@ -22,27 +22,42 @@ export const LoginBody = Type.Object(
     email: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
     phone: Type.Optional(Phone),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
+    refreshCookie: Type.Optional(
+      Type.Boolean({
+        description:
+          "Browsers: true puts the refresh token in an HttpOnly, SameSite=Strict cookie scoped to /api/auth/refresh instead of the body",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
+const RefreshToken = Type.String({ description: "Single-use refresh token; absent when it was sent as the HttpOnly cookie" });
+
 export const TokenPair = Type.Object({
   token: Type.String({ description: "Access token (JWT), sent as `Authorization: Bearer`" }),
-  refresh: Type.String({ description: "Single-use refresh token" }),
+  refresh: Type.Optional(RefreshToken),
   expiresIn: Type.Integer({ description: "Seconds until the access token expires" }),
 });
 
 export const LoginResponse = Type.Object({
   message: Type.Literal("Login successful"),
   token: Type.String(),
-  refresh: Type.String(),
+  refresh: Type.Optional(RefreshToken),
   expiresIn: Type.Integer(),
   username: Type.String(),
   email: Type.String(),
   user: PublicUser,
 });
 
-export const RefreshBody = Type.Object({ refresh: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
+export const RefreshBody = Type.Object(
+  {
+    refresh: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 512, description: "Required unless the request carries the refresh cookie set at login" }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const SessionView = Type.Object({
   id: Type.String({ format: "uuid" }),

@@ -1,4 +1,4 @@
-import { desc, eq, or, type SQL, sql } from "drizzle-orm";
+import { asc, desc, eq, or, type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, parseJsonColumn, queryRows, toNumber } from "../../db/client.js";
 import { customers, dispositions } from "../../db/schema/index.js";
 import type { CustomerRow } from "../customers/repository.js";
@@ -18,6 +18,15 @@ export async function findCustomerByAnyPhone(db: DbOrTx, e164: string): Promise<
 export async function findDisposition(db: DbOrTx, code: string) {
   const [row] = await db.select().from(dispositions).where(eq(dispositions.code, code)).limit(1);
   return row;
+}
+
+/** Active outcomes in the order a picker shows them. */
+export async function listActiveDispositions(db: DbOrTx) {
+  return db
+    .select({ code: dispositions.code, label: dispositions.label, contacted: dispositions.contacted, rightPartyContact: dispositions.rightPartyContact })
+    .from(dispositions)
+    .where(eq(dispositions.isActive, true))
+    .orderBy(asc(dispositions.sortOrder), asc(dispositions.code));
 }
 
 export interface RecentInteraction {

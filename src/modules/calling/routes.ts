@@ -5,8 +5,14 @@ import { IdParams } from "../loans/schemas.js";
 import { listPromiseViews } from "../promises/service.js";
 import { recordPostCallOutcome } from "./post-call.js";
 import { preCall } from "./pre-call.js";
-import { PostCallBody, PostCallResponse, PreCallQuery, PreCallResponse, PromiseList, WorklistQuery, WorklistResponse } from "./schemas.js";
+import { DispositionList, PostCallBody, PostCallResponse, PreCallQuery, PreCallResponse, PromiseList, WorklistQuery, WorklistResponse } from "./schemas.js";
+import { listActiveDispositions } from "./repository.js";
 import { buildWorklist } from "./worklist.js";
+
+const REQUIRED_FIELDS: Record<string, ("promiseAmount" | "promiseDate" | "callbackAt")[]> = {
+  promise_to_pay: ["promiseAmount", "promiseDate"],
+  callback_requested: ["callbackAt"],
+};
 
 const tags = ["calling"];
 const security: { [scheme: string]: string[] }[] = [{ bearerAuth: [] }, { apiKey: [] }];
@@ -51,6 +57,22 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       const { created, ...result } = await recordPostCallOutcome(services, request.body, caller, requestContext(request));
       return reply.status(created ? 201 : 200).send(result);
     },
+  );
+
+  app.get(
+    "/api/crm/dispositions",
+    {
+      onRequest: [app.authenticateCaller("postcall:write")],
+      schema: {
+        tags,
+        security,
+        summary: "The call outcomes a post-call accepts, in picker order, with the fields each requires",
+        response: { 200: DispositionList },
+      },
+    },
+    async () => ({
+      data: (await listActiveDispositions(services.db)).map((d) => ({ ...d, requires: REQUIRED_FIELDS[d.code] ?? [] })),
+    }),
   );
 
   app.get(

@@ -105,3 +105,15 @@ export const WorklistResponse = Type.Object({
     { description: "Why the list is as long as it is: an empty worklist explains itself" },
   ),
 });
+
+export const DispositionList = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      code: Type.String(),
+      label: Type.String(),
+      contacted: Type.Boolean({ description: "Someone answered" }),
+      rightPartyContact: Type.Boolean({ description: "It was the borrower" }),
+      requires: Type.Array(Type.Enum(["promiseAmount", "promiseDate", "callbackAt"]), { description: "Fields a post-call with this code must carry" }),
+    }),
+  ),
+});
