@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -12,6 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { teams } from "./allocation.js";
 import { timestamptz } from "./columns.js";
 
 export const USER_ROLES = ["admin", "supervisor", "agent"] as const;
@@ -42,6 +44,8 @@ export const users = pgTable(
     mustChangePassword: boolean("must_change_password").notNull().default(false),
     /** When the address was proved by a code (seed 001); null until then. */
     emailVerifiedAt: timestamptz("email_verified_at"),
+    /** The user's team (at most one); supervisors may also lead a team (`teams.supervisor_id`). */
+    teamId: uuid("team_id").references((): AnyPgColumn => teams.id, { onDelete: "set null" }),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },
@@ -49,6 +53,7 @@ export const users = pgTable(
     uniqueIndex("users_email_key").on(t.email),
     uniqueIndex("users_phone_key").on(t.phone),
     index("users_role_idx").on(t.role),
+    index("users_team_idx").on(t.teamId),
     check("users_role_check", sql`${t.role} in ('admin', 'supervisor', 'agent')`),
     check("users_email_lower_check", sql`${t.email} = lower(${t.email})`),
   ],

@@ -3,3 +3,4 @@ export * from "./audit.js";
 export * from "./calling.js";
 export * from "./crm.js";
 export * from "./otp.js";
+export * from "./allocation.js";

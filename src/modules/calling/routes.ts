@@ -25,7 +25,7 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         response: { 200: PreCallResponse },
       },
     },
-    async (request) => preCall(services, request.query.phone),
+    async (request) => preCall(services, request.query.phone, { userId: request.auth?.userId ?? null, apiKeyId: request.apiKey?.id ?? null }),
   );
 
   app.post(

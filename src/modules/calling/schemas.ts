@@ -43,6 +43,12 @@ export const PreCallResponse = Type.Object({
   }),
   recentInteractions: Type.Array(InteractionView),
   eligibility: EligibilityView,
+  claimedBy: Nullable(
+    Type.Object(
+      { name: Nullable(Type.String()), until: Type.String({ format: "date-time" }) },
+      { description: "Another agent or dialer holds this customer (a live next-call claim) until then; null otherwise" },
+    ),
+  ),
 });
 
 export const PostCallBody = Type.Object(

@@ -1,0 +1,148 @@
+import { randomUUID } from "node:crypto";
+import { AppError } from "../../lib/errors.js";
+import type { RequestContext, Services } from "../../services.js";
+import { recordAudit } from "../audit/service.js";
+import { callRulesFrom } from "../calling/eligibility.js";
+import { preCallFor } from "../calling/pre-call.js";
+import { candidateEligibility, type CandidateRow, dialNumber, loadCandidates, type Pool, poolsFor, rankingOf } from "./candidates.js";
+import { type ClaimRow, type Holder, insertClaims, liveClaimOfUser, lockFreeCustomers, releaseClaims, releaseExpiredOn } from "./repository.js";
+import { poolSummary } from "./summary.js";
+
+/** Candidates evaluated per round trip; most are callable in the day, so one round is the usual case. */
+const CHUNK = 24;
+/** next-call keeps looking until it claims someone, the pools run out, or this much time has passed. */
+const SEARCH_BUDGET_MS = 400;
+
+const iso = (v: Date | string) => new Date(v).toISOString();
+
+interface Found {
+  row: CandidateRow;
+  phone: string;
+}
+
+/**
+ * The next callable, unclaimed customers of a pool in ranking order, a chunk at a time. Customers
+ * found not callable are remembered with the ranking (they rarely become callable within its TTL).
+ */
+async function* callableIn(services: Services, pool: Pool, now: Date, deadline: number): AsyncGenerator<Found[]> {
+  const rules = callRulesFrom(services.config);
+  const ranking = await rankingOf(services, pool, now);
+  let i = 0;
+  while (i < ranking.ids.length && performance.now() < deadline) {
+    const chunk: string[] = [];
+    for (; i < ranking.ids.length && chunk.length < CHUNK; i++) {
+      if (!ranking.blocked.has(ranking.ids[i]!)) chunk.push(ranking.ids[i]!);
+    }
+    const rows = await loadCandidates(services, chunk, now);
+    const found: Found[] = [];
+    for (const row of rows) {
+      if (row.claimed) continue;
+      const phone = dialNumber(row);
+      if (!phone || Number(row.total_overdue) <= 0 || !candidateEligibility(row, now, rules).canCall) {
+        ranking.blocked.add(row.id);
+        continue;
+      }
+      found.push({ row, phone });
+    }
+    if (found.length > 0) yield found;
+  }
+}
+
+/**
+ * Claims up to `count` of the found customers for the holder, in their order, in one transaction: row
+ * locks with SKIP LOCKED spread concurrent callers, and the unique indexes settle any remaining race.
+ */
+async function claimSome(services: Services, found: Found[], holder: Holder, count: number, batchId: string | null): Promise<ClaimRow[]> {
+  const now = services.clock.now();
+  const expiresAt = new Date(now.getTime() + services.config.CLAIM_LEASE_SECONDS * 1000);
+  const phoneOf = new Map(found.map((f) => [f.row.id, f.phone]));
+  return services.db.transaction(async (tx) => {
+    const locked = await lockFreeCustomers(tx, found.map((f) => f.row.id), now, count);
+    await releaseExpiredOn(tx, locked.filter((l) => l.stale).map((l) => l.id), now);
+    return insertClaims(tx, locked.map((l) => ({ customerId: l.id, phone: phoneOf.get(l.id) ?? null })), holder, now, expiresAt, batchId);
+  });
+}
+
+async function answer(services: Services, claim: ClaimRow, userId: string) {
+  const precall = await preCallFor(services, { customerId: claim.customer_id }, { userId, apiKeyId: null }, claim.phone ?? undefined);
+  return { claim: { customerId: claim.customer_id, phone: claim.phone, claimedAt: iso(claim.claimed_at), expiresAt: iso(claim.expires_at) }, precall };
+}
+
+export interface Agent {
+  id: string;
+  teamId: string | null;
+}
+
+/**
+ * `POST /api/crm/next-call`: the agent's live claim if they have one (a screen refresh must not skip
+ * a customer), otherwise the best callable customer of their pools, claimed for CLAIM_LEASE_SECONDS.
+ */
+export async function nextCall(services: Services, agent: Agent) {
+  const { db, clock } = services;
+  const now = clock.now();
+  const held = await liveClaimOfUser(db, agent.id);
+  if (held) {
+    if (new Date(held.expires_at).getTime() > now.getTime()) {
+      const current = await answer(services, held, agent.id);
+      if (current.precall.eligibility.canCall) return current;
+      // Became uncallable while claimed (do-not-call set, dispute opened…): not offered again.
+      await releaseClaims(db, { userId: agent.id }, "uncallable", now, { customerId: held.customer_id });
+    } else {
+      await releaseClaims(db, { userId: agent.id }, "expired", now, { customerId: held.customer_id });
+    }
+  }
+  const deadline = performance.now() + SEARCH_BUDGET_MS;
+  const pools = poolsFor(services, agent);
+  for (const pool of pools) {
+    for await (const found of callableIn(services, pool, now, deadline)) {
+      const [claim] = await claimSome(services, found, { userId: agent.id }, 1, null);
+      if (claim) return answer(services, claim, agent.id);
+      // Nothing inserted: every one was taken meanwhile, or this agent claimed in a parallel request.
+      const mine = await liveClaimOfUser(db, agent.id);
+      if (mine) return answer(services, mine, agent.id);
+    }
+  }
+  return { claim: null, summary: await poolSummary(services, pools, now) };
+}
+
+const claimNotFound = () => new AppError("CLAIM_NOT_FOUND", "You hold no live claim on this customer", { status: 404 });
+
+/** Ends the caller's claim early (a skip is audited and counted per agent). */
+export async function releaseClaim(services: Services, holder: Holder, customerId: string, reason: "skipped" | "returned", note: string | null, ctx: RequestContext) {
+  const now = services.clock.now();
+  return services.db.transaction(async (tx) => {
+    const [released] = await releaseClaims(tx, holder, reason, now, { customerId, note });
+    if (!released) throw claimNotFound();
+    await recordAudit(tx, ctx, { action: `claim.${reason}`, entityType: "customer", entityId: customerId, details: { claimId: released.id, note } });
+    return { customerId, releasedAt: now.toISOString(), reason };
+  });
+}
+
+/**
+ * `POST /api/crm/claims`: a dialer's batch. The same ranking, eligibility and locks as next-call; only
+ * numbers not reported wrong are offered.
+ */
+export async function claimBatch(services: Services, apiKeyId: string, count: number, teamId: string | undefined, ctx: RequestContext) {
+  const now = services.clock.now();
+  const batchId = randomUUID();
+  const pool: Pool = teamId ? { kind: "team", id: teamId } : { kind: "unowned", id: null };
+  const claims: { customerId: string; fullName: string; phone: string; expiresAt: string }[] = [];
+  const names = new Map<string, string>();
+  const deadline = performance.now() + SEARCH_BUDGET_MS * 5;
+  for await (const found of callableIn(services, pool, now, deadline)) {
+    for (const f of found) names.set(f.row.id, f.row.full_name);
+    const got = await claimSome(services, found, { apiKeyId }, count - claims.length, batchId);
+    for (const c of got) claims.push({ customerId: c.customer_id, fullName: names.get(c.customer_id) ?? "", phone: c.phone!, expiresAt: iso(c.expires_at) });
+    if (claims.length >= count) break;
+  }
+  if (claims.length > 0) {
+    await recordAudit(services.db, ctx, { action: "claim.batch_claimed", entityType: "api_key", entityId: apiKeyId, details: { batchId, count: claims.length } });
+  }
+  return { batchId: claims.length > 0 ? batchId : null, claims };
+}
+
+/** `DELETE /api/crm/claims`: the unused rest of a batch (or of every batch of the key) goes back. */
+export async function returnBatch(services: Services, apiKeyId: string, batchId: string | undefined) {
+  const released = await releaseClaims(services.db, { apiKeyId }, "returned", services.clock.now(), { batchId });
+  return { returned: released.length };
+}
