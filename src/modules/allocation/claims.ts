@@ -10,8 +10,11 @@ import { poolSummary } from "./summary.js";
 
 /** Candidates evaluated per round trip; most are callable in the day, so one round is the usual case. */
 const CHUNK = 24;
-/** next-call keeps looking until it claims someone, the pools run out, or this much time has passed. */
-const SEARCH_BUDGET_MS = 400;
+/**
+ * next-call keeps looking until it claims someone or the pools run out; past this much time it stops
+ * after the current chunk (a request queued behind many others still gets its first chunk).
+ */
+const SEARCH_BUDGET_MS = 5000;
 
 const iso = (v: Date | string) => new Date(v).toISOString();
 
@@ -28,7 +31,7 @@ async function* callableIn(services: Services, pool: Pool, now: Date, deadline: 
   const rules = callRulesFrom(services.config);
   const ranking = await rankingOf(services, pool, now);
   let i = 0;
-  while (i < ranking.ids.length && performance.now() < deadline) {
+  while (i < ranking.ids.length && (i === 0 || performance.now() < deadline)) {
     const chunk: string[] = [];
     for (; i < ranking.ids.length && chunk.length < CHUNK; i++) {
       if (!ranking.blocked.has(ranking.ids[i]!)) chunk.push(ranking.ids[i]!);
@@ -49,18 +52,31 @@ async function* callableIn(services: Services, pool: Pool, now: Date, deadline: 
 }
 
 /**
- * Claims up to `count` of the found customers for the holder, in their order, in one transaction: row
- * locks with SKIP LOCKED spread concurrent callers, and the unique indexes settle any remaining race.
+ * Claims up to `count` of the found customers for the holder, in their order: row locks with SKIP
+ * LOCKED spread concurrent callers, and the unique indexes settle what remains of a race (a claim
+ * committed after this statement's snapshot inserts nothing here). Customers lost that way are
+ * dropped and the rest of the chunk is tried again, with a fresh snapshot.
  */
 async function claimSome(services: Services, found: Found[], holder: Holder, count: number, batchId: string | null): Promise<ClaimRow[]> {
-  const now = services.clock.now();
-  const expiresAt = new Date(now.getTime() + services.config.CLAIM_LEASE_SECONDS * 1000);
-  const phoneOf = new Map(found.map((f) => [f.row.id, f.phone]));
-  return services.db.transaction(async (tx) => {
-    const locked = await lockFreeCustomers(tx, found.map((f) => f.row.id), now, count);
-    await releaseExpiredOn(tx, locked.filter((l) => l.stale).map((l) => l.id), now);
-    return insertClaims(tx, locked.map((l) => ({ customerId: l.id, phone: phoneOf.get(l.id) ?? null })), holder, now, expiresAt, batchId);
-  });
+  const claimed: ClaimRow[] = [];
+  let left = found;
+  while (left.length > 0 && claimed.length < count) {
+    const now = services.clock.now();
+    const expiresAt = new Date(now.getTime() + services.config.CLAIM_LEASE_SECONDS * 1000);
+    const phoneOf = new Map(left.map((f) => [f.row.id, f.phone]));
+    const { locked, inserted } = await services.db.transaction(async (tx) => {
+      const locked = await lockFreeCustomers(tx, left.map((f) => f.row.id), now, count - claimed.length);
+      await releaseExpiredOn(tx, locked.filter((l) => l.stale).map((l) => l.id), now);
+      const rows = locked.map((l) => ({ customerId: l.id, phone: phoneOf.get(l.id) ?? null }));
+      return { locked, inserted: await insertClaims(tx, rows, holder, now, expiresAt, batchId) };
+    });
+    claimed.push(...inserted);
+    // Nothing free in the chunk, or this user got a claim in a parallel request (one live per user).
+    if (locked.length === 0 || (holder.userId && inserted.length === 0 && (await liveClaimOfUser(services.db, holder.userId)))) break;
+    const tried = new Set(locked.map((l) => l.id));
+    left = left.filter((f) => !tried.has(f.row.id));
+  }
+  return claimed;
 }
 
 async function answer(services: Services, claim: ClaimRow, userId: string) {
