@@ -7,6 +7,7 @@ import { recordPostCallOutcome } from "./post-call.js";
 import { preCall } from "./pre-call.js";
 import { PostCallBody, PostCallResponse, PreCallQuery, PreCallResponse, PromiseList, WorklistQuery, WorklistResponse } from "./schemas.js";
 import { buildWorklist } from "./worklist.js";
+import { worklistViewer } from "../allocation/worklist-view.js";
 
 const tags = ["calling"];
 const security: { [scheme: string]: string[] }[] = [{ bearerAuth: [] }, { apiKey: [] }];
@@ -61,12 +62,18 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         tags,
         security,
         summary: "Customers to call now: due callbacks, then broken promises, then days past due × amount overdue",
-        description: "Only customers who owe money and can be called now under the eligibility rules. Agents, or an API key with worklist:read.",
+        description:
+          "Only customers who owe money and can be called now under the eligibility rules. For an agent, their own view: only what next-call could give them (their pools, ALLOCATION_POOL), never a customer claimed by someone else, each row with its owner. Agents, or an API key with worklist:read.",
         querystring: WorklistQuery,
         response: { 200: WorklistResponse },
       },
     },
-    async (request) => buildWorklist(services, request.query.limit),
+    async (request) =>
+      buildWorklist(
+        services,
+        request.query.limit,
+        worklistViewer(services, { userId: request.auth?.userId ?? null, teamId: request.auth?.user.teamId ?? null, apiKeyId: request.apiKey?.id ?? null }),
+      ),
   );
 
   app.get(
