@@ -126,23 +126,47 @@ export interface CandidateRow {
   claimed: boolean;
 }
 
-/** The eligibility inputs of `ids`, in the given order, in one round trip. */
+const candidateColumns = (at: string) => sql`c.id, c.full_name, c.phone, c.alt_phone, c.timezone, c.do_not_call, c.total_overdue::text as total_overdue,
+  (select coalesce(json_agg(p.due_date), '[]'::json) from payment_promises p where p.customer_id = c.id and p.status = 'pending') as pending_due,
+  exists (select 1 from loans l where l.customer_id = c.id and l.collection_status = 'dispute') as dispute_open,
+  (select coalesce(json_agg(f.phone), '[]'::json) from customer_phone_flags f where f.customer_id = c.id) as flagged,
+  (select coalesce(json_agg(i.started_at), '[]'::json) from customer_interactions i
+    where i.customer_id = c.id and i.channel = 'call' and i.direction = 'outbound' and i.started_at > ${at}::timestamptz - interval '8 days') as attempts,
+  (select i.callback_at from customer_interactions i where i.customer_id = c.id and i.callback_at is not null
+    order by i.started_at desc limit 1) as callback_at`;
+
+/** The eligibility inputs of `ids`, in the given order, in one round trip (with who holds them). */
 export async function loadCandidates(services: Services, ids: string[], now: Date): Promise<CandidateRow[]> {
   if (ids.length === 0) return [];
   const at = now.toISOString();
   return services.queryNamed<CandidateRow>(
     "alloc_candidates",
-    sql`select c.id, c.full_name, c.phone, c.alt_phone, c.timezone, c.do_not_call, c.total_overdue::text as total_overdue,
-          (select coalesce(json_agg(p.due_date), '[]'::json) from payment_promises p where p.customer_id = c.id and p.status = 'pending') as pending_due,
-          exists (select 1 from loans l where l.customer_id = c.id and l.collection_status = 'dispute') as dispute_open,
-          (select coalesce(json_agg(f.phone), '[]'::json) from customer_phone_flags f where f.customer_id = c.id) as flagged,
-          (select coalesce(json_agg(i.started_at), '[]'::json) from customer_interactions i
-            where i.customer_id = c.id and i.channel = 'call' and i.direction = 'outbound' and i.started_at > ${at}::timestamptz - interval '8 days') as attempts,
-          (select i.callback_at from customer_interactions i where i.customer_id = c.id and i.callback_at is not null
-            order by i.started_at desc limit 1) as callback_at,
+    sql`select ${candidateColumns(at)},
           exists (select 1 from call_claims k where k.customer_id = c.id and k.released_at is null and k.expires_at > ${at}::timestamptz) as claimed
         from unnest(${sql.param(ids)}::uuid[]) with ordinality as x(id, ord) join customers c on c.id = x.id
         order by x.ord`,
+  );
+}
+
+/**
+ * The first `limit` of `ids` (in order) that nobody holds and that are not do-not-call, with their
+ * eligibility inputs: the cheap filters run first, so the history is read only for those returned.
+ * `ord` (1-based position in `ids`) tells the caller how far into the window it got.
+ */
+export async function loadFreeCandidates(services: Services, ids: string[], now: Date, limit: number): Promise<(CandidateRow & { ord: number })[]> {
+  if (ids.length === 0) return [];
+  const at = now.toISOString();
+  return services.queryNamed<CandidateRow & { ord: number }>(
+    "alloc_free_candidates",
+    sql`with picked as (
+          select x.id, x.ord from unnest(${sql.param(ids)}::uuid[]) with ordinality as x(id, ord) join customers c on c.id = x.id
+           where not c.do_not_call
+             and not exists (select 1 from call_claims k where k.customer_id = x.id and k.released_at is null and k.expires_at > ${at}::timestamptz)
+           order by x.ord limit ${limit}
+        )
+        select ${candidateColumns(at)}, false as claimed, picked.ord::int as ord
+          from picked join customers c on c.id = picked.id
+         order by picked.ord`,
   );
 }
 

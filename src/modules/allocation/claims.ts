@@ -4,19 +4,21 @@ import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { callRulesFrom } from "../calling/eligibility.js";
 import { preCallFor } from "../calling/pre-call.js";
-import { candidateEligibility, type CandidateRow, dialNumber, loadCandidates, type Pool, poolsFor, rankingOf } from "./candidates.js";
+import { candidateEligibility, type CandidateRow, dialNumber, loadFreeCandidates, type Pool, poolsFor, rankingOf } from "./candidates.js";
 import { type ClaimRow, type Holder, insertClaims, liveClaimOfUser, lockFreeCustomers, releaseClaims, releaseExpiredOn } from "./repository.js";
 import { poolSummary } from "./summary.js";
 
-/** Candidates evaluated per round trip; most are callable in the day, so one round is the usual case. */
-const CHUNK = 24;
+/** Ranked ids looked at per round trip, and free candidates whose history is read from them. */
+const WINDOW = 64;
+const CHUNK = 12;
 /**
- * next-call keeps looking until it claims someone or the pools run out; past this much time it stops
- * after the current chunk (a request queued behind many others still gets its first chunk).
+ * next-call keeps looking until it claims someone or the pools run out; past this much time spent
+ * reading customers who are not callable, it stops and answers with the summary.
  */
 const SEARCH_BUDGET_MS = 5000;
 
 const iso = (v: Date | string) => new Date(v).toISOString();
+
 
 interface Found {
   row: CandidateRow;
@@ -27,19 +29,28 @@ interface Found {
  * The next callable, unclaimed customers of a pool in ranking order, a chunk at a time. Customers
  * found not callable are remembered with the ranking (they rarely become callable within its TTL).
  */
-async function* callableIn(services: Services, pool: Pool, now: Date, deadline: number): AsyncGenerator<Found[]> {
+async function* callableIn(services: Services, pool: Pool, now: Date, deadline: number, chunk = CHUNK): AsyncGenerator<Found[]> {
   const rules = callRulesFrom(services.config);
   const ranking = await rankingOf(services, pool, now);
   let i = 0;
-  while (i < ranking.ids.length && (i === 0 || performance.now() < deadline)) {
-    const chunk: string[] = [];
-    for (; i < ranking.ids.length && chunk.length < CHUNK; i++) {
-      if (!ranking.blocked.has(ranking.ids[i]!)) chunk.push(ranking.ids[i]!);
+  // The time budget bounds a scan through customers who are not callable; losing races for callable
+  // ones (a floor of agents on one pool) always carries on to the next chunk.
+  let lastFound = true;
+  while (i < ranking.ids.length && (lastFound || performance.now() < deadline)) {
+    const window: string[] = [];
+    const positions: number[] = [];
+    for (let j = i; j < ranking.ids.length && window.length < Math.max(WINDOW, chunk * 3); j++) {
+      if (!ranking.blocked.has(ranking.ids[j]!)) {
+        window.push(ranking.ids[j]!);
+        positions.push(j);
+      }
     }
-    const rows = await loadCandidates(services, chunk, now);
+    if (window.length === 0) break;
+    const rows = await loadFreeCandidates(services, window, now, chunk);
+    // Past the last one returned; or past the whole window when it held fewer than asked for.
+    i = rows.length < chunk ? positions.at(-1)! + 1 : positions[rows.at(-1)!.ord - 1]! + 1;
     const found: Found[] = [];
     for (const row of rows) {
-      if (row.claimed) continue;
       const phone = dialNumber(row);
       if (!phone || Number(row.total_overdue) <= 0 || !candidateEligibility(row, now, rules).canCall) {
         ranking.blocked.add(row.id);
@@ -47,7 +58,8 @@ async function* callableIn(services: Services, pool: Pool, now: Date, deadline: 
       }
       found.push({ row, phone });
     }
-    if (found.length > 0) yield found;
+    lastFound = found.length > 0;
+    if (lastFound) yield found;
   }
 }
 
@@ -145,7 +157,7 @@ export async function claimBatch(services: Services, apiKeyId: string, count: nu
   const claims: { customerId: string; fullName: string; phone: string; expiresAt: string }[] = [];
   const names = new Map<string, string>();
   const deadline = performance.now() + SEARCH_BUDGET_MS * 5;
-  for await (const found of callableIn(services, pool, now, deadline)) {
+  for await (const found of callableIn(services, pool, now, deadline, Math.min(count, 200))) {
     for (const f of found) names.set(f.row.id, f.row.full_name);
     const got = await claimSome(services, found, { apiKeyId }, count - claims.length, batchId);
     for (const c of got) claims.push({ customerId: c.customer_id, fullName: names.get(c.customer_id) ?? "", phone: c.phone!, expiresAt: iso(c.expires_at) });
