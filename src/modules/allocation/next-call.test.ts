@@ -137,6 +137,7 @@ describe("POST /api/crm/next-call", () => {
     tick();
     const key = await apiKey(t.app, t.as.admin.headers, ["worklist:claim", "postcall:write"]);
     expect((await t.app.inject({ method: "POST", url: "/api/crm/claims", headers: t.as.agent.headers, payload: { count: 5 } })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: "POST", url: "/api/crm/claims", headers: { "x-api-key": key.key }, payload: { count: 0 } })).statusCode).toBe(400);
     const reader = await apiKey(t.app, t.as.admin.headers, ["worklist:read"]);
     expect((await t.app.inject({ method: "POST", url: "/api/crm/claims", headers: { "x-api-key": reader.key }, payload: { count: 5 } })).statusCode).toBe(403);
     const res = await t.app.inject({ method: "POST", url: "/api/crm/claims", headers: { "x-api-key": key.key }, payload: { count: 500 } });
@@ -155,6 +156,10 @@ describe("POST /api/crm/next-call", () => {
     expect(done.statusCode, done.body).toBe(201);
     const back = await t.app.inject({ method: "DELETE", url: `/api/crm/claims?batchId=${batchId}`, headers: { "x-api-key": key.key } });
     expect(back.json()).toEqual({ returned: claims.length - 1 });
-    expect((await t.app.inject({ method: "POST", url: "/api/crm/claims", headers: { "x-api-key": key.key }, payload: { count: 0 } })).statusCode).toBe(400);
+    // Revoking the key gives its live claims back to the pools.
+    const again = (await t.app.inject({ method: "POST", url: "/api/crm/claims", headers: { "x-api-key": key.key }, payload: { count: 2 } })).json();
+    expect(again.claims).toHaveLength(2);
+    expect((await t.app.inject({ method: "DELETE", url: `/api/admin/api-keys/${key.id}`, headers: t.as.admin.headers })).statusCode).toBe(200);
+    expect((await liveClaims(again.claims[0].customerId)).find((r) => r.apiKeyId === key.id && r.batchId === again.batchId)).toMatchObject({ releaseReason: "holder_disabled" });
   });
 });
