@@ -5,7 +5,7 @@ import { recordAudit } from "../audit/service.js";
 import { callRulesFrom } from "../calling/eligibility.js";
 import { preCallFor } from "../calling/pre-call.js";
 import { candidateEligibility, type CandidateRow, dialNumber, loadFreeCandidates, type Pool, poolsFor, rankingOf } from "./candidates.js";
-import { type ClaimRow, type Holder, insertClaims, liveClaimOfUser, lockFreeCustomers, releaseClaims, releaseExpiredOn } from "./repository.js";
+import { type ClaimRow, claimFreeCustomers, type Holder, insertClaims, liveClaimOfUser, lockFreeCustomers, releaseClaims, releaseExpiredOn } from "./repository.js";
 import { poolSummary } from "./summary.js";
 
 /** Ranked ids looked at per round trip, and free candidates whose history is read from them. */
@@ -75,16 +75,25 @@ async function claimSome(services: Services, found: Found[], holder: Holder, cou
   while (left.length > 0 && claimed.length < count) {
     const now = services.clock.now();
     const expiresAt = new Date(now.getTime() + services.config.CLAIM_LEASE_SECONDS * 1000);
-    const phoneOf = new Map(left.map((f) => [f.row.id, f.phone]));
-    const { locked, inserted } = await services.db.transaction(async (tx) => {
-      const locked = await lockFreeCustomers(tx, left.map((f) => f.row.id), now, count - claimed.length);
-      await releaseExpiredOn(tx, locked.filter((l) => l.stale).map((l) => l.id), now);
-      const rows = locked.map((l) => ({ customerId: l.id, phone: phoneOf.get(l.id) ?? null }));
-      return { locked, inserted: await insertClaims(tx, rows, holder, now, expiresAt, batchId) };
-    });
+    const candidates = left.map((f) => ({ customerId: f.row.id, phone: f.phone }));
+    const { locked, inserted } = await claimFreeCustomers(services.db, candidates, holder, now, expiresAt, batchId, count - claimed.length);
     claimed.push(...inserted);
+    const stale = locked.filter((l) => l.stale);
+    if (stale.length > 0) {
+      // Leases that ran out are released, under the row lock again, before these customers are claimed.
+      const staleIds = new Set(stale.map((l) => l.id));
+      const rows = candidates.filter((c) => staleIds.has(c.customerId));
+      claimed.push(
+        ...(await services.db.transaction(async (tx) => {
+          const relocked = await lockFreeCustomers(tx, rows.map((r) => r.customerId), now, rows.length);
+          await releaseExpiredOn(tx, relocked.filter((l) => l.stale).map((l) => l.id), now);
+          const again = new Set(relocked.map((l) => l.id));
+          return insertClaims(tx, rows.filter((r) => again.has(r.customerId)).slice(0, count - claimed.length), holder, now, expiresAt, batchId);
+        })),
+      );
+    }
     // Nothing free in the chunk, or this user got a claim in a parallel request (one live per user).
-    if (locked.length === 0 || (holder.userId && inserted.length === 0 && (await liveClaimOfUser(services.db, holder.userId)))) break;
+    if (locked.length === 0 || (holder.userId && claimed.length === 0 && (await liveClaimOfUser(services.db, holder.userId)))) break;
     const tried = new Set(locked.map((l) => l.id));
     left = left.filter((f) => !tried.has(f.row.id));
   }

@@ -93,3 +93,51 @@ export async function releaseClaims(
         returning id, customer_id`,
   );
 }
+
+/**
+ * The common case in one statement (one round trip, no explicit transaction): lock the first free
+ * candidates with SKIP LOCKED and insert their claims, `on conflict do nothing`. The row locks last
+ * until the statement ends, which is all the insert needs. A candidate still carrying an expired,
+ * unreleased lease is locked but not inserted (`stale`): the caller releases that lease first.
+ */
+export async function claimFreeCustomers(
+  db: DbOrTx,
+  candidates: { customerId: string; phone: string | null }[],
+  holder: Holder,
+  now: Date,
+  expiresAt: Date,
+  batchId: string | null,
+  count: number,
+) {
+  const at = now.toISOString();
+  const rows = await queryRows<{ id: string; stale: boolean; claim_id: string | null; phone: string | null; batch_id: string | null; claimed_at: Date | string | null; expires_at: Date | string | null }>(
+    db,
+    sql`with cand as (
+          select x.id, x.phone, x.ord from unnest(${sql.param(candidates.map((c) => c.customerId))}::uuid[], ${sql.param(candidates.map((c) => c.phone))}::text[])
+            with ordinality as x(id, phone, ord)
+        ),
+        locked as (
+          select c.id, cand.phone, cand.ord, exists (select 1 from call_claims k where k.customer_id = c.id and k.released_at is null) as stale
+            from customers c join cand on cand.id = c.id
+           where not c.do_not_call
+             and not exists (select 1 from call_claims k where k.customer_id = c.id and k.released_at is null and k.expires_at > ${at}::timestamptz)
+           order by cand.ord limit ${count}
+           for update of c skip locked
+        ),
+        ins as (
+          insert into call_claims (customer_id, user_id, api_key_id, batch_id, phone, claimed_at, expires_at)
+          select locked.id, ${holder.userId ?? null}::uuid, ${holder.apiKeyId ?? null}::uuid, ${batchId}::uuid, locked.phone, ${at}::timestamptz, ${expiresAt.toISOString()}::timestamptz
+            from locked where not locked.stale
+          on conflict do nothing
+          returning id, customer_id, phone, batch_id, claimed_at, expires_at
+        )
+        select locked.id, locked.stale, ins.id as claim_id, ins.phone, ins.batch_id, ins.claimed_at, ins.expires_at
+          from locked left join ins on ins.customer_id = locked.id order by locked.ord`,
+  );
+  return {
+    locked: rows.map((r) => ({ id: r.id, stale: r.stale })),
+    inserted: rows
+      .filter((r) => r.claim_id)
+      .map((r): ClaimRow => ({ id: r.claim_id!, customer_id: r.id, phone: r.phone, batch_id: r.batch_id, claimed_at: r.claimed_at!, expires_at: r.expires_at! })),
+  };
+}
