@@ -47,7 +47,7 @@ interface Ranking {
   blocked: Set<string>;
 }
 
-const rankings = new WeakMap<Services, Map<string, Ranking>>();
+const rankings = new WeakMap<Services, Map<string, { ranking: Promise<Ranking>; until: number }>>();
 
 /** Assignments change pools: their rankings are dropped at once on this instance. */
 export function invalidateRankings(services: Services) {
@@ -102,10 +102,13 @@ export async function rankingOf(services: Services, pool: Pool, now: Date): Prom
   const t = now.getTime();
   const hit = cache.get(key);
   // A clock moved backwards (tests) invalidates too.
-  if (hit && hit.until > t && t >= hit.until - RANKING_TTL_MS) return hit;
-  const ranking: Ranking = { ids: await rankPool(services, pool, now), until: t + RANKING_TTL_MS, blocked: new Set() };
+  if (hit && hit.until > t && t >= hit.until - RANKING_TTL_MS) return hit.ranking;
+  // One computation per pool at a time: a floor of agents whose ranking expires together shares it
+  // instead of each sorting the pool (measured: 50 concurrent sorts of 100,000 customers).
+  const ranking = rankPool(services, pool, now).then((ids) => ({ ids, until: t + RANKING_TTL_MS, blocked: new Set<string>() }));
   if (cache.size > 500) cache.clear();
-  cache.set(key, ranking);
+  cache.set(key, { ranking, until: t + RANKING_TTL_MS });
+  ranking.catch(() => cache.delete(key));
   return ranking;
 }
 
