@@ -71,7 +71,7 @@ export async function runScenario(
   const after = scenario.counters?.();
   // Counters accumulate across runs; the report wants this run's share (gauges like poolLeft as is).
   const counters = after && before
-    ? Object.fromEntries(Object.entries(after).map(([k, v]) => [k, k === "poolLeft" ? v : v - (before[k] ?? 0)]))
+    ? Object.fromEntries(Object.entries(after).map(([k, v]) => [k, k === "poolLeft" || k === "freeAgents" ? v : v - (before[k] ?? 0)]))
     : undefined;
   return {
     scenario: scenario.name,
@@ -83,7 +83,7 @@ export async function runScenario(
     errors: r.errors,
     timeouts: r.timeouts,
     non2xx: r.non2xx,
-    unexpected: answered - (statusCodes[String(scenario.expectedStatus)] ?? 0),
+    unexpected: answered - (scenario.expectedStatuses ?? [scenario.expectedStatus]).reduce((n, code) => n + (statusCodes[String(code)] ?? 0), 0),
     statusCodes,
     counters,
     cpu,

@@ -9,12 +9,14 @@ export interface BenchOptions {
   /** Unmeasured seconds before each measurement: lets V8 optimise and PostgreSQL warm its caches. */
   warmup: number;
   connections: number[];
+  /** Only these scenarios (all when empty). */
+  scenarios: string[];
   /** Seconds of the bcrypt ceiling measurement. */
   ceilingSeconds: number;
 }
 
-const USAGE = `usage: npm run bench -- [--customers N] [--duration SECONDS] [--connections 10,50] [--warmup SECONDS]
-  env: BENCH_CUSTOMERS, BENCH_DURATION, BENCH_CONNECTIONS, BENCH_WARMUP`;
+const USAGE = `usage: npm run bench -- [--customers N] [--duration SECONDS] [--connections 10,50] [--warmup SECONDS] [--scenarios next-call,pre-call]
+  env: BENCH_CUSTOMERS, BENCH_DURATION, BENCH_CONNECTIONS, BENCH_WARMUP, BENCH_SCENARIOS`;
 
 function positiveInt(name: string, value: string | undefined): number {
   const n = Number(value);
@@ -32,6 +34,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     duration: positiveInt("BENCH_DURATION", env.BENCH_DURATION ?? "10"),
     warmup: positiveInt("BENCH_WARMUP", env.BENCH_WARMUP ?? "2"),
     connections: intList("BENCH_CONNECTIONS", env.BENCH_CONNECTIONS ?? "10,50"),
+    scenarios: (env.BENCH_SCENARIOS ?? "").split(",").map((v) => v.trim()).filter(Boolean),
     ceilingSeconds: 5,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -51,6 +54,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
         break;
       case "--connections":
         opts.connections = intList(flag, value() ?? "");
+        break;
+      case "--scenarios":
+        opts.scenarios = (value() ?? "").split(",").map((v) => v.trim()).filter(Boolean);
         break;
       case "-h":
       case "--help":

@@ -195,6 +195,7 @@ async function main(): Promise<void> {
   const results: LoadResult[] = [];
   for (const scenario of scenarios) {
     if (unavailable.some((u) => u.scenario === scenario.name)) continue;
+    if (options.scenarios.length > 0 && !options.scenarios.includes(scenario.name)) continue;
     for (const connections of options.connections) {
       step(`${scenario.label}, ${connections} connections, ${options.warmup} s warm-up + ${options.duration} s`);
       const result = await runScenario(baseUrl, server.pid, scenario, connections, options.duration, options.warmup);
@@ -206,6 +207,20 @@ async function main(): Promise<void> {
   // Stopped before the log is read, so everything the server wrote is flushed to the file.
   await server.stop();
   server = undefined;
+
+  // Counted from the database, not from the answers: two claims on one customer whose leases
+  // overlap in time (a live one counts until now), and customers with two live claims.
+  const claimsCheck = await withClient(dbName, async (c) => {
+    const { rows } = await c.query<{ claims: string; overlapping: string; live_duplicates: string }>(
+      `select (select count(*) from call_claims) as claims,
+              (select count(*) from call_claims a join call_claims b on a.customer_id = b.customer_id and a.id < b.id
+                where a.claimed_at < coalesce(b.released_at, 'infinity') and b.claimed_at < coalesce(a.released_at, 'infinity')) as overlapping,
+              (select count(*) from (select customer_id from call_claims where released_at is null group by customer_id having count(*) > 1) d) as live_duplicates`,
+    );
+    const r = rows[0]!;
+    return { claims: Number(r.claims), overlapping: Number(r.overlapping), liveDuplicates: Number(r.live_duplicates) };
+  });
+  console.log(`claims in the database: ${JSON.stringify(claimsCheck)}`);
 
   const report: BenchReport = {
     date,
@@ -225,7 +240,8 @@ async function main(): Promise<void> {
     bcryptCeiling,
     results,
     unavailable,
-    targets: checkTargets(results, bcryptCeiling, unavailable),
+    claimsCheck,
+    targets: checkTargets(results, bcryptCeiling, unavailable, claimsCheck),
     serverLog: { file: logFile, ...summarizeServerLog(logFile) },
   };
   printReport(report);

@@ -22,6 +22,8 @@ export interface Scenario {
   name: string;
   label: string;
   expectedStatus: number;
+  /** When a scenario's cycle mixes routes (next-call 200, then post-call 201): every status it expects. */
+  expectedStatuses?: number[];
   /** Before each autocannon run (warm-up and measurement alike). */
   prepare?(connections: number): Promise<void>;
   requests(): autocannon.Request[];
@@ -115,6 +117,7 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
         ];
       },
     },
+    nextCallScenario(ctx, runTag),
     {
       name: "login",
       label: "POST /api/auth/login (50 agents, bcrypt cost 10)",
@@ -169,4 +172,76 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
       counters: () => ({ ...refreshCounters, poolLeft: refreshPool.length }),
     },
   ];
+}
+
+/**
+ * Each virtual agent claims with next-call, then records a `no_answer` post-call for the claimed
+ * customer, which releases the claim. autocannon resets a connection's context at every cycle, so an
+ * agent is taken from a free list for the cycle and given back when it ends: no two connections
+ * ever act as one agent (an agent holds one claim at a time).
+ */
+function nextCallScenario(ctx: ScenarioContext, runTag: string): Scenario {
+  const free = [...ctx.tokens];
+  const counters = { claims: 0, empty: 0, postCalls: 0, noAgent: 0 };
+  let seq = 0;
+  type Cycle = { token?: string; customerId?: string };
+  return {
+    name: "next-call",
+    label: "POST /api/crm/next-call, then POST /api/crm/post-call no_answer (releases the claim)",
+    expectedStatus: 200,
+    expectedStatuses: [200, 201],
+    // Cycles cut off at the end of the previous run never gave their agent back.
+    async prepare() {
+      free.splice(0, free.length, ...ctx.tokens);
+    },
+    requests: () => [
+      {
+        method: "POST",
+        path: "/api/crm/next-call",
+        setupRequest: (req, context: Cycle) => {
+          const token = free.shift();
+          if (token === undefined) counters.noAgent += 1;
+          context.token = token;
+          return { ...req, headers: { ...req.headers, authorization: `Bearer ${token ?? "no-free-agent"}` } };
+        },
+        onResponse: (status, body, context: Cycle) => {
+          const claim = status === 200 ? (JSON.parse(body) as { claim: { customerId: string } | null }).claim : null;
+          if (claim) {
+            counters.claims += 1;
+            context.customerId = claim.customerId;
+          } else {
+            counters.empty += 1;
+            if (context.token) free.push(context.token);
+            context.token = undefined;
+          }
+        },
+      },
+      {
+        method: "POST",
+        path: "/api/crm/post-call",
+        // No claim: skip the post-call and start the next cycle.
+        setupRequest: (req, context: Cycle) =>
+          context.token && context.customerId
+            ? {
+                ...req,
+                headers: { ...req.headers, ...json, authorization: `Bearer ${context.token}` },
+                body: JSON.stringify({
+                  callId: `bench-nc-${runTag}-${++seq}`,
+                  customerId: context.customerId,
+                  direction: "outbound",
+                  startedAt: new Date().toISOString(),
+                  durationSeconds: 25,
+                  disposition: "no_answer",
+                }),
+              }
+            : (undefined as unknown as typeof req),
+        onResponse: (status, _body, context: Cycle) => {
+          if (status === 201) counters.postCalls += 1;
+          if (context.token) free.push(context.token);
+          context.token = undefined;
+        },
+      },
+    ],
+    counters: () => ({ ...counters, freeAgents: free.length }),
+  };
 }

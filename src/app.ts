@@ -12,6 +12,8 @@ import type { Clock } from "./lib/clock.js";
 import { legacyAuthRoutes } from "./modules/auth/legacy-routes.js";
 import { authRoutes } from "./modules/auth/routes.js";
 import { apiKeyRoutes } from "./modules/api-keys/routes.js";
+import { allocationAdminRoutes } from "./modules/allocation/admin-routes.js";
+import { allocationCrmRoutes } from "./modules/allocation/routes.js";
 import { callingRoutes } from "./modules/calling/routes.js";
 import { consoleRoutes } from "./modules/console/routes.js";
 import { customerRoutes } from "./modules/customers/routes.js";
@@ -133,6 +135,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(paymentRoutes, { services });
   await app.register(interactionRoutes, { services });
   await app.register(callingRoutes, { services });
+  await app.register(allocationCrmRoutes, { services });
+  await app.register(allocationAdminRoutes, { services });
   await app.register(apiKeyRoutes, { services });
   await app.register(adminUserRoutes, { services });
   await app.register(approvalRoutes, { services });

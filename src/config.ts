@@ -79,6 +79,8 @@ export const ConfigSchema = Type.Object({
   MAX_CALL_ATTEMPTS_PER_DAY: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
   MAX_CALL_ATTEMPTS_PER_7_DAYS: Type.Integer({ minimum: 1, maximum: 700, default: 7 }),
   PROMISE_EVALUATION_INTERVAL_MINUTES: Type.Number({ minimum: 0, maximum: 1440, default: 15 }),
+  CLAIM_LEASE_SECONDS: Type.Integer({ minimum: 10, maximum: 86400, default: 600 }),
+  ALLOCATION_POOL: Type.Union([Type.Literal("own"), Type.Literal("team"), Type.Literal("all")], { default: "all" }),
 
   CENTRE_TIMEZONE: Type.String({ minLength: 1, default: "Africa/Algiers" }),
   SHIFT_WINDOW: Type.String({ pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$", default: "07:00-21:00" }),

@@ -38,6 +38,7 @@ export const ErrorCatalogue = {
   OTP_COOLDOWN: { status: 429, message: "Wait before asking for another code" },
   OTP_RESEND_LIMIT: { status: 429, message: "No more resends for this code" },
   EMAIL_DELIVERY_FAILED: { status: 502, message: "The email could not be sent" },
+  CLAIM_NOT_FOUND: { status: 404, message: "You hold no live claim on this customer" },
   INTERNAL_ERROR: { status: 500, message: "An unexpected error occurred" },
   DATABASE_UNAVAILABLE: { status: 503, message: "The database is unavailable; try again shortly" },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -95,7 +95,7 @@ export interface paths {
         put?: never;
         /**
          * Create a key for a dialer or voice bot (admin); the key is returned once
-         * @description Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. Scopes: precall:read, postcall:write, worklist:read.
+         * @description Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. Scopes: precall:read, postcall:write, worklist:read, worklist:claim (dialer batches).
          */
         post: {
             parameters: {
@@ -109,7 +109,7 @@ export interface paths {
                     "application/json": {
                         /** @example Dialer A (Oran site) */
                         name: string;
-                        scopes: ("precall:read" | "postcall:write" | "worklist:read")[];
+                        scopes: ("precall:read" | "postcall:write" | "worklist:read" | "worklist:claim")[];
                     };
                 };
             };
@@ -284,6 +284,252 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign customers (by ids or filter) to an agent or a team, or unassign them; ?dryRun=true only counts
+         * @description One set-based statement; each changed customer gets a customer.assigned audit entry with the old and new owner. round_robin and balance_amount spread over the team's active agents.
+         */
+        post: {
+            parameters: {
+                query: {
+                    dryRun: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        customerIds?: string[];
+                        /** @description The customer list's filters; {} selects every customer */
+                        filter?: {
+                            /** @enum {unknown} */
+                            bucket?: "current" | "1-30" | "31-60" | "61-90" | "90+";
+                            city?: string;
+                            /** @enum {unknown} */
+                            collectionStatus?: "none" | "in_collection" | "promise_to_pay" | "payment_plan" | "dispute" | "legal" | "settled" | "closed";
+                            minDaysPastDue?: number;
+                            q?: string;
+                        };
+                        /**
+                         * @description to_one (default): all to the agent or team; round_robin / balance_amount: spread over the team's active agents (even counts / even total overdue)
+                         * @enum {unknown}
+                         */
+                        strategy?: "to_one" | "round_robin" | "balance_amount";
+                        to?: {
+                            /** Format: uuid */
+                            agentId?: string;
+                            /** Format: uuid */
+                            teamId?: string;
+                        };
+                        /** @enum {boolean} */
+                        unassign?: true;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Customers whose owner changes (or would, in a dry run) */
+                            changed: number;
+                            dryRun: boolean;
+                            matched: number;
+                            owners: {
+                                agentId: string | null;
+                                customers: number;
+                                teamId: string | null;
+                                totalOverdue: string;
+                            }[];
+                            strategy: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/assignments/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per agent and per team: customers, total overdue, callable now, live claims, calls and skips today */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agents: {
+                                /** Format: uuid */
+                                agentId: string;
+                                callableNow: number;
+                                callsToday: number;
+                                claimsLive: number;
+                                customers: number;
+                                name: string;
+                                skipsToday: number;
+                                teamId: string | null;
+                                totalOverdue: string;
+                            }[];
+                            /** @description Owned owing customers whose eligibility was evaluated (capped at 20,000) */
+                            evaluatedCustomers: number;
+                            /** Format: date-time */
+                            generatedAt: string;
+                            teams: {
+                                callableNow: number;
+                                callsToday: number;
+                                claimsLive: number;
+                                customers: number;
+                                name: string;
+                                skipsToday: number;
+                                /** Format: uuid */
+                                teamId: string;
+                                totalOverdue: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/audit-logs": {
         parameters: {
             query?: never;
@@ -389,6 +635,115 @@ export interface paths {
                                 /** @description Pass as ?cursor= for the next page; null on the last */
                                 nextCursor: string | null;
                             };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The live board: who holds which customer, since when, until when */
+        get: {
+            parameters: {
+                query?: {
+                    teamId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                batchId: string | null;
+                                /** Format: date-time */
+                                claimedAt: string;
+                                /** Format: uuid */
+                                customerId: string;
+                                customerName: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                holder: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    teamId: string | null;
+                                    /** @enum {unknown} */
+                                    type: "user" | "api_key";
+                                };
+                            }[];
+                            /** Format: date-time */
+                            generatedAt: string;
                         };
                     };
                 };
@@ -1521,6 +1876,641 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Teams (supervisors: their own) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                members: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    isActive: boolean;
+                                    name: string;
+                                    role: string;
+                                }[];
+                                name: string;
+                                supervisor: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a team */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        supervisorId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            members: {
+                                /** Format: uuid */
+                                id: string;
+                                isActive: boolean;
+                                name: string;
+                                role: string;
+                            }[];
+                            name: string;
+                            supervisor: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/teams/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A team with its members (supervisors: their own) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            members: {
+                                /** Format: uuid */
+                                id: string;
+                                isActive: boolean;
+                                name: string;
+                                role: string;
+                            }[];
+                            name: string;
+                            supervisor: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename a team or change its supervisor */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        supervisorId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            members: {
+                                /** Format: uuid */
+                                id: string;
+                                isActive: boolean;
+                                name: string;
+                                role: string;
+                            }[];
+                            name: string;
+                            supervisor: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/admin/teams/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move users into the team (a user belongs to at most one) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        userIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            members: {
+                                /** Format: uuid */
+                                id: string;
+                                isActive: boolean;
+                                name: string;
+                                role: string;
+                            }[];
+                            name: string;
+                            supervisor: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/teams/{id}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a user out of the team */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            members: {
+                                /** Format: uuid */
+                                id: string;
+                                isActive: boolean;
+                                name: string;
+                                role: string;
+                            }[];
+                            name: string;
+                            supervisor: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -4296,6 +5286,298 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/crm/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A dialer's batch: claim up to `count` callable customers with the numbers to dial
+         * @description API key with worklist:claim. Same guarantees as next-call; each post-call by the key releases its customer; DELETE returns the rest.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        count: number;
+                        /**
+                         * Format: uuid
+                         * @description The team's unowned customers; otherwise the unowned pool
+                         */
+                        teamId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batchId: string | null;
+                            claims: {
+                                /** Format: uuid */
+                                customerId: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                fullName: string;
+                                phone: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /** Return the unused rest of a batch (?batchId=), or every live claim of the key */
+        delete: {
+            parameters: {
+                query?: {
+                    batchId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            returned: number;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/claims/{customerId}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End your claim on a customer early (skipped: audited and counted per agent)
+         * @description 404 CLAIM_NOT_FOUND when the caller holds no live claim on the customer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    customerId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        /**
+                         * @description skipped: the agent passes on this customer (audited, counted); returned: not worked
+                         * @enum {unknown}
+                         */
+                        reason: "skipped" | "returned";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            customerId: string;
+                            reason: string;
+                            /** Format: date-time */
+                            releasedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/crm/dispositions": {
         parameters: {
             query?: never;
@@ -4387,6 +5669,223 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/next-call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim the next customer to call (own customers, then the team's, then the unowned pool)
+         * @description 200 {claim, precall}: the best callable customer in worklist order, held for CLAIM_LEASE_SECONDS; asking again while the claim is live returns the same claim. Nothing callable: 200 {claim: null, summary}. A post-call for the customer releases the claim.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            claim: {
+                                /** Format: date-time */
+                                claimedAt: string;
+                                /** Format: uuid */
+                                customerId: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                phone: string | null;
+                            };
+                            precall: {
+                                claimedBy: {
+                                    name: string | null;
+                                    /** Format: date-time */
+                                    until: string;
+                                } | null;
+                                customer: {
+                                    address: string | null;
+                                    altPhone: string | null;
+                                    /** @enum {unknown} */
+                                    bucket: "current" | "1-30" | "31-60" | "61-90" | "90+";
+                                    city: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    dateOfBirth: string | null;
+                                    /** @description The largest of the customer's loans, today in their timezone */
+                                    daysPastDue: number;
+                                    doNotCall: boolean;
+                                    email: string | null;
+                                    employer: string | null;
+                                    externalRef: string | null;
+                                    fullName: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    monthlyIncome: string | null;
+                                    nationalId: string | null;
+                                    notes: string | null;
+                                    phone: string;
+                                    preferredLanguage: string | null;
+                                    timezone: string;
+                                    totalOverdue: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                    version: number;
+                                };
+                                eligibility: {
+                                    canCall: boolean;
+                                    nextEligibleAt: string | null;
+                                    reasons: ("DO_NOT_CALL" | "WRONG_NUMBER" | "DISPUTE_OPEN" | "OUTSIDE_CALL_WINDOW" | "NO_CALL_DAY" | "DAILY_ATTEMPT_LIMIT" | "WEEKLY_ATTEMPT_LIMIT" | "PROMISE_PENDING" | "CALLBACK_SCHEDULED")[];
+                                };
+                                loans: {
+                                    amountOverdue: string;
+                                    /** @enum {unknown} */
+                                    bucket: "current" | "1-30" | "31-60" | "61-90" | "90+";
+                                    /** @enum {unknown} */
+                                    collectionStatus: "none" | "in_collection" | "promise_to_pay" | "payment_plan" | "dispute" | "legal" | "settled" | "closed";
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    currency: string;
+                                    /** Format: uuid */
+                                    customerId: string;
+                                    /** @description From nextDueDate and today in the customer's timezone */
+                                    daysPastDue: number;
+                                    disbursedAt: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    installmentAmount: string;
+                                    interestRate: string;
+                                    loanNumber: string;
+                                    missedInstallments: number;
+                                    nextDueDate: string | null;
+                                    outstandingBalance: string;
+                                    /** @enum {unknown} */
+                                    paymentStatus: "current" | "overdue" | "paid_off" | "defaulted" | "written_off";
+                                    principal: string;
+                                    productName: string;
+                                    termMonths: number;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                    version: number;
+                                }[];
+                                recentInteractions: {
+                                    agentId: string | null;
+                                    agentName: string | null;
+                                    apiKeyId: string | null;
+                                    callId: string | null;
+                                    channel: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: uuid */
+                                    customerId: string;
+                                    direction: string;
+                                    disposition: string | null;
+                                    durationSeconds: number | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    loanId: string | null;
+                                    notes: string | null;
+                                    /** Format: date-time */
+                                    startedAt: string;
+                                    /** @description Send it back to PATCH /api/interactions/:id */
+                                    version?: number;
+                                }[];
+                                summary: {
+                                    brokenPromisesLast90Days: number;
+                                    lastPayment: {
+                                        amount: string;
+                                        /** Format: date-time */
+                                        paidAt: string;
+                                    } | null;
+                                    maxDaysPastDue: number;
+                                    openPromises: number;
+                                    totalOutstanding: string;
+                                    totalOverdue: string;
+                                };
+                            };
+                        } | {
+                            claim: null;
+                            summary: {
+                                /** @description Per eligibility reason (and CLAIMED: held by another caller) */
+                                blocked: {
+                                    [key: string]: number;
+                                };
+                                callableNow: number;
+                                nextEligibleAt: string | null;
+                                /** @description Customers of the agent's pools who owe money */
+                                owing: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4693,6 +6192,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            claimedBy: {
+                                name: string | null;
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
                             customer: {
                                 address: string | null;
                                 altPhone: string | null;
@@ -4814,7 +6318,7 @@ export interface paths {
         };
         /**
          * Customers to call now: due callbacks, then broken promises, then days past due × amount overdue
-         * @description Only customers who owe money and can be called now under the eligibility rules. Agents, or an API key with worklist:read.
+         * @description Only customers who owe money and can be called now under the eligibility rules. For an agent, their own view: only what next-call could give them (their pools, ALLOCATION_POOL), never a customer claimed by someone else, each row with its owner. Agents, or an API key with worklist:read.
          */
         get: {
             parameters: {
@@ -4891,6 +6395,16 @@ export interface paths {
                                 customerId: string;
                                 daysPastDue: number;
                                 fullName: string;
+                                /** @description Whose customer this is: the caller's own, their team's, the unowned pool (or another owner, for an integration key) */
+                                owner?: {
+                                    agentId: string | null;
+                                    agentName: string | null;
+                                    claimedByYou: boolean;
+                                    /** @enum {unknown} */
+                                    pool: "own" | "team" | "unowned" | "other";
+                                    teamId: string | null;
+                                    teamName: string | null;
+                                };
                                 /** @description The number to dial (one not reported wrong) */
                                 phone: string;
                                 /** @description Days past due × amount overdue */

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -12,6 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { teams } from "./allocation.js";
 import { timestamptz } from "./columns.js";
 
 export const USER_ROLES = ["admin", "supervisor", "agent"] as const;
@@ -47,6 +49,8 @@ export const users = pgTable(
     approvedBy: uuid("approved_by"),
     /** A requested new address: it replaces `email` only once its code is verified (issue 11). */
     pendingEmail: text("pending_email"),
+    /** The user's team (at most one); supervisors may also lead a team (`teams.supervisor_id`). */
+    teamId: uuid("team_id").references((): AnyPgColumn => teams.id, { onDelete: "set null" }),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },
@@ -54,6 +58,7 @@ export const users = pgTable(
     uniqueIndex("users_email_key").on(t.email),
     uniqueIndex("users_phone_key").on(t.phone),
     index("users_role_idx").on(t.role),
+    index("users_team_idx").on(t.teamId),
     check("users_role_check", sql`${t.role} in ('admin', 'supervisor', 'agent')`),
     check("users_email_lower_check", sql`${t.email} = lower(${t.email})`),
   ],

@@ -67,7 +67,7 @@ export const phoneFlags = pgTable(
   (t) => [uniqueIndex("customer_phone_flags_customer_phone_key").on(t.customerId, t.phone)],
 );
 
-export const API_KEY_SCOPES = ["precall:read", "postcall:write", "worklist:read"] as const;
+export const API_KEY_SCOPES = ["precall:read", "postcall:write", "worklist:read", "worklist:claim"] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** Keys for dialers and voice bots; only a SHA-256 of the key is stored. */

@@ -4,3 +4,4 @@ export * from "./calling.js";
 export * from "./crm.js";
 export * from "./otp.js";
 export * from "./mail.js";
+export * from "./allocation.js";

@@ -7,6 +7,7 @@ import { AppError } from "../../lib/errors.js";
 import { decodeCursor, paginate } from "../../lib/pagination.js";
 import { normalizePhone } from "../../lib/phone.js";
 import type { RequestContext, Services } from "../../services.js";
+import { releaseClaims } from "../allocation/repository.js";
 import { recordAudit } from "../audit/service.js";
 import { autoLockedSql, clearLockouts, type LockState, lockStatesOf } from "../auth/lockouts.js";
 import { isAccountBlocked } from "../auth/service.js";
@@ -169,8 +170,11 @@ export async function changeAccountState(services: Services, id: string, action:
     if (action === "unlock") await clearLockouts(tx, id);
     // A locked or deactivated account must lose its sessions now, not when its tokens expire.
     const sessionsEnded = action === "lock" || action === "deactivate" ? await endUserSessions(tx, id, action === "lock" ? "locked" : "deactivated", now) : 0;
+    // Nor may they keep customers from other agents: their claims go back to the pools.
+    const claimsReleased =
+      action === "lock" || action === "deactivate" ? (await releaseClaims(tx, { userId: id }, "holder_disabled", now)).length : 0;
     const audit = { lock: "user.locked", unlock: "user.unlocked", deactivate: "user.deactivated", activate: "user.activated" }[action];
-    await recordAudit(tx, ctx, { action: audit, entityType: "user", entityId: id, details: { reason, sessionsEnded } });
+    await recordAudit(tx, ctx, { action: audit, entityType: "user", entityId: id, details: { reason, sessionsEnded, claimsReleased } });
     return (await adminViews(tx, [await getUserOr404(tx, id)], now))[0]!;
   });
 }

@@ -20,7 +20,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         tags,
         security,
         summary: "Create a key for a dialer or voice bot (admin); the key is returned once",
-        description: "Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. Scopes: precall:read, postcall:write, worklist:read.",
+        description: "Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. Scopes: precall:read, postcall:write, worklist:read, worklist:claim (dialer batches).",
         body: ApiKeyCreateBody,
         response: { 201: ApiKeyCreated },
       },

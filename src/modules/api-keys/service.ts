@@ -4,6 +4,7 @@ import { AppError } from "../../lib/errors.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { sha256Hex } from "../auth/tokens.js";
+import { releaseClaims } from "../allocation/repository.js";
 import { type ApiKeyRow, findActiveKeyByHash, insertApiKey, listApiKeys, revokeApiKey, touchApiKey } from "./repository.js";
 
 /** Integration keys are recognisable by their prefix, so one Authorization header can carry either. */
@@ -44,7 +45,9 @@ export async function revokeKey(services: Services, id: string, ctx: RequestCont
   await services.db.transaction(async (tx) => {
     const row = await revokeApiKey(tx, id, services.clock.now());
     if (!row) throw new AppError("NOT_FOUND", "API key not found (or already revoked)");
-    await recordAudit(tx, ctx, { action: "api_key.revoked", entityType: "api_key", entityId: id, details: { name: row.name } });
+    // A revoked dialer cannot call its batch: the customers go back to the pools.
+    const claimsReleased = (await releaseClaims(tx, { apiKeyId: id }, "holder_disabled", services.clock.now())).length;
+    await recordAudit(tx, ctx, { action: "api_key.revoked", entityType: "api_key", entityId: id, details: { name: row.name, claimsReleased } });
   });
 }
 

@@ -8,6 +8,7 @@ import { formatMoney, toCents } from "../../lib/money.js";
 import { requirePhone } from "../../lib/phone.js";
 import { addDays } from "../../lib/calendar.js";
 import type { RequestContext, Services } from "../../services.js";
+import { releaseClaims } from "../allocation/repository.js";
 import { recordAudit } from "../audit/service.js";
 import { findCustomer } from "../customers/repository.js";
 import { isOpenLoan, todayIn } from "../loans/arrears.js";
@@ -164,6 +165,9 @@ export async function recordPostCallOutcome(services: Services, input: Input, ca
             .onConflictDoNothing();
           break;
       }
+      // The caller's claim on this customer (next-call or a dialer batch) ends with the call it was for.
+      const holder = caller.userId ? { userId: caller.userId } : caller.apiKeyId ? { apiKeyId: caller.apiKeyId } : undefined;
+      if (holder) await releaseClaims(tx, holder, "call_recorded", now, { customerId: customer.id });
       await recordAudit(tx, ctx, {
         action: "call.outcome_recorded",
         entityType: "customer",

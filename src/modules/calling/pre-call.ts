@@ -29,19 +29,32 @@ export function eligibilityFor(services: Services, customer: CustomerRow, contex
   });
 }
 
+/** Who asks: a claim they hold themselves is not reported as someone else's. */
+export interface Viewer {
+  userId: string | null;
+  apiKeyId: string | null;
+}
+
 /** "Who is this and can we call them now?" — one response for an agent's screen or a dialer. */
-export async function preCall(services: Services, phoneInput: string) {
-  const { db, clock, config } = services;
+export async function preCall(services: Services, phoneInput: string, viewer?: Viewer) {
   const phone = requirePhone(phoneInput).e164;
+  return preCallFor(services, phone, viewer, phone);
+}
+
+/** The pre-call answer for a number, or for a customer by id (next-call), with who holds them now. */
+export async function preCallFor(services: Services, target: string | { customerId: string }, viewer?: Viewer, dialled?: string) {
+  const { db, clock, config } = services;
   const now = clock.now();
-  let found = await loadPreCall(services.queryNamed, phone, now, config.PROMISE_GRACE_DAYS);
+  let found = await loadPreCall(services.queryNamed, target, now, config.PROMISE_GRACE_DAYS);
   if (!found) throw customerNotFound();
   if (found.lapsedPromise) {
     // A promise past its grace days is settled before anything is shown, so no read is stale; this
     // write happens once per lapsed promise, not on every call.
     await markBrokenPromises(db, config.PROMISE_GRACE_DAYS, now, { customerId: found.customer.id });
-    found = (await loadPreCall(services.queryNamed, phone, now, config.PROMISE_GRACE_DAYS))!;
+    found = (await loadPreCall(services.queryNamed, target, now, config.PROMISE_GRACE_DAYS))!;
   }
+  const claim = found.liveClaim;
+  const mine = claim && ((viewer?.userId && claim.userId === viewer.userId) || (viewer?.apiKeyId && claim.apiKeyId === viewer.apiKeyId));
   const { customer, context } = found;
   const loans = found.loans.map((loan) => toLoanView(loan, customer.timezone, now));
   const totals = summariseLoans(loans);
@@ -57,6 +70,8 @@ export async function preCall(services: Services, phoneInput: string) {
       brokenPromisesLast90Days: context.brokenPromisesLast90Days,
     },
     recentInteractions: context.recentInteractions,
-    eligibility: eligibilityFor(services, customer, context, now, phone),
+    eligibility: eligibilityFor(services, customer, context, now, dialled),
+    // Inbound calls happen: the answer is the same, and says who is working this customer now.
+    claimedBy: claim && !mine ? { name: claim.name, until: new Date(claim.until).toISOString() } : null,
   };
 }

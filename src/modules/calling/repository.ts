@@ -114,6 +114,14 @@ export async function loadCallContext(db: DbOrTx, customerId: string, now: Date)
 
 type JsonRow = Record<string, unknown>;
 
+/** Who holds the customer now (an unexpired, unreleased claim). */
+export interface LiveClaim {
+  userId: string | null;
+  apiKeyId: string | null;
+  name: string | null;
+  until: string;
+}
+
 function toCustomerRow(c: JsonRow): CustomerRow {
   return {
     id: c.id as string,
@@ -134,6 +142,10 @@ function toCustomerRow(c: JsonRow): CustomerRow {
     notes: c.notes as string | null,
     oldestDueDate: c.oldest_due_date as string | null,
     totalOverdue: c.total_overdue as string,
+    assignedAgentId: (c.assigned_agent_id as string | null) ?? null,
+    assignedTeamId: (c.assigned_team_id as string | null) ?? null,
+    assignedAt: c.assigned_at ? new Date(c.assigned_at as string) : null,
+    assignedBy: (c.assigned_by as string | null) ?? null,
     createdAt: new Date(c.created_at as string),
     updatedAt: new Date(c.updated_at as string),
     version: c.version as number,
@@ -170,21 +182,29 @@ function toLoanRow(l: JsonRow): LoanRow {
  * lets a dialer ask it thousands of times a minute. Numbers and dates are cast to text inside the
  * JSON, so money never passes through a float.
  */
-export async function loadPreCall(run: <T>(name: string, query: SQL) => Promise<T[]>, e164: string, now: Date, graceDays: number) {
+export async function loadPreCall(
+  run: <T>(name: string, query: SQL) => Promise<T[]>,
+  target: string | { customerId: string },
+  now: Date,
+  graceDays: number,
+) {
   const at = now.toISOString();
+  // By the number dialled (either number of the customer), or by id when a claim names the customer.
+  const [name, pick] =
+    typeof target === "string"
+      ? ["pre_call", sql`select * from customers where phone = ${target} or alt_phone = ${target} order by (phone = ${target}) desc, updated_at desc limit 1`]
+      : ["pre_call_by_id", sql`select * from customers where id = ${target.customerId}::uuid`];
   const [row] = await run<JsonRow>(
-    "pre_call",
-    sql`with c as (
-          select * from customers where phone = ${e164} or alt_phone = ${e164}
-          order by (phone = ${e164}) desc, updated_at desc limit 1
-        )
+    name,
+    sql`with c as (${pick})
         select
           json_build_object('id', c.id, 'external_ref', c.external_ref, 'full_name', c.full_name, 'national_id', c.national_id,
             'date_of_birth', c.date_of_birth::text, 'phone', c.phone, 'alt_phone', c.alt_phone, 'email', c.email,
             'address', c.address, 'city', c.city, 'employer', c.employer, 'monthly_income', c.monthly_income::text,
             'preferred_language', c.preferred_language, 'timezone', c.timezone, 'do_not_call', c.do_not_call, 'notes', c.notes,
             'oldest_due_date', c.oldest_due_date::text, 'total_overdue', c.total_overdue::text,
-            'created_at', c.created_at, 'updated_at', c.updated_at, 'version', c.version) as customer,
+            'assigned_agent_id', c.assigned_agent_id, 'assigned_team_id', c.assigned_team_id, 'assigned_at', c.assigned_at,
+            'assigned_by', c.assigned_by, 'created_at', c.created_at, 'updated_at', c.updated_at, 'version', c.version) as customer,
           (select coalesce(json_agg(json_build_object('id', l.id, 'customer_id', l.customer_id, 'loan_number', l.loan_number,
               'product_name', l.product_name, 'principal', l.principal::text, 'interest_rate', l.interest_rate::text,
               'term_months', l.term_months, 'installment_amount', l.installment_amount::text, 'currency', l.currency,
@@ -196,6 +216,9 @@ export async function loadPreCall(run: <T>(name: string, query: SQL) => Promise<
              from loans l where l.customer_id = c.id) as loans,
           exists (select 1 from payment_promises p where p.customer_id = c.id and p.status = 'pending'
                   and p.due_date + ${graceDays}::int < (${at}::timestamptz at time zone c.timezone)::date) as lapsed_promise,
+          (select json_build_object('userId', k.user_id, 'apiKeyId', k.api_key_id, 'name', coalesce(u.name, a.name), 'until', k.expires_at)
+             from call_claims k left join users u on u.id = k.user_id left join api_keys a on a.id = k.api_key_id
+            where k.customer_id = c.id and k.released_at is null and k.expires_at > ${at}::timestamptz) as live_claim,
           ${contextColumns(sql`c.id`, at)}
         from c`,
   );
@@ -204,6 +227,7 @@ export async function loadPreCall(run: <T>(name: string, query: SQL) => Promise<
     customer: toCustomerRow(parseJsonColumn<JsonRow>(row.customer)),
     loans: parseJsonColumn<JsonRow[]>(row.loans).map(toLoanRow),
     lapsedPromise: Boolean(row.lapsed_promise),
+    liveClaim: parseJsonColumn<LiveClaim | null>(row.live_claim),
     context: toCallContext(row),
   };
 }

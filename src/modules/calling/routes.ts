@@ -8,6 +8,7 @@ import { preCall } from "./pre-call.js";
 import { DispositionList, PostCallBody, PostCallResponse, PreCallQuery, PreCallResponse, PromiseList, WorklistQuery, WorklistResponse } from "./schemas.js";
 import { listActiveDispositions } from "./repository.js";
 import { buildWorklist } from "./worklist.js";
+import { worklistViewer } from "../allocation/worklist-view.js";
 
 const REQUIRED_FIELDS: Record<string, ("promiseAmount" | "promiseDate" | "callbackAt")[]> = {
   promise_to_pay: ["promiseAmount", "promiseDate"],
@@ -31,7 +32,7 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         response: { 200: PreCallResponse },
       },
     },
-    async (request) => preCall(services, request.query.phone),
+    async (request) => preCall(services, request.query.phone, { userId: request.auth?.userId ?? null, apiKeyId: request.apiKey?.id ?? null }),
   );
 
   app.post(
@@ -83,12 +84,18 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         tags,
         security,
         summary: "Customers to call now: due callbacks, then broken promises, then days past due × amount overdue",
-        description: "Only customers who owe money and can be called now under the eligibility rules. Agents, or an API key with worklist:read.",
+        description:
+          "Only customers who owe money and can be called now under the eligibility rules. For an agent, their own view: only what next-call could give them (their pools, ALLOCATION_POOL), never a customer claimed by someone else, each row with its owner. Agents, or an API key with worklist:read.",
         querystring: WorklistQuery,
         response: { 200: WorklistResponse },
       },
     },
-    async (request) => buildWorklist(services, request.query.limit),
+    async (request) =>
+      buildWorklist(
+        services,
+        request.query.limit,
+        worklistViewer(services, { userId: request.auth?.userId ?? null, teamId: request.auth?.user.teamId ?? null, apiKeyId: request.apiKey?.id ?? null }),
+      ),
   );
 
   app.get(

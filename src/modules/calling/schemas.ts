@@ -43,6 +43,12 @@ export const PreCallResponse = Type.Object({
   }),
   recentInteractions: Type.Array(InteractionView),
   eligibility: EligibilityView,
+  claimedBy: Nullable(
+    Type.Object(
+      { name: Nullable(Type.String()), until: Type.String({ format: "date-time" }) },
+      { description: "Another agent or dialer holds this customer (a live next-call claim) until then; null otherwise" },
+    ),
+  ),
 });
 
 export const PostCallBody = Type.Object(
@@ -86,6 +92,19 @@ export const WorklistRow = Type.Object({
   bucket: Type.String(),
   totalOverdue: Type.String(),
   priorityScore: Type.Integer({ description: "Days past due × amount overdue" }),
+  owner: Type.Optional(
+    Type.Object(
+      {
+        pool: Type.Enum(["own", "team", "unowned", "other"]),
+        agentId: Nullable(Type.String({ format: "uuid" })),
+        agentName: Nullable(Type.String()),
+        teamId: Nullable(Type.String({ format: "uuid" })),
+        teamName: Nullable(Type.String()),
+        claimedByYou: Type.Boolean(),
+      },
+      { description: "Whose customer this is: the caller's own, their team's, the unowned pool (or another owner, for an integration key)" },
+    ),
+  ),
 });
 
 export const WorklistResponse = Type.Object({

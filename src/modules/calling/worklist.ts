@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { parseJsonColumn, toNumber } from "../../db/client.js";
 import type { Services } from "../../services.js";
 import { bucketOf, DEFAULT_TIMEZONE, daysBetween, todayIn } from "../loans/arrears.js";
+import type { WorklistViewer } from "../allocation/worklist-view.js";
 import { markBrokenPromises } from "../promises/repository.js";
 import { callRulesFrom, type EligibilityReason, evaluateEligibility } from "./eligibility.js";
 
@@ -172,7 +173,7 @@ function describe(reason: WorklistReason, row: EligibilityRow, days: number, sin
  * Whom an agent should call now: eligible now (the same rules as pre-call) and owing money; due
  * callbacks first, then broken promises, then by days past due × amount overdue.
  */
-export async function buildWorklist(services: Services, limit: number) {
+export async function buildWorklist(services: Services, limit: number, viewer?: WorklistViewer) {
   const { db, clock, config } = services;
   const run = services.queryNamed;
   const now = clock.now();
@@ -213,7 +214,9 @@ export async function buildWorklist(services: Services, limit: number) {
   }
 
   async function take(candidates: Candidate[]) {
-    const fresh = candidates.filter((c) => !seen.has(c.id));
+    // The caller's own view (allocation): only their pools, never a customer someone else holds.
+    const owners = viewer ? await viewer(candidates.filter((c) => !seen.has(c.id)).map((c) => c.id)) : undefined;
+    const fresh = candidates.filter((c) => !seen.has(c.id) && (!owners || owners.has(c.id)));
     const inputs = await loadEligibilityRows(run, fresh.map((c) => c.id), at);
     for (const candidate of fresh) {
       if (rows.length >= limit) return;
@@ -234,7 +237,7 @@ export async function buildWorklist(services: Services, limit: number) {
       });
       if (eligibility.canCall) {
         callableNow += 1;
-        rows.push(toRow(candidate, r));
+        rows.push({ ...toRow(candidate, r), ...(owners ? { owner: owners.get(candidate.id)! } : {}) });
         continue;
       }
       for (const reason of eligibility.reasons) blocked[reason] = (blocked[reason] ?? 0) + 1;

@@ -119,8 +119,9 @@ export interface CustomerFilter {
   now: Date;
 }
 
-export async function listCustomers(db: DbOrTx, f: CustomerFilter): Promise<CustomerRow[]> {
-  const conditions: (SQL | undefined)[] = [
+/** The list's filters as one condition on `customers`; assignments select customers with the same filters. */
+export function customerFilterCondition(f: Pick<CustomerFilter, "q" | "city" | "collectionStatus" | "bucket" | "minDaysPastDue" | "hasOverdue" | "now">): SQL | undefined {
+  return and(
     f.q ? searchCondition(f.q) : undefined,
     f.city ? eq(customers.city, f.city) : undefined,
     f.collectionStatus
@@ -129,8 +130,11 @@ export async function listCustomers(db: DbOrTx, f: CustomerFilter): Promise<Cust
     f.bucket ? daysPastDueCondition(f.now, bucketRange(f.bucket).min, bucketRange(f.bucket).max) : undefined,
     f.minDaysPastDue !== undefined && f.minDaysPastDue > 0 ? daysPastDueCondition(f.now, f.minDaysPastDue) : undefined,
     f.hasOverdue === undefined ? undefined : f.hasOverdue ? sql`${customers.totalOverdue} > 0` : sql`${customers.totalOverdue} = 0`,
-    f.after ? SORTS[f.sort].after(f.after) : undefined,
-  ];
+  );
+}
+
+export async function listCustomers(db: DbOrTx, f: CustomerFilter): Promise<CustomerRow[]> {
+  const conditions: (SQL | undefined)[] = [customerFilterCondition(f), f.after ? SORTS[f.sort].after(f.after) : undefined];
   return db
     .select()
     .from(customers)
