@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ["default"],
+    // Migrates once per run; files clone the result (see the file).
+    globalSetup: ["test/support/global-setup.ts"],
   },
 });
