@@ -89,7 +89,7 @@ export function registerAuth(app: FastifyInstance, services: Services) {
       throw new AppError("UNAUTHORIZED", "The account is not available; sign in again");
     }
     if (found.user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(request.routeOptions.url ?? "")) {
-      throw new AppError("PASSWORD_CHANGE_REQUIRED", "Change the initial password first (POST /api/auth/change-password)", { status: 403 });
+      throw new AppError("PASSWORD_CHANGE_REQUIRED", "Change the initial password first (POST /api/auth/change-password)");
     }
     if (now.getTime() - found.session.lastActivityAt.getTime() >= SESSION_TOUCH_INTERVAL_MS) {
       await touchSession(services.db, found.session.id, now);

@@ -106,7 +106,7 @@ async function assertAnotherAdminRemains(tx: DbOrTx, target: UserRow, now: Date)
         and not (is_locked and (locked_until is null or locked_until > ${now.toISOString()}::timestamptz))`,
   );
   if (toNumber(row?.n) === 0) {
-    throw new AppError("LAST_ADMIN", "This is the last active admin: make another admin first", { status: 409 });
+    throw new AppError("LAST_ADMIN", "This is the last active admin: make another admin first");
   }
 }
 

@@ -7,7 +7,7 @@ import { createUser, type NewUser } from "../users/service.js";
 export async function register(services: Services, input: Omit<NewUser, "role">, ctx: RequestContext) {
   const { config, limiter } = services;
   if (config.REGISTRATION === "closed") {
-    throw new AppError("REGISTRATION_CLOSED", "Registration is closed; ask an administrator for an account", { status: 403 });
+    throw new AppError("REGISTRATION_CLOSED", "Registration is closed; ask an administrator for an account");
   }
   const wait = await limiter.hit(`register:ip:${ctx.ip}`, config.RATE_LIMIT_REGISTER_PER_IP, config.RATE_LIMIT_WINDOW_SECONDS);
   if (wait) {

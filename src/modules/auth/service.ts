@@ -25,7 +25,7 @@ import {
 import { sha256Hex } from "./tokens.js";
 
 /** The same answer for an unknown account and a wrong password: it must not tell them apart. */
-const invalidCredentials = () => new AppError("INVALID_CREDENTIALS", "Invalid email/phone or password", { status: 401 });
+const invalidCredentials = () => new AppError("INVALID_CREDENTIALS");
 
 
 export const isLockedNow = (user: Pick<UserRow, "isLocked" | "lockedUntil">, now: Date) =>
@@ -118,8 +118,7 @@ export async function login(
   const now = clock.now();
   if (isLockedNow(user, now)) {
     await recordLoginAttempt(db, { userId: user.id, identifier: id.value, success: false, reason: "locked", ip: ctx.ip, userAgent: ctx.userAgent, now });
-    throw new AppError("ACCOUNT_LOCKED", "The account is locked; try again later", {
-      status: 423,
+    throw new AppError("ACCOUNT_LOCKED", undefined, {
       extra: { lockedUntil: user.lockedUntil?.toISOString() ?? null },
     });
   }
@@ -149,13 +148,13 @@ export async function login(
       await endUserSessions(tx, user.id, "deactivated", now);
       await recordLoginAttempt(tx, { userId: user.id, identifier: id.value, success: false, reason: "disabled", ip: ctx.ip, userAgent: ctx.userAgent, now });
     });
-    throw new AppError("ACCOUNT_DISABLED", "The account is disabled; contact an administrator", { status: 403 });
+    throw new AppError("ACCOUNT_DISABLED");
   }
 
   if (config.REQUIRE_EMAIL_VERIFICATION && !user.emailVerifiedAt) {
     // Only after the right password: it tells nothing to someone who does not have it.
     await recordLoginAttempt(db, { userId: user.id, identifier: id.value, success: false, reason: "email_not_verified", ip: ctx.ip, userAgent: ctx.userAgent, now });
-    throw new AppError("EMAIL_NOT_VERIFIED", "Verify your email address first: enter the code we emailed you (or ask for a new one)", { status: 403 });
+    throw new AppError("EMAIL_NOT_VERIFIED", "Verify your email address first: enter the code we emailed you (or ask for a new one)");
   }
 
   const session = await openSession(services, user, ctx);

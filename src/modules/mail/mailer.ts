@@ -43,7 +43,7 @@ export function emailDeliveryFailed(err: unknown, config: Config): AppError {
         : category === "SMTP_UNREACHABLE"
           ? "The email could not be sent: the SMTP server is unreachable"
           : "The email could not be sent";
-  return new AppError("EMAIL_DELIVERY_FAILED", message, { status: 502, extra: { category }, cause: err });
+  return new AppError("EMAIL_DELIVERY_FAILED", message, { extra: { category }, cause: err });
 }
 
 /** The one SMTP client configuration, shared by the mailer and `crm doctor`'s login check. */
