@@ -3,6 +3,7 @@ import type { ApiKeyScope, UserRole } from "../db/schema/index.js";
 import type { ApiKeyRow } from "../modules/api-keys/repository.js";
 import { API_KEY_PREFIX, verifyApiKey } from "../modules/api-keys/service.js";
 import { AppError } from "../lib/errors.js";
+import { throwing } from "../lib/http-schemas.js";
 import { isLockedNow } from "../modules/auth/service.js";
 import {
   endSession,
@@ -73,7 +74,7 @@ export function requestContext(request: FastifyRequest): RequestContext {
 export function registerAuth(app: FastifyInstance, services: Services) {
   app.decorateRequest("auth", null);
 
-  app.decorate("authenticate", async (request: FastifyRequest) => {
+  app.decorate("authenticate", throwing(async (request: FastifyRequest) => {
     const token = bearerToken(request);
     if (!token) throw new AppError("UNAUTHORIZED", "Send an access token as `Authorization: Bearer <token>`");
     const claims = await services.tokens.verifyAccessToken(token);
@@ -95,10 +96,10 @@ export function registerAuth(app: FastifyInstance, services: Services) {
       await touchSession(services.db, found.session.id, now);
     }
     request.auth = { userId: found.user.id, sessionId: found.session.id, role: found.user.role, user: found.user };
-  });
+  }, "UNAUTHORIZED", "PASSWORD_CHANGE_REQUIRED"));
 
   app.decorateRequest("apiKey", null);
-  app.decorate("authenticateCaller", (scope: ApiKeyScope) => async (request: FastifyRequest) => {
+  app.decorate("authenticateCaller", (scope: ApiKeyScope) => throwing(async (request: FastifyRequest) => {
     const header = request.headers["x-api-key"];
     const bearer = bearerToken(request);
     const key = (Array.isArray(header) ? header[0] : header) ?? (bearer?.startsWith(API_KEY_PREFIX) ? bearer : undefined);
@@ -107,10 +108,10 @@ export function registerAuth(app: FastifyInstance, services: Services) {
     if (!row) throw new AppError("UNAUTHORIZED", "The API key is not valid or was revoked");
     if (!row.scopes.includes(scope)) throw new AppError("FORBIDDEN", `This API key lacks the ${scope} scope`);
     request.apiKey = row;
-  });
+  }, "UNAUTHORIZED", "FORBIDDEN", "PASSWORD_CHANGE_REQUIRED"));
 
-  app.decorate("requireRole", (minimum: UserRole) => async (request: FastifyRequest) => {
+  app.decorate("requireRole", (minimum: UserRole) => throwing(async (request: FastifyRequest) => {
     const auth = authOf(request);
     if (!hasRole(auth.role, minimum)) throw new AppError("FORBIDDEN", `This requires the ${minimum} role or higher`);
-  });
+  }, "FORBIDDEN"));
 }
