@@ -5,7 +5,7 @@ import { createDatabase, type Database } from "./db/client.js";
 import { runMigrations } from "./db/migrate.js";
 import { ensureDatabaseExists } from "./db/create.js";
 import { runSeedsLocked } from "./db/seed.js";
-import { defaultErrorResponses } from "./lib/http-schemas.js";
+import { documentErrors } from "./lib/http-schemas.js";
 import { loggerOptions } from "./lib/logger.js";
 import { fastifyTrustProxy } from "./lib/networks.js";
 import type { Clock } from "./lib/clock.js";
@@ -92,16 +92,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     if (applied.length > 0) app.log.info({ applied }, `applied ${applied.length} migration(s)`);
   }
   app.decorate("routeCatalog", []);
-  // Every route documents the one error shape, unless it declares its own for a status.
+  // Every route documents the one error shape, with the statuses and catalogue codes it can return.
   app.addHook("onRoute", (route) => {
     for (const method of [route.method].flat()) {
       app.routeCatalog.push({ method, url: route.url, hidden: Boolean(route.schema?.hide) });
     }
     if (route.schema?.hide) return;
-    route.schema = {
-      ...route.schema,
-      response: { ...defaultErrorResponses, ...(route.schema?.response ?? {}) },
-    };
+    route.schema = { ...route.schema, response: documentErrors(route as Parameters<typeof documentErrors>[0]) };
   });
 
   const services = createServices(database, config, app.log, options.clock);

@@ -19,6 +19,11 @@ export interface Services {
   limiter: RateLimiter;
   tokens: TokenService;
   mailer: Mailer;
+  /**
+   * In-process counters for operators and tests: `passwordChecks` is every sign-in password that
+   * reached bcrypt, the figure the lockout bounds (LOCKOUT_THRESHOLD per account).
+   */
+  counters: { passwordChecks: number };
   /** Whether an address is inside TRUSTED_NETWORKS, the centre's own networks. */
   isTrustedNetwork(ip: string | null): boolean;
   /** Every message goes through here (a row per message, delivered by a worker), never straight to SMTP. */
@@ -64,6 +69,7 @@ export function createServices(database: Database, config: Config, log: ServiceL
     limiter: new RateLimiter(store, log),
     tokens: createTokenService({ secret: config.JWT_SECRET, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, clock }),
     mailer,
+    counters: { passwordChecks: 0 },
     isTrustedNetwork: networkMatcher(config.trustedNetworks),
     mailOutbox,
     dummyHash: () => {

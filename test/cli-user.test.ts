@@ -1,35 +1,20 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
 import { DEMO_STAFF } from "../src/modules/users/seed.js";
-import { createTestDatabase, onPostgres, type TestDatabase, testConfig } from "./support/app.js";
+import { createTestDatabase, type TestDatabase, testConfig } from "./support/app.js";
+import { crm as runCrm } from "./support/cli.js";
 
 let target: TestDatabase;
-let dataDir: string | undefined;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  target = await createTestDatabase();
-  // The CLI runs in its own process, so PGlite must be on disk to be shared with this one.
-  if (!onPostgres) dataDir = mkdtempSync(path.join(tmpdir(), "crm-cli-user-"));
-  env = { ...target.env, ...(dataDir ? { DATA_DIR: dataDir } : {}), BCRYPT_COST: "4", NODE_ENV: "test" };
+  // Migrated already (as after `crm db migrate`), and on disk for PGlite: each command opens it anew.
+  target = await createTestDatabase({ migrated: true, onDisk: true });
+  env = { ...target.env, BCRYPT_COST: "4", NODE_ENV: "test" };
 });
-afterAll(async () => {
-  await target.drop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => target.drop());
 
-function crm(args: string[], input?: string) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, ["--import", "tsx", "src/cli/index.ts", ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(input ?? "");
-  });
-}
+const crm = (args: string[], input?: string) => runCrm(args, env, input);
 
 describe("crm user create-admin and db seed", () => {
   it("creates the first admin from a password on stdin, refusing a weak one", async () => {

@@ -11,7 +11,7 @@ describe.runIf(onPostgres)("when the database goes away", () => {
   let app: App;
 
   beforeAll(async () => {
-    target = await createTestDatabase();
+    target = await createTestDatabase({ migrated: true });
     const url = new URL(target.connectionString!);
     proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
     url.hostname = "127.0.0.1";

@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDoctor } from "../src/cli/doctor.js";
 import { createTestDatabase, onPostgres, TEST_DATABASE_URL, type TestDatabase } from "./support/app.js";
+import { crm as crmInProcess } from "./support/cli.js";
 import { closedPort, startFakePostgres, startRejectingSmtp } from "./support/fake-servers.js";
 
 const run = promisify(execFile);
@@ -10,6 +11,13 @@ const byName = (results: Awaited<ReturnType<typeof runDoctor>>, name: string) =>
   results.find((r) => r.name === name);
 
 describe("crm doctor names the category of each failure", () => {
+  // A working, migrated database for the checks that are about SMTP or Redis.
+  let healthy: TestDatabase;
+  beforeAll(async () => {
+    healthy = await createTestDatabase({ migrated: true, onDisk: true });
+  });
+  afterAll(async () => healthy.drop());
+
   it("a closed port → PostgreSQL is not running", async () => {
     const port = await closedPort();
     const results = await runDoctor({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/crm_database` });
@@ -64,7 +72,7 @@ describe("crm doctor names the category of each failure", () => {
     const smtp = await startRejectingSmtp();
     try {
       const results = await runDoctor({
-        DATA_DIR: "memory://",
+        ...healthy.env,
         SMTP_HOST: "127.0.0.1",
         SMTP_PORT: String(smtp.port),
         EMAIL_USER: "someone@gmail.com",
@@ -83,7 +91,7 @@ describe("crm doctor names the category of each failure", () => {
   it("an SMTP port with nothing listening → unreachable", async () => {
     const port = await closedPort();
     const results = await runDoctor({
-      DATA_DIR: "memory://",
+      ...healthy.env,
       SMTP_HOST: "127.0.0.1",
       SMTP_PORT: String(port),
       EMAIL_USER: "x@y.z",
@@ -94,7 +102,7 @@ describe("crm doctor names the category of each failure", () => {
 
   it("Redis with nothing listening → not running", async () => {
     const port = await closedPort();
-    const results = await runDoctor({ DATA_DIR: "memory://", REDIS_URL: `redis://127.0.0.1:${port}` });
+    const results = await runDoctor({ ...healthy.env, REDIS_URL: `redis://127.0.0.1:${port}` });
     expect(byName(results, "redis")).toMatchObject({
       ok: false,
       category: "REDIS_UNREACHABLE",
@@ -126,7 +134,8 @@ describe("crm doctor on a healthy setup", () => {
 });
 
 describe("the crm command", () => {
-  const crm = (args: string[], env: Record<string, string> = {}) =>
+  // The one run of the real binary: bin wiring, exit code, stdout.
+  const spawnCrm = (args: string[], env: Record<string, string> = {}) =>
     run(process.execPath, ["--import", "tsx", "src/cli/index.ts", ...args], { env: { ...process.env, ...env } }).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => ({
@@ -136,9 +145,12 @@ describe("the crm command", () => {
       }),
     );
 
+  // Everything else runs in-process (spawning tsx costs seconds per command on a busy machine).
+  const crm = (args: string[], env: Record<string, string> = {}) => crmInProcess(args, env);
+
   it("exits non-zero from doctor when a check fails", async () => {
     const port = await closedPort();
-    const r = await crm(["doctor"], { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/x` });
+    const r = await spawnCrm(["doctor"], { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/x` });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("[DATABASE_UNREACHABLE]");
   });

@@ -43,4 +43,23 @@ describe("OpenAPI document", () => {
       }
     }
   });
+
+  it("lists the statuses and catalogue codes each route can return", async () => {
+    const doc = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    const codesOf = (path: string, method: string, status: string): string =>
+      doc.paths[path]?.[method]?.responses?.[status]?.description ?? "";
+    // A signed-in route: the session check; a role-restricted one: the role check; any input: validation.
+    expect(codesOf("/api/auth/sessions", "get", "401")).toContain("`UNAUTHORIZED`");
+    expect(codesOf("/api/customers", "post", "403")).toContain("`FORBIDDEN`");
+    expect(codesOf("/api/customers", "post", "400")).toContain("`VALIDATION_ERROR`");
+    expect(codesOf("/api/customers", "post", "415")).toContain("`UNSUPPORTED_MEDIA_TYPE`");
+    // Codes a route declares itself, each under the status the catalogue gives it.
+    expect(codesOf("/api/crm/pre-call", "get", "404")).toContain("`CUSTOMER_NOT_FOUND`");
+    expect(codesOf("/api/crm/pre-call", "get", "400")).toContain("`INVALID_PHONE`");
+    expect(codesOf("/api/auth/login", "post", "423")).toContain("`ACCOUNT_LOCKED`");
+    expect(codesOf("/api/auth/login", "post", "401")).toContain("`INVALID_CREDENTIALS`");
+    expect(codesOf("/api/auth/login", "post", "401")).not.toContain("`UNAUTHORIZED`");
+    // A status with a schema of its own keeps it.
+    expect(doc.paths["/ready"].get.responses["503"].content["application/json"].schema.properties.status).toBeDefined();
+  });
 });

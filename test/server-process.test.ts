@@ -9,7 +9,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), "crm-server-test-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 async function waitForHealth(port: number, child: ChildProcess, output: () => string) {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 100_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output()}`);
     try {
@@ -50,5 +50,6 @@ describe("the server process", () => {
     expect(await exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(output).toContain("shut down cleanly");
-  });
+    // A cold start (initdb on disk, every migration, the sample data) took over 30 s on a loaded 2-core machine.
+  }, 120_000);
 });

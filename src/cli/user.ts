@@ -7,9 +7,9 @@ import { createServices } from "../services.js";
 import { cliLogger } from "./logger.js";
 import { withDatabase } from "./db.js";
 
-async function readStdin(): Promise<string> {
+async function readStdin(input: AsyncIterable<Buffer | string>): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for await (const chunk of input) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
 }
 
@@ -35,10 +35,11 @@ export async function createAdmin(
   config: Config,
   opts: { email: string; name: string; phone?: string; passwordStdin?: boolean; role?: UserRole },
   print: (line: string) => void,
+  stdin: AsyncIterable<Buffer | string> = process.stdin,
 ) {
   let password: string;
   if (opts.passwordStdin) {
-    password = await readStdin();
+    password = await readStdin(stdin);
   } else {
     password = await promptHidden("Password: ");
     if ((await promptHidden("Repeat password: ")) !== password) throw new Error("the passwords differ");

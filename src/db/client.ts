@@ -32,7 +32,14 @@ export interface Database {
    * (planning the pre-call statement costs three times its execution). PGlite just runs it.
    */
   queryNamed<T>(name: string, query: SQL): Promise<T[]>;
+  /** PGlite only: the whole data directory as a tarball, so tests migrate once and load copies. */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PGlite only: start a new data directory from this `dumpDataDir` tarball instead of initdb. */
+  loadDataDir?: Blob;
 }
 
 const dialect = new PgDialect();
@@ -60,7 +67,11 @@ export function toNumber(value: unknown): number {
   return 0;
 }
 
-export async function createDatabase(target: DatabaseTarget, logger?: DbLogger): Promise<Database> {
+export async function createDatabase(
+  target: DatabaseTarget,
+  logger?: DbLogger,
+  openOptions: OpenOptions = {},
+): Promise<Database> {
   if (target.engine === "postgres") {
     const { default: pg } = await import("pg");
     const { drizzle } = await import("drizzle-orm/node-postgres");
@@ -106,7 +117,10 @@ export async function createDatabase(target: DatabaseTarget, logger?: DbLogger):
   const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const { drizzle } = await import("drizzle-orm/pglite");
   // Extensions the migrations create must be compiled into PGlite's WASM build up front.
-  const options = { extensions: { pg_trgm } };
+  const options = {
+    extensions: { pg_trgm },
+    ...(openOptions.loadDataDir ? { loadDataDir: openOptions.loadDataDir } : {}),
+  };
   let client: InstanceType<typeof PGlite>;
   if (target.dataDir === "memory://") {
     client = new PGlite(options);
@@ -125,6 +139,7 @@ export async function createDatabase(target: DatabaseTarget, logger?: DbLogger):
     async queryNamed<T>(_name: string, query: SQL) {
       return queryRows<T>(db, query);
     },
+    dumpDataDir: async () => client.dumpDataDir("none"),
     close: () => client.close(),
   };
 }

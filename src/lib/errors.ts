@@ -5,7 +5,9 @@ export interface ErrorDetail {
 
 /**
  * The error catalogue: every code a client can receive, with its HTTP status and default message.
- * Clients branch on `code`, so codes are a contract: add new ones, never rename.
+ * Clients branch on `code`, so codes are a contract: add new ones, never rename. It is closed: AppError
+ * takes only these codes, the status comes from here, and the README's table is checked against it
+ * (`npm run docs:errors` rewrites it).
  */
 export const ErrorCatalogue = {
   VALIDATION_ERROR: { status: 400, message: "The request is not valid" },
@@ -30,6 +32,7 @@ export const ErrorCatalogue = {
   REAUTH_REQUIRED: { status: 403, message: "Confirm with your current password (currentPassword)" },
   LAST_ADMIN: { status: 409, message: "The last active admin cannot be demoted, locked or deactivated" },
   VERSION_CONFLICT: { status: 409, message: "The record was changed by someone else" },
+  CUSTOMER_NOT_FOUND: { status: 404, message: "No customer has this phone number" },
   ACCOUNT_LOCKED: { status: 423, message: "The account is locked; try again later" },
   INVALID_OTP: { status: 400, message: "The code is not correct" },
   INVALID_RESET_TOKEN: { status: 400, message: "The reset token is wrong, already used or expired" },
@@ -41,17 +44,24 @@ export const ErrorCatalogue = {
   CLAIM_NOT_FOUND: { status: 404, message: "You hold no live claim on this customer" },
   INTERNAL_ERROR: { status: 500, message: "An unexpected error occurred" },
   DATABASE_UNAVAILABLE: { status: 503, message: "The database is unavailable; try again shortly" },
+  /** GET /ready only, which answers it itself with the readiness fields beside `error`. */
+  NOT_READY: { status: 503, message: "The service is not ready" },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ErrorCatalogue;
+
+export const ERROR_CODES = Object.keys(ErrorCatalogue) as ErrorCode[];
+
+export const errorStatus = (code: ErrorCode): number => ErrorCatalogue[code].status;
 
 export class AppError extends Error {
   readonly statusCode: number;
 
   constructor(
-    readonly code: ErrorCode | (string & {}),
+    readonly code: ErrorCode,
     message?: string,
     options: {
+      /** Only for Fastify's own 4xx statuses that have no code of their own; the catalogue gives the rest. */
       status?: number;
       details?: ErrorDetail[];
       /** Extra top-level fields of the error object (e.g. lockedUntil, attemptsLeft). */
@@ -60,10 +70,10 @@ export class AppError extends Error {
       cause?: unknown;
     } = {},
   ) {
-    const known = (ErrorCatalogue as Record<string, { status: number; message: string }>)[code];
-    super(message ?? known?.message ?? code, { cause: options.cause });
+    const known = ErrorCatalogue[code];
+    super(message ?? known.message, { cause: options.cause });
     this.name = "AppError";
-    this.statusCode = options.status ?? known?.status ?? 500;
+    this.statusCode = options.status ?? known.status;
     this.details = options.details;
     this.extra = options.extra;
     this.headers = options.headers;
@@ -73,7 +83,6 @@ export class AppError extends Error {
   readonly extra?: Record<string, unknown>;
   readonly headers?: Record<string, string>;
 }
-
 
 /** 429 with the wait both as the Retry-After header and in the body. */
 export const rateLimited = (retryAfter: number) =>

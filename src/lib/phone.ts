@@ -23,7 +23,7 @@ export function normalizePhone(input: string): NormalizedPhone | undefined {
 
 /** 400 INVALID_PHONE in the one error shape, naming the field. */
 export const invalidPhone = (message: string, path = "/phone") =>
-  new AppError("INVALID_PHONE", `Invalid phone: ${message}`, { status: 400, details: [{ path, message }] });
+  new AppError("INVALID_PHONE", `Invalid phone: ${message}`, { details: [{ path, message }] });
 
 /** The number in E.164 (and whether it is a mobile), or 400 INVALID_PHONE for `path`. */
 export function requirePhone(input: string, path = "/phone"): NormalizedPhone {

@@ -21,7 +21,6 @@ export function expectedVersion(bodyVersion: number | undefined, ifMatch: string
 
 export const versionConflict = (current: unknown) =>
   new AppError("VERSION_CONFLICT", "The record was changed by someone else; review the current version and retry", {
-    status: 409,
     extra: { current },
   });
 

@@ -3,6 +3,7 @@ import type { ApiKeyScope, UserRole } from "../db/schema/index.js";
 import type { ApiKeyRow } from "../modules/api-keys/repository.js";
 import { API_KEY_PREFIX, verifyApiKey } from "../modules/api-keys/service.js";
 import { AppError } from "../lib/errors.js";
+import { throwing } from "../lib/http-schemas.js";
 import { normalizeIp } from "../lib/networks.js";
 import { isAccountBlocked } from "../modules/auth/service.js";
 import {
@@ -98,7 +99,7 @@ export function requestContext(request: FastifyRequest): RequestContext {
 export function registerAuth(app: FastifyInstance, services: Services) {
   app.decorateRequest("auth", null);
 
-  app.decorate("authenticate", async (request: FastifyRequest) => {
+  app.decorate("authenticate", throwing(async (request: FastifyRequest) => {
     const token = bearerToken(request);
     if (!token) throw new AppError("UNAUTHORIZED", "Send an access token as `Authorization: Bearer <token>`");
     const claims = await services.tokens.verifyAccessToken(token);
@@ -114,19 +115,19 @@ export function registerAuth(app: FastifyInstance, services: Services) {
       throw new AppError("UNAUTHORIZED", "The account is not available; sign in again");
     }
     if (found.user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(request.routeOptions.url ?? "")) {
-      throw new AppError("PASSWORD_CHANGE_REQUIRED", "Change the initial password first (POST /api/auth/change-password)", { status: 403 });
+      throw new AppError("PASSWORD_CHANGE_REQUIRED", "Change the initial password first (POST /api/auth/change-password)");
     }
     if (found.user.approvedAt === null && !PENDING_APPROVAL_ROUTES.has(request.routeOptions.url ?? "")) {
-      throw new AppError("ACCOUNT_PENDING_APPROVAL", "The account is waiting for an administrator's approval", { status: 403 });
+      throw new AppError("ACCOUNT_PENDING_APPROVAL", "The account is waiting for an administrator's approval");
     }
     if (now.getTime() - found.session.lastActivityAt.getTime() >= SESSION_TOUCH_INTERVAL_MS) {
       await touchSession(services.db, found.session.id, now);
     }
     request.auth = { userId: found.user.id, sessionId: found.session.id, role: found.user.role, user: found.user };
-  });
+  }, "UNAUTHORIZED", "PASSWORD_CHANGE_REQUIRED"));
 
   app.decorateRequest("apiKey", null);
-  app.decorate("authenticateCaller", (scope: ApiKeyScope) => async (request: FastifyRequest) => {
+  app.decorate("authenticateCaller", (scope: ApiKeyScope) => throwing(async (request: FastifyRequest) => {
     const header = request.headers["x-api-key"];
     const bearer = bearerToken(request);
     const key = (Array.isArray(header) ? header[0] : header) ?? (bearer?.startsWith(API_KEY_PREFIX) ? bearer : undefined);
@@ -135,10 +136,10 @@ export function registerAuth(app: FastifyInstance, services: Services) {
     if (!row) throw new AppError("UNAUTHORIZED", "The API key is not valid or was revoked");
     if (!row.scopes.includes(scope)) throw new AppError("FORBIDDEN", `This API key lacks the ${scope} scope`);
     request.apiKey = row;
-  });
+  }, "UNAUTHORIZED", "FORBIDDEN", "PASSWORD_CHANGE_REQUIRED"));
 
-  app.decorate("requireRole", (minimum: UserRole) => async (request: FastifyRequest) => {
+  app.decorate("requireRole", (minimum: UserRole) => throwing(async (request: FastifyRequest) => {
     const auth = authOf(request);
     if (!hasRole(auth.role, minimum)) throw new AppError("FORBIDDEN", `This requires the ${minimum} role or higher`);
-  });
+  }, "FORBIDDEN"));
 }

@@ -90,6 +90,106 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -186,6 +286,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -274,6 +549,131 @@ export interface paths {
                     content: {
                         "application/json": {
                             message: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -408,6 +808,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -517,6 +1092,106 @@ export interface paths {
                                 teamId: string;
                                 totalOverdue: string;
                             }[];
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -638,6 +1313,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -744,6 +1544,131 @@ export interface paths {
                             }[];
                             /** Format: date-time */
                             generatedAt: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -861,6 +1786,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -974,6 +2024,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -1069,6 +2244,106 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -1154,6 +2429,181 @@ export interface paths {
                             id: number;
                             isActive: boolean;
                             prefix: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1248,6 +2698,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         options?: never;
@@ -1336,6 +2911,181 @@ export interface paths {
                             id: number;
                             isActive: boolean;
                             prefix: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1451,6 +3201,131 @@ export interface paths {
                             from: string;
                             /** Format: date-time */
                             to: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1578,6 +3453,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -1682,6 +3682,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -1781,6 +3906,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -1868,6 +4118,106 @@ export interface paths {
                             activeSessions: number;
                             totalActiveUsers: number;
                             totalLockedUsers: number;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -1979,6 +4329,106 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -2075,6 +4525,181 @@ export interface paths {
                             } | null;
                             /** Format: date-time */
                             updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2184,6 +4809,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -2286,6 +5036,181 @@ export interface paths {
                             } | null;
                             /** Format: date-time */
                             updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2399,6 +5324,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -2506,6 +5606,131 @@ export interface paths {
                             } | null;
                             /** Format: date-time */
                             updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2643,6 +5868,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -2772,6 +6122,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -2891,6 +6416,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -3007,6 +6657,181 @@ export interface paths {
                             role: "admin" | "supervisor" | "agent";
                             /** Format: date-time */
                             updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3133,6 +6958,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -3230,6 +7230,131 @@ export interface paths {
                             promisesTaken: number;
                             /** Format: uuid */
                             userId: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3362,6 +7487,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -3486,6 +7786,181 @@ export interface paths {
                             role: "admin" | "supervisor" | "agent";
                             /** Format: date-time */
                             updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3616,6 +8091,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -3714,6 +8364,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -3788,6 +8563,131 @@ export interface paths {
                     content: {
                         "application/json": {
                             message: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -3917,6 +8817,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4009,6 +9084,181 @@ export interface paths {
                     content: {
                         "application/json": {
                             message: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4145,6 +9395,231 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INVALID_CREDENTIALS` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `ACCOUNT_DISABLED`, `EMAIL_NOT_VERIFIED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `ACCOUNT_LOCKED` */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4233,6 +9708,106 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4318,6 +9893,106 @@ export interface paths {
                     content: {
                         "application/json": {
                             message: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4421,6 +10096,106 @@ export interface paths {
                             pendingEmail: string | null;
                             phone: string | null;
                             role: "admin" | "supervisor" | "agent";
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4550,6 +10325,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         post?: never;
@@ -4651,6 +10601,131 @@ export interface paths {
                             refresh?: string;
                             /** @description Access token (JWT), sent as `Authorization: Bearer` */
                             token: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4787,6 +10862,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4889,6 +11089,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4985,6 +11310,106 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -5075,6 +11500,131 @@ export interface paths {
                     content: {
                         "application/json": {
                             message: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5181,6 +11731,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -5273,6 +11948,56 @@ export interface paths {
                             languages: ("en" | "fr")[];
                             /** @description The centre's IANA timezone (CENTRE_TIMEZONE): dates and times are shown in it */
                             timezone: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5388,6 +12113,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         /** Return the unused rest of a batch (?batchId=), or every live claim of the key */
@@ -5460,6 +12360,131 @@ export interface paths {
                     content: {
                         "application/json": {
                             returned: number;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5570,6 +12595,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -5662,6 +12862,106 @@ export interface paths {
                                 /** @description It was the borrower */
                                 rightPartyContact: boolean;
                             }[];
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -5881,6 +13181,106 @@ export interface paths {
                                 /** @description Customers of the agent's pools who owe money */
                                 owing: number;
                             };
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6104,6 +13504,231 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `INVALID_PHONE` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CUSTOMER_NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -6299,6 +13924,156 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_PHONE` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CUSTOMER_NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -6438,6 +14213,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -6571,6 +14471,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -6693,6 +14718,206 @@ export interface paths {
                             /** Format: date-time */
                             updatedAt: string;
                             version: number;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `INVALID_PHONE` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -6848,6 +15073,156 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -6922,6 +15297,181 @@ export interface paths {
                     content: {
                         "application/json": {
                             message: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -7060,6 +15610,231 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `INVALID_PHONE` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `VERSION_CONFLICT`, `CONFLICT` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -7171,6 +15946,131 @@ export interface paths {
                                 /** @description Pass as ?cursor= for the next page; null on the last */
                                 nextCursor: string | null;
                             };
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -7300,6 +16200,131 @@ export interface paths {
                                 /** @description Pass as ?cursor= for the next page; null on the last */
                                 nextCursor: string | null;
                             };
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -7477,6 +16502,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -7569,6 +16769,56 @@ export interface paths {
                                 to: string;
                             }[];
                             transport: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -7698,6 +16948,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -7816,6 +17191,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -7922,6 +17472,131 @@ export interface paths {
                             updatedAt: string | null;
                             /** @description Send it back to PATCH (or as If-Match) */
                             version: number;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -8046,6 +17721,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -8167,6 +18017,131 @@ export interface paths {
                                 /** @description Pass as ?cursor= for the next page; null on the last */
                                 nextCursor: string | null;
                             };
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -8320,6 +18295,206 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -8436,6 +18611,156 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -8513,6 +18838,131 @@ export interface paths {
                     content: {
                         "application/json": {
                             message: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -8658,6 +19108,231 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `VERSION_CONFLICT`, `CONFLICT` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -8761,6 +19436,131 @@ export interface paths {
                                 /** @description Pass as ?cursor= for the next page; null on the last */
                                 nextCursor: string | null;
                             };
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -8954,6 +19754,181 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -9056,6 +20031,131 @@ export interface paths {
                                 /** @enum {unknown} */
                                 status: "pending" | "kept" | "broken" | "cancelled";
                             }[];
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -9170,6 +20270,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -9274,6 +20499,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -9375,6 +20725,131 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             message: "Password updated successfully";
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -9486,6 +20961,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -9573,6 +21173,56 @@ export interface paths {
                             /** @description Seconds since the process started */
                             uptime: number;
                             version: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -9678,6 +21328,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -9765,6 +21540,31 @@ export interface paths {
                             migrations: "up-to-date";
                             /** @enum {string} */
                             status: "ready";
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -9906,6 +21706,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -10004,6 +21929,131 @@ export interface paths {
                             message: "OTP sent successfully";
                             /** @description Only with OTP_IN_RESPONSE=true (development) */
                             otp?: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -10111,6 +22161,131 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -10208,6 +22383,181 @@ export interface paths {
                     content: {
                         "application/json": {
                             message: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };

@@ -50,7 +50,7 @@ export async function approveUser(services: Services, id: string, role: UserRole
       .returning();
     if (!row) {
       if (!(await findUserById(tx, id))) throw new AppError("NOT_FOUND", "User not found");
-      throw new AppError("CONFLICT", "The account is already approved", { status: 409 });
+      throw new AppError("CONFLICT", "The account is already approved");
     }
     await recordAudit(tx, ctx, { action: "user.approved", entityType: "user", entityId: id, details: { role, by: "admin" } });
     await enqueueMail(tx, { ...accountNoticeEmail(row.email, "account_approved", role), kind: "account_approved", userId: id }, now);

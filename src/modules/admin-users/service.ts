@@ -111,7 +111,7 @@ async function assertAnotherAdminRemains(tx: DbOrTx, target: UserRow) {
     sql`select count(*) as n from users where role = 'admin' and is_active and admin_locked_at is null and id <> ${target.id}`,
   );
   if (toNumber(row?.n) === 0) {
-    throw new AppError("LAST_ADMIN", "This is the last active admin: make another admin first", { status: 409 });
+    throw new AppError("LAST_ADMIN", "This is the last active admin: make another admin first");
   }
 }
 

@@ -142,7 +142,7 @@ export async function nextCall(services: Services, agent: Agent) {
   return { claim: null, summary: await poolSummary(services, pools, now) };
 }
 
-const claimNotFound = () => new AppError("CLAIM_NOT_FOUND", "You hold no live claim on this customer", { status: 404 });
+const claimNotFound = () => new AppError("CLAIM_NOT_FOUND", "You hold no live claim on this customer");
 
 /** Ends the caller's claim early (a skip is audited and counted per agent). */
 export async function releaseClaim(services: Services, holder: Holder, customerId: string, reason: "skipped" | "returned", note: string | null, ctx: RequestContext) {

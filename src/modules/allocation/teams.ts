@@ -9,7 +9,7 @@ import { recordAudit } from "../audit/service.js";
 import type { TeamCreateBody, TeamPatchBody } from "./admin-schemas.js";
 import { invalidateRankings } from "./candidates.js";
 
-const teamNotFound = () => new AppError("NOT_FOUND", "No such team", { status: 404 });
+const teamNotFound = () => new AppError("NOT_FOUND", "No such team");
 const bad = (path: string, message: string) => new AppError("VALIDATION_ERROR", `${path.slice(1)} ${message}`, { details: [{ path, message }] });
 
 async function teamViews(db: DbOrTx, rows: (typeof teams.$inferSelect)[]) {
@@ -117,7 +117,7 @@ export async function removeMember(services: Services, id: string, userId: strin
     const [team] = await tx.select().from(teams).where(eq(teams.id, id));
     if (!team) throw teamNotFound();
     const [gone] = await tx.update(users).set({ teamId: null, updatedAt: now }).where(and(eq(users.id, userId), eq(users.teamId, id))).returning({ id: users.id });
-    if (!gone) throw new AppError("NOT_FOUND", "This user is not a member of the team", { status: 404 });
+    if (!gone) throw new AppError("NOT_FOUND", "This user is not a member of the team");
     await recordAudit(tx, ctx, { action: "team.member_removed", entityType: "team", entityId: id, details: { userId } });
     return (await teamViews(tx, [team]))[0]!;
   });

@@ -72,7 +72,7 @@ describe("a call centre behind one IP", () => {
 
 describe.runIf(TEST_REDIS_URL)("limits shared by two instances on one Redis", () => {
   it("failures counted on one instance throttle the other", async () => {
-    const db = await createTestDatabase();
+    const db = await createTestDatabase({ migrated: true });
     const database = await createDatabase(testConfig(db.env).database);
     const env = {
       ...db.env,

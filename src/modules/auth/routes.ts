@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { AppError } from "../../lib/errors.js";
-import { MessageResponse } from "../../lib/http-schemas.js";
+import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
 import { authOf, requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { toPublicUser } from "../users/service.js";
@@ -45,7 +45,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
           "401 INVALID_CREDENTIALS (same for unknown accounts), 423 ACCOUNT_LOCKED, 403 ACCOUNT_DISABLED, 429 RATE_LIMITED. " +
           "With refreshCookie: true the refresh token is set as an HttpOnly cookie and left out of the body.",
         body: LoginBody,
-        response: { 200: LoginResponse },
+        response: {
+          200: LoginResponse,
+          ...errorResponses("INVALID_CREDENTIALS", "ACCOUNT_LOCKED", "ACCOUNT_DISABLED", "EMAIL_NOT_VERIFIED", "RATE_LIMITED"),
+        },
       },
     },
     async (request, reply) => {

@@ -19,7 +19,7 @@ import {
 import { sha256Hex } from "./tokens.js";
 
 /** The same answer for an unknown account and a wrong password: it must not tell them apart. */
-const invalidCredentials = () => new AppError("INVALID_CREDENTIALS", "Invalid email/phone or password", { status: 401 });
+const invalidCredentials = () => new AppError("INVALID_CREDENTIALS");
 
 const accountLocked = (lockedUntil: Date | null) =>
   new AppError("ACCOUNT_LOCKED", "The account is locked; try again later", { extra: { lockedUntil: lockedUntil?.toISOString() ?? null } });
@@ -143,6 +143,7 @@ export async function login(
   }
 
   // Unknown accounts cost a bcrypt compare too, so timing does not tell them apart.
+  services.counters.passwordChecks += 1;
   const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? (await services.dummyHash()));
   if (!user || !passwordOk) {
     await db.transaction(async (tx) => {
@@ -183,11 +184,11 @@ export async function login(
       await endUserSessions(tx, user.id, "deactivated", now);
       await recordLoginAttempt(tx, history(false, "disabled"));
     });
-    throw new AppError("ACCOUNT_DISABLED", "The account is disabled; contact an administrator", { status: 403 });
+    throw new AppError("ACCOUNT_DISABLED");
   }
   if (config.REQUIRE_EMAIL_VERIFICATION && !user.emailVerifiedAt) {
     await recordLoginAttempt(db, history(false, "email_not_verified"));
-    throw new AppError("EMAIL_NOT_VERIFIED", "Verify your email address first: enter the code we emailed you (or ask for a new one)", { status: 403 });
+    throw new AppError("EMAIL_NOT_VERIFIED", "Verify your email address first: enter the code we emailed you (or ask for a new one)");
   }
   return openSession(services, user, ctx, lockExpired);
 }

@@ -8,7 +8,7 @@ import { markBrokenPromises } from "../promises/repository.js";
 import { callRulesFrom, type Eligibility, evaluateEligibility } from "./eligibility.js";
 import { type CallContext, loadPreCall } from "./repository.js";
 
-export const customerNotFound = () => new AppError("CUSTOMER_NOT_FOUND", "No customer has this phone number", { status: 404 });
+export const customerNotFound = () => new AppError("CUSTOMER_NOT_FOUND");
 
 /**
  * The customer's eligibility for a call to `dialled` (or to any of their numbers): the one rule

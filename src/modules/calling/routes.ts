@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { errorResponses } from "../../lib/http-schemas.js";
 import { requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { IdParams } from "../loans/schemas.js";
@@ -29,7 +30,7 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         summary: "Who is calling / being called, and can we call them now",
         description: "Matches phone or altPhone. 404 CUSTOMER_NOT_FOUND; 400 INVALID_PHONE. Agents, or an API key with precall:read.",
         querystring: PreCallQuery,
-        response: { 200: PreCallResponse },
+        response: { 200: PreCallResponse, ...errorResponses("CUSTOMER_NOT_FOUND", "INVALID_PHONE") },
       },
     },
     async (request) => preCall(services, request.query.phone, { userId: request.auth?.userId ?? null, apiKeyId: request.apiKey?.id ?? null }),
@@ -46,7 +47,7 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         description:
           "201 with the interaction, the promise (promise_to_pay) and the new eligibility. The same callId again returns the first result with 200; with a different body, 409. Agents, or an API key with postcall:write.",
         body: PostCallBody,
-        response: { 200: PostCallResponse, 201: PostCallResponse },
+        response: { 200: PostCallResponse, 201: PostCallResponse, ...errorResponses("CUSTOMER_NOT_FOUND", "INVALID_PHONE", "CONFLICT") },
       },
     },
     async (request, reply) => {

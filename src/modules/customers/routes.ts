@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { AppError } from "../../lib/errors.js";
-import { MessageResponse } from "../../lib/http-schemas.js";
+import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
 import { CursorQuery } from "../../lib/pagination.js";
 import { expectedVersion } from "../../lib/versioning.js";
 import { requestContext } from "../../plugins/auth.js";
@@ -38,7 +38,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.post(
     "/api/customers",
-    { onRequest: supervisor, schema: { tags, security, summary: "Create a customer (supervisor)", body: CustomerCreateBody, response: { 201: CustomerView } } },
+    { onRequest: supervisor, schema: { tags, security, summary: "Create a customer (supervisor)", body: CustomerCreateBody, response: { 201: CustomerView, ...errorResponses("INVALID_PHONE", "CONFLICT") } } },
     async (request, reply) => {
       const view = await createCustomer(services, request.body, requestContext(request));
       return reply.status(201).header("etag", `"${view.version}"`).send(view);
@@ -47,7 +47,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.get(
     "/api/customers/:id",
-    { onRequest: agent, schema: { tags, security, summary: "A customer with loans and their summary", params: IdParams, response: { 200: CustomerDetail } } },
+    { onRequest: agent, schema: { tags, security, summary: "A customer with loans and their summary", params: IdParams, response: { 200: CustomerDetail, ...errorResponses("NOT_FOUND") } } },
     async (request, reply) => {
       const detail = await getCustomerDetail(services, request.params.id);
       return reply.header("etag", `"${detail.version}"`).send(detail);
@@ -66,7 +66,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         params: IdParams,
         headers: IfMatchHeaders,
         body: CustomerPatchBody,
-        response: { 200: CustomerView },
+        response: { 200: CustomerView, ...errorResponses("NOT_FOUND", "VERSION_CONFLICT", "INVALID_PHONE", "CONFLICT") },
       },
     },
     async (request, reply) => {
@@ -86,7 +86,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     "/api/customers/:id",
     {
       onRequest: admin,
-      schema: { tags, security, summary: "Delete a customer without loans (admin)", params: IdParams, response: { 200: MessageResponse } },
+      schema: { tags, security, summary: "Delete a customer without loans (admin)", params: IdParams, response: { 200: MessageResponse, ...errorResponses("NOT_FOUND", "CONFLICT") } },
     },
     async (request) => {
       await deleteCustomer(services, request.params.id, requestContext(request));

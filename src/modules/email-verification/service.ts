@@ -34,7 +34,7 @@ function log(services: Services, ctx: RequestContext | null, event: Parameters<t
  * address): distinct answers would tell an outsider which addresses are accounts waiting for a code.
  * The rules still apply inside (OTP_MAX_ATTEMPTS wrong codes end a code, codes expire).
  */
-const notAccepted = () => new AppError("INVALID_OTP", "The code is not correct or is no longer valid; request a new one", { status: 400 });
+const notAccepted = () => new AppError("INVALID_OTP", "The code is not correct or is no longer valid; request a new one");
 
 /** The newest code sent to an address, whoever it was for. */
 async function latestForAddress(db: DbOrTx, email: string): Promise<VerificationRow | undefined> {

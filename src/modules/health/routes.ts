@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { ErrorCode } from "../../lib/errors.js";
 import { APP_VERSION } from "../../lib/version.js";
 import { HealthResponse, NotReadyResponse, ReadyResponse } from "./schemas.js";
 import { createReadinessCheck } from "./service.js";
@@ -33,7 +34,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (readiness.ready) return { status: "ready" as const, database, migrations: "up-to-date" as const };
       return reply.status(503).send({
         error: {
-          code: "NOT_READY" as const,
+          code: "NOT_READY" as const satisfies ErrorCode,
           message: readiness.failures.map((f) => `${f.path}: ${f.message}`).join("; "),
           details: readiness.failures,
         },

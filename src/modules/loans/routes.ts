@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { MessageResponse } from "../../lib/http-schemas.js";
+import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
 import { expectedVersion } from "../../lib/versioning.js";
 import { requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
@@ -22,7 +22,7 @@ export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
 
   app.post(
     "/api/loans",
-    { onRequest: supervisor, schema: { tags, security, summary: "Create a loan (supervisor)", body: LoanCreateBody, response: { 201: LoanView } } },
+    { onRequest: supervisor, schema: { tags, security, summary: "Create a loan (supervisor)", body: LoanCreateBody, response: { 201: LoanView, ...errorResponses("CONFLICT") } } },
     async (request, reply) => {
       const view = await createLoan(services, request.body, requestContext(request));
       return reply.status(201).header("etag", `"${view.version}"`).send(view);
@@ -31,7 +31,7 @@ export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
 
   app.get(
     "/api/loans/:id",
-    { onRequest: agent, schema: { tags, security, summary: "A loan with days past due and bucket", params: IdParams, response: { 200: LoanView } } },
+    { onRequest: agent, schema: { tags, security, summary: "A loan with days past due and bucket", params: IdParams, response: { 200: LoanView, ...errorResponses("NOT_FOUND") } } },
     async (request, reply) => {
       const view = await getLoanView(services, request.params.id);
       return reply.header("etag", `"${view.version}"`).send(view);
@@ -50,7 +50,7 @@ export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         params: IdParams,
         headers: IfMatchHeaders,
         body: LoanPatchBody,
-        response: { 200: LoanView },
+        response: { 200: LoanView, ...errorResponses("NOT_FOUND", "VERSION_CONFLICT", "CONFLICT") },
       },
     },
     async (request, reply) => {

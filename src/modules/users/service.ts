@@ -92,14 +92,14 @@ export async function getUser(services: Services, id: string): Promise<UserRow> 
  */
 async function requireCurrentPassword(services: Services, user: UserRow, currentPassword: string | undefined) {
   if (currentPassword === undefined) {
-    throw new AppError("REAUTH_REQUIRED", "Changing the email or phone needs your current password (currentPassword)", { status: 403 });
+    throw new AppError("REAUTH_REQUIRED", "Changing the email or phone needs your current password (currentPassword)");
   }
   const { limiter, config } = services;
   const key = `reauth:user:${user.id}`;
   const wait = await limiter.hit(key, config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT, config.RATE_LIMIT_WINDOW_SECONDS);
   if (wait) throw rateLimited(wait);
   if (!(await verifyPassword(currentPassword, user.passwordHash))) {
-    throw new AppError("REAUTH_REQUIRED", "The current password is not correct", { status: 403 });
+    throw new AppError("REAUTH_REQUIRED", "The current password is not correct");
   }
   await limiter.clear(key);
 }
@@ -137,7 +137,7 @@ export async function updateProfile(
   if (Object.keys(changes).length === 0) return { user: current, emailChangeRequested: false };
   if (newEmail !== undefined || changes.phone !== undefined) await requireCurrentPassword(services, current, input.currentPassword);
   if (newEmail !== undefined && (await findUserByEmail(db, newEmail))) {
-    throw new AppError("CONFLICT", "That email address belongs to another account", { status: 409, details: [{ path: "/email", message: "is in use" }] });
+    throw new AppError("CONFLICT", "That email address belongs to another account", { details: [{ path: "/email", message: "is in use" }] });
   }
   const now = clock.now();
   const updated = await db.transaction(async (tx) => {
