@@ -235,8 +235,11 @@ run("web console in Chromium", () => {
     await expect.poll(() => worklist.locator("tbody tr td:first-child").allTextContents()).toEqual(["Sofiane Meziane", "Yacine Brahimi"]);
 
     // The shortcut, from another screen: Alt+N claims the next one.
+    const second = page.waitForResponse((r) => r.url().endsWith("/api/crm/next-call"));
+    const pressed = Date.now();
     await page.keyboard.press("Alt+n");
     await page.getByRole("heading", { name: "Before the call: Sofiane Meziane" }).waitFor();
+    console.log(`Alt+N → pre-call: ${Date.now() - pressed} ms seen from the test (the request: ${Math.round((await second).request().timing().responseEnd)} ms)`);
     expect(page.url()).toContain("/next-call");
     // Keyboard: the pre-call heading has the focus; the form is filled and "save and next call" pressed with Enter.
     await expect.poll(() => page.evaluate("document.activeElement && document.activeElement.id")).toBe("precall-title");
