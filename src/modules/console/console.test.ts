@@ -52,7 +52,7 @@ describe("the web console", () => {
     expect((await t.app.inject({ method: "GET", url: "/docs" })).statusCode).not.toBe(404);
   });
 
-  it("tells the console the centre's timezone, currency and which features exist (next call, now that the route exists)", async () => {
+  it("tells the console the centre's timezone, currency and which features exist", async () => {
     const res = await t.app.inject({ method: "GET", url: "/api/console/config" });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ timezone: "Africa/Algiers", currency: "DZD", languages: ["en", "fr"], features: { nextCall: true } });
