@@ -39,6 +39,34 @@ let customer: { id: string; phone: string; fullName: string; externalRef: string
 const cspErrors: string[] = [];
 
 const dayOffset = (days: number) => daysAgo(clock.now(), -days);
+/** A customer owing `overdue` DZD for `days` days (worklist order: days past due × amount overdue). */
+async function owingCustomer(app: TestApp["app"], headers: Record<string, string>, fullName: string, overdue: string, days: number) {
+  const c = await createCustomer(app, headers, { fullName });
+  await createLoan(app, headers, c.id, {
+    amountOverdue: overdue,
+    nextDueDate: daysAgo(clock.now(), days),
+    missedInstallments: Math.ceil(days / 30),
+    collectionStatus: "in_collection",
+    paymentStatus: "overdue",
+  });
+  return c;
+}
+
+/**
+ * Clicks "Next call" and times, inside the page, the click → the pre-call heading in the DOM (the
+ * request, the answer's rendering and React's commit).
+ */
+const TIME_NEXT_CALL = `new Promise((resolve, reject) => {
+  const started = performance.now();
+  const seen = () => document.getElementById("precall-title");
+  const observer = new MutationObserver(() => {
+    if (seen()) { observer.disconnect(); resolve(performance.now() - started); }
+  });
+  observer.observe(document.body, { childList: true, subtree: true });
+  setTimeout(() => reject(new Error("no pre-call after 10 s")), 10000);
+  document.querySelector("[data-testid=next-call-button]").click();
+})`;
+
 const localFormat = (e164: string) => `0${e164.slice(4, 7)} ${e164.slice(7, 9)} ${e164.slice(9, 11)} ${e164.slice(11)}`;
 
 async function newPage(context?: BrowserContext): Promise<Page> {
@@ -62,8 +90,8 @@ async function check(page: Page, name: string) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-async function signIn(page: Page, identifier: string, password = STRONG_PASSWORD) {
-  await page.goto(`${base}/sign-in`);
+async function signIn(page: Page, identifier: string, password = STRONG_PASSWORD, at = base) {
+  await page.goto(`${at}/sign-in`);
   await page.getByLabel("Email or phone").fill(identifier);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -165,6 +193,100 @@ run("web console in Chromium", () => {
     await check(page, "07-pre-call-fr");
     await page.context().close();
   }, 120_000);
+
+  it("next call: claims the best customer, records a promise (off my list), save and next call, skip, Alt+N", async () => {
+    const lina = await owingCustomer(t.app, as.admin.headers, "Lina Haddad", "90000.00", 80);
+    const sofiane = await owingCustomer(t.app, as.admin.headers, "Sofiane Meziane", "40000.00", 40);
+    await owingCustomer(t.app, as.admin.headers, "Yacine Brahimi", "10000.00", 10);
+    const page = await newPage();
+    await signIn(page, agent.email);
+    await page.getByRole("heading", { name: "Find a customer" }).waitFor();
+
+    // My list: what next call would give this agent, best first (Karim has a promise pending).
+    await page.getByRole("link", { name: "My list" }).click();
+    const worklist = page.getByTestId("worklist");
+    await expect.poll(() => worklist.textContent()).toContain("Yacine Brahimi");
+    const names = await worklist.locator("tbody tr td:first-child").allTextContents();
+    expect(names).toEqual(["Lina Haddad", "Sofiane Meziane", "Yacine Brahimi"]);
+    await check(page, "11-my-list");
+
+    await page.getByRole("navigation").getByRole("link", { name: "Next call" }).click();
+    await page.getByRole("heading", { name: "Next call" }).waitFor();
+    await check(page, "12-next-call");
+    const answer = page.waitForResponse((r) => r.url().endsWith("/api/crm/next-call"));
+    const ms = (await page.evaluate(TIME_NEXT_CALL)) as number;
+    const request = (await answer).request().timing();
+    console.log(`next call → pre-call screen rendered: ${ms.toFixed(0)} ms (of which the request, sent → answer read: ${Math.round(request.responseEnd)} ms)`);
+    expect(ms).toBeLessThan(2000);
+    await page.getByRole("heading", { name: "Before the call: Lina Haddad" }).waitFor();
+    // The claim's remaining time, counting down from the lease (CLAIM_LEASE_SECONDS, 600 by default).
+    await expect.poll(() => page.getByTestId("claim-timer").textContent()).toMatch(/^Held for you: (10:00|9:\d\d) left$/);
+    await check(page, "13-next-call-pre-call");
+
+    // A promise, saved: the claim is released, the promise shows as pending, Lina leaves the list.
+    await page.getByLabel("Outcome").selectOption("promise_to_pay");
+    await page.getByLabel("Promised amount (DZD)").fill("20000");
+    await page.getByLabel("Promised payment date").fill(dayOffset(7));
+    await page.getByRole("button", { name: "Save the call" }).click();
+    await page.getByText("Call recorded.", { exact: true }).waitFor();
+    await page.getByText("Call recorded: this customer is released.").waitFor();
+    await expect.poll(() => page.getByTestId("promises").textContent()).toContain("Pending");
+    await page.getByRole("link", { name: "My list" }).click();
+    await expect.poll(() => worklist.locator("tbody tr td:first-child").allTextContents()).toEqual(["Sofiane Meziane", "Yacine Brahimi"]);
+
+    // The shortcut, from another screen: Alt+N claims the next one.
+    const second = page.waitForResponse((r) => r.url().endsWith("/api/crm/next-call"));
+    const pressed = Date.now();
+    await page.keyboard.press("Alt+n");
+    await page.getByRole("heading", { name: "Before the call: Sofiane Meziane" }).waitFor();
+    console.log(`Alt+N → pre-call: ${Date.now() - pressed} ms seen from the test (the request: ${Math.round((await second).request().timing().responseEnd)} ms)`);
+    expect(page.url()).toContain("/next-call");
+    // Keyboard: the pre-call heading has the focus; the form is filled and "save and next call" pressed with Enter.
+    await expect.poll(() => page.evaluate("document.activeElement && document.activeElement.id")).toBe("precall-title");
+    await page.getByLabel("Outcome").selectOption("promise_to_pay");
+    await page.getByLabel("Promised amount (DZD)").fill("8000");
+    await page.getByLabel("Promised payment date").fill(dayOffset(3));
+    await page.getByRole("button", { name: "Save and next call" }).press("Enter");
+    await page.getByRole("heading", { name: "Before the call: Yacine Brahimi" }).waitFor();
+    const sofianeLoans = await t.app.inject({ method: "GET", url: `/api/customers/${sofiane.id}`, headers: as.admin.headers });
+    const sofianePromises = await t.app.inject({ method: "GET", url: `/api/loans/${sofianeLoans.json().loans[0].id}/promises`, headers: as.admin.headers });
+    expect(sofianePromises.json().data.map((p: { status: string }) => p.status)).toEqual(["pending"]);
+
+    // Skip: the claim is released through the release route (audited as claim.skipped).
+    await page.getByRole("button", { name: "Skip this customer" }).click();
+    await page.getByText("Yacine Brahimi skipped.").waitFor();
+    const skips = await t.app.database.db.select().from(auditLogs).where(eq(auditLogs.action, "claim.skipped"));
+    expect(skips).toHaveLength(1);
+    const linaDetail = await t.app.inject({ method: "GET", url: `/api/customers/${lina.id}/interactions`, headers: as.admin.headers });
+    expect(linaDetail.json().data.map((i: { disposition: string }) => i.disposition)).toEqual(["promise_to_pay"]);
+    await page.context().close();
+  }, 90_000);
+
+  it("says in words why nobody can be called (a fresh portfolio outside the call window)", async () => {
+    // Its own server: the window is 08:00-09:00 and the clock says 10:30 in Algiers.
+    const quiet = await buildTestApp({ ...FAST_AUTH_ENV, CALL_WINDOW: "08:00-09:00", NO_CALL_WEEKDAYS: "none" }, { clock });
+    try {
+      const at = await quiet.app.listen({ port: 0, host: "127.0.0.1" });
+      const staff = await staffSessions(quiet.app);
+      const omar = await createStaff(quiet.app, { role: "agent", name: "Omar Outside" });
+      for (const [name, days] of [["Walid Kaci", 20], ["Nour Saadi", 35], ["Rym Belkacem", 70]] as const) {
+        await owingCustomer(quiet.app, staff.admin.headers, name, "12000.00", days);
+      }
+      const page = await newPage();
+      await signIn(page, omar.email, STRONG_PASSWORD, at);
+      await page.getByRole("heading", { name: "Find a customer" }).waitFor();
+      await page.getByRole("navigation").getByRole("link", { name: "Next call" }).click();
+      await page.getByRole("button", { name: "Next call" }).click();
+      await page.getByRole("heading", { name: "Nobody to call now" }).waitFor();
+      await expect
+        .poll(() => page.getByTestId("next-call-summary").textContent())
+        .toBe("3 owe money; 3 outside the call window; callable again from Wed 4 Mar, 08:00.");
+      await check(page, "14-nothing-callable");
+      await page.context().close();
+    } finally {
+      await quiet.close();
+    }
+  }, 60_000);
 
   it("forces a password change at first sign-in, resets a password by emailed code, says why a sign-in is refused", async () => {
     const email = `new-agent-${Date.now()}@example.dz`;

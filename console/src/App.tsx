@@ -5,6 +5,8 @@ import { Link, navigate, useLocation } from "./lib/router";
 import { CallPage } from "./pages/Call";
 import { ChangePassword } from "./pages/ChangePassword";
 import { CustomerPage } from "./pages/Customer";
+import { MyListPage } from "./pages/MyList";
+import { NextCallPage, requestNextCall } from "./pages/NextCall";
 import { ForgotPassword } from "./pages/ForgotPassword";
 import { Search } from "./pages/Search";
 import { SignIn } from "./pages/SignIn";
@@ -32,8 +34,22 @@ function LanguagePicker() {
 
 function Shell({ children }: { children: ReactNode }) {
   const { t } = useI18n();
-  const { user, signOut, status } = useAuth();
+  const { user, signOut, status, config } = useAuth();
   const { path } = useLocation();
+  const agentScreens = status === "signedIn" && !user?.mustChangePassword;
+  const nextCall = agentScreens && !!config?.features.nextCall;
+  // Alt+N from any screen: the next call (the calling loop never needs the mouse).
+  useEffect(() => {
+    if (!nextCall) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey && !e.ctrlKey && !e.metaKey && !e.shiftKey && e.code === "KeyN") {
+        e.preventDefault();
+        requestNextCall();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [nextCall]);
   const main = useRef<HTMLElement>(null);
   // After a client-side navigation, focus moves to the new screen (keyboard and screen-reader users).
   // (A screen that focused its own first field keeps that focus.)
@@ -47,8 +63,16 @@ function Shell({ children }: { children: ReactNode }) {
       </a>
       <header className="top">
         <span className="brand">{t("appName")}</span>
-        {status === "signedIn" && !user?.mustChangePassword && (
+        {agentScreens && (
           <nav aria-label={t("nav")}>
+            {nextCall && (
+              <Link href="/next-call" aria-current={path === "/next-call" ? "page" : undefined} aria-keyshortcuts="Alt+N">
+                {t("nextCall")}
+              </Link>
+            )}
+            <Link href="/my-list" aria-current={path === "/my-list" ? "page" : undefined}>
+              {t("navMyList")}
+            </Link>
             <Link href="/search" aria-current={path === "/search" || path === "/" ? "page" : undefined}>
               {t("navSearch")}
             </Link>
@@ -74,7 +98,7 @@ function Shell({ children }: { children: ReactNode }) {
 
 export function App() {
   const { t } = useI18n();
-  const { status, user } = useAuth();
+  const { status, user, config } = useAuth();
   const { path, query } = useLocation();
 
   const publicPath = PUBLIC_PATHS.has(path);
@@ -94,6 +118,8 @@ export function App() {
   else if (status !== "signedIn") screen = null;
   else if (path === "/change-password") screen = <ChangePassword />;
   else if (path === "/" || path === "/search") screen = <Search />;
+  else if (path === "/next-call" && config?.features.nextCall) screen = <NextCallPage />;
+  else if (path === "/my-list") screen = <MyListPage />;
   else if (customer) screen = <CustomerPage id={customer[1]!} />;
   else if (path === "/call" && query.get("phone")) screen = <CallPage key={query.get("phone")} phone={query.get("phone")!} />;
   else screen = <p>{t("pageNotFound")}</p>;

@@ -31,6 +31,8 @@ export interface I18n {
   /** A disposition or collection status code in words (the code itself when unknown, e.g. a centre's own). */
   code(kind: "disposition" | "collection", value: string): string;
   dateTime(value: string): string;
+  /** A coming moment, short: "08:00" today in the centre, else "Wed 4 Mar, 08:00". */
+  when(value: string): string;
   timezone: string;
   setTimezone(tz: string): void;
 }
@@ -56,6 +58,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const moneyFmt = new Intl.NumberFormat(locale, { style: "currency", currency: "DZD" });
     const dateTimeFmt = new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: "medium", timeStyle: "short", hourCycle: "h23" });
     // Calendar dates (due dates) have no time: formatted as they are, not moved across timezones.
+    const timeFmt = new Intl.DateTimeFormat(locale, { timeZone: timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    const dayTimeFmt = new Intl.DateTimeFormat(locale, { timeZone: timezone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    const dayKey = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" });
     const dateFmt = new Intl.DateTimeFormat(locale, { timeZone: "UTC", dateStyle: "medium" });
     document.documentElement.lang = lang;
     return {
@@ -71,6 +76,10 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       money: (amount) => moneyFmt.format(Number(amount)),
       date: (value) => dateFmt.format(new Date(value.length === 10 ? `${value}T00:00:00Z` : value)),
       dateTime: (value) => dateTimeFmt.format(new Date(value)),
+      when: (value) => {
+        const at = new Date(value);
+        return dayKey.format(at) === dayKey.format(new Date()) ? timeFmt.format(at) : dayTimeFmt.format(at);
+      },
       code: (kind, value) => (dict as Record<string, string>)[`${kind}.${value}`] ?? value,
     };
   }, [lang, timezone, setLang]);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
 import { api, ApiError, type Disposition, type Loan, type PostCallBody, unwrap } from "../api/client";
 import { useI18n } from "../i18n";
@@ -22,6 +22,8 @@ interface Props {
   phone: string;
   loans: Loan[];
   onSaved(): void;
+  /** On the next-call screen: "save and next call", and a "next call" button once saved. */
+  onNextCall?(): void;
 }
 
 /** One form per call: remounting it (after a save) draws a new callId. */
@@ -30,7 +32,7 @@ export function PostCallForm(props: Props) {
   return <OneCall key={round} {...props} onNext={() => setRound((r) => r + 1)} />;
 }
 
-function OneCall({ customerId, phone, loans, onSaved, onNext }: Props & { onNext(): void }) {
+function OneCall({ customerId, phone, loans, onSaved, onNextCall, onNext }: Props & { onNext(): void }) {
   const i18n = useI18n();
   const { t, timezone, code: words } = i18n;
   // The idempotency key: drawn once per form, so a double click or a retry records one call.
@@ -42,6 +44,9 @@ function OneCall({ customerId, phone, loans, onSaved, onNext }: Props & { onNext
   const { register, handleSubmit, watch, formState, setError: setFieldError } = useForm<Values>({
     defaultValues: { direction: "outbound", disposition: "", loanId: "", promiseAmount: "", promiseDate: "", callbackAt: "", notes: "" },
   });
+  // Which submit button was used: "save and next call" goes on to claim the next customer.
+  // (A ref: the click that picks it runs just before the submit handler reads it.)
+  const thenNext = useRef(false);
   const code = watch("disposition");
   const requires = dispositions.find((d) => d.code === code)?.requires ?? [];
 
@@ -71,6 +76,7 @@ function OneCall({ customerId, phone, loans, onSaved, onNext }: Props & { onNext
       await unwrap(api.POST("/api/crm/post-call", { body }));
       setSaved(true);
       onSaved();
+      if (thenNext.current && onNextCall) onNextCall();
     } catch (err) {
       const fields = err instanceof ApiError ? err.fieldErrors() : {};
       let placed = false;
@@ -91,9 +97,15 @@ function OneCall({ customerId, phone, loans, onSaved, onNext }: Props & { onNext
       <section className="card" aria-labelledby="postcall-title">
         <h2 id="postcall-title">{t("postCallTitle")}</h2>
         <Alert kind="success">{t("saved")}</Alert>
-        <button type="button" onClick={onNext} autoFocus>
-          {t("newCall")}
-        </button>
+        {onNextCall ? (
+          <button type="button" className="primary" onClick={onNextCall} autoFocus>
+            {t("nextCall")}
+          </button>
+        ) : (
+          <button type="button" onClick={onNext} autoFocus>
+            {t("newCall")}
+          </button>
+        )}
       </section>
     );
   }
@@ -149,9 +161,16 @@ function OneCall({ customerId, phone, loans, onSaved, onNext }: Props & { onNext
         <Field label={t("notes")} error={err("notes")}>
           <textarea rows={3} maxLength={5000} {...register("notes")} />
         </Field>
-        <button type="submit" className="primary" disabled={formState.isSubmitting}>
-          {formState.isSubmitting ? t("saving") : t("save")}
-        </button>
+        <div className="actions">
+          <button type="submit" className={onNextCall ? undefined : "primary"} disabled={formState.isSubmitting} onClick={() => (thenNext.current = false)}>
+            {formState.isSubmitting && !thenNext.current ? t("saving") : t("save")}
+          </button>
+          {onNextCall && (
+            <button type="submit" className="primary" disabled={formState.isSubmitting} onClick={() => (thenNext.current = true)}>
+              {formState.isSubmitting && thenNext.current ? t("saving") : t("saveAndNext")}
+            </button>
+          )}
+        </div>
       </form>
     </section>
   );
