@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildConsole, consoleIsStale } from "../scripts/console-build.js";
 import { auditLogs } from "../src/db/schema/index.js";
 import type { Clock } from "../src/lib/clock.js";
-import { createStaff, FAST_AUTH_ENV, STRONG_PASSWORD } from "./support/accounts.js";
+import { createStaff, FAST_AUTH_ENV, signIn as signInApi, STRONG_PASSWORD } from "./support/accounts.js";
 import { buildTestApp, type TestApp } from "./support/app.js";
 import { hasChromium, launchChromium, seriousA11yViolations } from "./support/browser.js";
 import { createCustomer, createLoan, daysAgo, staffSessions } from "./support/crm.js";
@@ -33,7 +33,12 @@ const clock = drivenClock(new Date("2026-03-03T09:30:00Z"));
 let t: TestApp;
 let base: string;
 let browser: Browser;
-let as: Awaited<ReturnType<typeof staffSessions>>;
+let adminEmail: string;
+/**
+ * A fresh admin token for each API call the test makes: tokens live 30 s here (and the two-tab test
+ * pushes the server's clock), so one taken in beforeAll may have expired by the time it is used.
+ */
+const adminHeaders = async () => (await signInApi(t.app, adminEmail)).auth;
 let agent: { email: string };
 let customer: { id: string; phone: string; fullName: string; externalRef: string };
 const cspErrors: string[] = [];
@@ -106,13 +111,13 @@ run("web console in Chromium", () => {
       { clock },
     );
     base = await t.app.listen({ port: 0, host: "127.0.0.1" });
-    as = await staffSessions(t.app);
+    adminEmail = (await createStaff(t.app, { role: "admin", name: "Ada Admin", phone: null })).email;
     agent = await createStaff(t.app, { role: "agent", name: "Amina Agent" });
-    customer = await createCustomer(t.app, as.admin.headers, {
+    customer = await createCustomer(t.app, await adminHeaders(), {
       fullName: "Karim Benali",
       phone: "+213661234567",
       externalRef: "CUST-2026-0042", city: "Oran", preferredLanguage: "fr", notes: "Prefers calls after 10:00" });
-    await createLoan(t.app, as.admin.headers, customer.id, {
+    await createLoan(t.app, await adminHeaders(), customer.id, {
       loanNumber: "LN-E2E-1",
       amountOverdue: "16500.00",
       nextDueDate: daysAgo(clock.now(), 47),
@@ -171,9 +176,9 @@ run("web console in Chromium", () => {
     await expect.poll(() => page.getByTestId("promises").textContent()).toContain("Pending");
     await check(page, "06-promise-recorded");
 
-    const list = await t.app.inject({ method: "GET", url: `/api/customers/${customer.id}/interactions`, headers: as.admin.headers });
+    const list = await t.app.inject({ method: "GET", url: `/api/customers/${customer.id}/interactions`, headers: await adminHeaders() });
     expect(list.json().data.filter((i: { disposition: string }) => i.disposition === "promise_to_pay")).toHaveLength(1);
-    const promises = await t.app.inject({ method: "GET", url: `/api/loans/${list.json().data[0].loanId}/promises`, headers: as.admin.headers });
+    const promises = await t.app.inject({ method: "GET", url: `/api/loans/${list.json().data[0].loanId}/promises`, headers: await adminHeaders() });
     expect(promises.json().data.map((p: { status: string }) => p.status)).toEqual(["pending"]);
 
     // The customer record shows the same promise and the call in the timeline.
@@ -195,9 +200,9 @@ run("web console in Chromium", () => {
   }, 120_000);
 
   it("next call: claims the best customer, records a promise (off my list), save and next call, skip, Alt+N", async () => {
-    const lina = await owingCustomer(t.app, as.admin.headers, "Lina Haddad", "90000.00", 80);
-    const sofiane = await owingCustomer(t.app, as.admin.headers, "Sofiane Meziane", "40000.00", 40);
-    await owingCustomer(t.app, as.admin.headers, "Yacine Brahimi", "10000.00", 10);
+    const lina = await owingCustomer(t.app, await adminHeaders(), "Lina Haddad", "90000.00", 80);
+    const sofiane = await owingCustomer(t.app, await adminHeaders(), "Sofiane Meziane", "40000.00", 40);
+    await owingCustomer(t.app, await adminHeaders(), "Yacine Brahimi", "10000.00", 10);
     const page = await newPage();
     await signIn(page, agent.email);
     await page.getByRole("heading", { name: "Find a customer" }).waitFor();
@@ -248,8 +253,8 @@ run("web console in Chromium", () => {
     await page.getByLabel("Promised payment date").fill(dayOffset(3));
     await page.getByRole("button", { name: "Save and next call" }).press("Enter");
     await page.getByRole("heading", { name: "Before the call: Yacine Brahimi" }).waitFor();
-    const sofianeLoans = await t.app.inject({ method: "GET", url: `/api/customers/${sofiane.id}`, headers: as.admin.headers });
-    const sofianePromises = await t.app.inject({ method: "GET", url: `/api/loans/${sofianeLoans.json().loans[0].id}/promises`, headers: as.admin.headers });
+    const sofianeLoans = await t.app.inject({ method: "GET", url: `/api/customers/${sofiane.id}`, headers: await adminHeaders() });
+    const sofianePromises = await t.app.inject({ method: "GET", url: `/api/loans/${sofianeLoans.json().loans[0].id}/promises`, headers: await adminHeaders() });
     expect(sofianePromises.json().data.map((p: { status: string }) => p.status)).toEqual(["pending"]);
 
     // Skip: the claim is released through the release route (audited as claim.skipped).
@@ -257,7 +262,7 @@ run("web console in Chromium", () => {
     await page.getByText("Yacine Brahimi skipped.").waitFor();
     const skips = await t.app.database.db.select().from(auditLogs).where(eq(auditLogs.action, "claim.skipped"));
     expect(skips).toHaveLength(1);
-    const linaDetail = await t.app.inject({ method: "GET", url: `/api/customers/${lina.id}/interactions`, headers: as.admin.headers });
+    const linaDetail = await t.app.inject({ method: "GET", url: `/api/customers/${lina.id}/interactions`, headers: await adminHeaders() });
     expect(linaDetail.json().data.map((i: { disposition: string }) => i.disposition)).toEqual(["promise_to_pay"]);
     await page.context().close();
   }, 90_000);
@@ -293,7 +298,7 @@ run("web console in Chromium", () => {
     const created = await t.app.inject({
       method: "POST",
       url: "/api/admin/users",
-      headers: as.admin.headers,
+      headers: await adminHeaders(),
       payload: { email, name: "Nadia New", role: "agent", initialPassword: "Initial-Secret-Pass-77" },
     });
     expect(created.statusCode).toBe(201);
@@ -335,7 +340,7 @@ run("web console in Chromium", () => {
     await page.getByText("You are signed out.").waitFor();
 
     // Clear messages for a disabled account.
-    await t.app.inject({ method: "POST", url: `/api/admin/users/${resetter.user.id}/deactivate`, headers: as.admin.headers, payload: { reason: "left" } });
+    await t.app.inject({ method: "POST", url: `/api/admin/users/${resetter.user.id}/deactivate`, headers: await adminHeaders(), payload: { reason: "left" } });
     await signIn(page, resetter.email, "Rania-Fresh-Passphrase-31");
     await page.getByText("This account is disabled. Contact an administrator.").waitFor();
     await page.goto(`${base}/verify-email`);
