@@ -1,8 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
-import { parseJsonColumn } from "../../db/client.js";
 import type { Services } from "../../services.js";
 import { DEFAULT_TIMEZONE, todayIn } from "../loans/arrears.js";
-import { type CallRules, type Eligibility, evaluateEligibility } from "../calling/eligibility.js";
 
 /**
  * Where an agent's calls come from: their own customers, then their team's unowned ones, then the
@@ -173,24 +171,4 @@ export async function loadFreeCandidates(services: Services, ids: string[], now:
   );
 }
 
-/** The number to dial: the first one not reported wrong. */
-export function dialNumber(r: CandidateRow): string | null {
-  const flagged = parseJsonColumn<string[]>(r.flagged);
-  return [r.phone, r.alt_phone].find((p): p is string => Boolean(p) && !flagged.includes(p as string)) ?? null;
-}
-
-/** The one rule function (calling/eligibility.ts), fed from a candidate row. */
-export function candidateEligibility(r: CandidateRow, now: Date, rules: CallRules): Eligibility {
-  const flagged = parseJsonColumn<string[]>(r.flagged);
-  return evaluateEligibility({
-    now,
-    timezone: r.timezone,
-    doNotCall: r.do_not_call,
-    numberFlagged: [r.phone, r.alt_phone].filter(Boolean).every((p) => flagged.includes(p as string)),
-    disputeOpen: r.dispute_open,
-    outboundAttempts: parseJsonColumn<string[]>(r.attempts).map((a) => new Date(a)),
-    pendingPromiseDueDates: parseJsonColumn<string[]>(r.pending_due).map((d) => String(d).slice(0, 10)),
-    callbackAt: r.callback_at ? new Date(r.callback_at) : null,
-    rules,
-  });
-}
+export { dialNumber, rowEligibility as candidateEligibility } from "../calling/eligibility-row.js";

@@ -1,10 +1,11 @@
 import { sql } from "drizzle-orm";
-import { parseJsonColumn, toNumber } from "../../db/client.js";
+import { toNumber } from "../../db/client.js";
 import type { Services } from "../../services.js";
 import { bucketOf, DEFAULT_TIMEZONE, daysBetween, todayIn } from "../loans/arrears.js";
 import type { WorklistViewer } from "../allocation/worklist-view.js";
 import { markBrokenPromises } from "../promises/repository.js";
-import { callRulesFrom, type EligibilityReason, evaluateEligibility } from "./eligibility.js";
+import { callRulesFrom, type EligibilityReason } from "./eligibility.js";
+import { dialNumber, type EligibilityRow, rowEligibility } from "./eligibility-row.js";
 
 export type WorklistReason = "callback_due" | "broken_promise" | "overdue";
 
@@ -14,21 +15,12 @@ interface Candidate {
   since: string | null;
 }
 
-interface EligibilityRow {
+interface WorklistRow extends EligibilityRow {
   id: string;
   full_name: string;
-  phone: string;
-  alt_phone: string | null;
   city: string | null;
-  timezone: string;
-  do_not_call: boolean;
   oldest_due_date: string | null;
   total_overdue: string;
-  pending_due: unknown;
-  dispute_open: boolean;
-  flagged: unknown;
-  attempts: unknown;
-  callback_at: string | Date | null;
 }
 
 /** The worklist runs on every agent's screen refresh: its statements are prepared once per connection. */
@@ -146,9 +138,9 @@ async function overdueCustomers(run: Runner, today: string, offset: number): Pro
 }
 
 /** The inputs of the eligibility rules for many customers in one round trip. */
-async function loadEligibilityRows(run: Runner, ids: string[], at: string): Promise<Map<string, EligibilityRow>> {
+async function loadEligibilityRows(run: Runner, ids: string[], at: string): Promise<Map<string, WorklistRow>> {
   if (ids.length === 0) return new Map();
-  const rows = await run<EligibilityRow>(
+  const rows = await run<WorklistRow>(
     "worklist_eligibility",
     sql`select c.id, c.full_name, c.phone, c.alt_phone, c.city, c.timezone, c.do_not_call, c.oldest_due_date::text as oldest_due_date, c.total_overdue::text as total_overdue,
           (select coalesce(json_agg(p.due_date), '[]'::json) from payment_promises p where p.customer_id = c.id and p.status = 'pending') as pending_due,
@@ -163,7 +155,7 @@ async function loadEligibilityRows(run: Runner, ids: string[], at: string): Prom
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-function describe(reason: WorklistReason, row: EligibilityRow, days: number, since: string | null): string {
+function describe(reason: WorklistReason, row: WorklistRow, days: number, since: string | null): string {
   if (reason === "callback_due") return `callback requested for ${new Date(since!).toISOString()}`;
   if (reason === "broken_promise") return `promise to pay broken on ${new Date(since!).toISOString().slice(0, 10)}`;
   return `${days} days past due, ${row.total_overdue} overdue`;
@@ -195,10 +187,9 @@ export async function buildWorklist(services: Services, limit: number, viewer?: 
   /** Timezones seen outside their call window (or on a no-call day), with the ranked customers examined in each. */
   const closed = new Map<string, { reasons: EligibilityReason[]; nextEligibleAt: string | null; examined: number }>();
 
-  function toRow(candidate: Candidate, r: EligibilityRow) {
+  function toRow(candidate: Candidate, r: WorklistRow) {
     const days = r.oldest_due_date ? Math.max(0, daysBetween(r.oldest_due_date, todayIn(r.timezone, now))) : 0;
-    const flagged = parseJsonColumn<string[]>(r.flagged);
-    const dial = [r.phone, r.alt_phone].find((p): p is string => Boolean(p) && !flagged.includes(p as string)) ?? r.phone;
+    const dial = dialNumber(r) ?? r.phone;
     return {
       customerId: r.id,
       fullName: r.full_name,
@@ -223,18 +214,7 @@ export async function buildWorklist(services: Services, limit: number, viewer?: 
       seen.add(candidate.id);
       const r = inputs.get(candidate.id);
       if (!r || Number(r.total_overdue) <= 0) continue;
-      const flagged = parseJsonColumn<string[]>(r.flagged);
-      const eligibility = evaluateEligibility({
-        now,
-        timezone: r.timezone,
-        doNotCall: r.do_not_call,
-        numberFlagged: [r.phone, r.alt_phone].filter(Boolean).every((p) => flagged.includes(p as string)),
-        disputeOpen: r.dispute_open,
-        outboundAttempts: parseJsonColumn<string[]>(r.attempts).map((a) => new Date(a)),
-        pendingPromiseDueDates: parseJsonColumn<string[]>(r.pending_due).map((d) => String(d).slice(0, 10)),
-        callbackAt: r.callback_at ? new Date(r.callback_at) : null,
-        rules,
-      });
+      const eligibility = rowEligibility(r, now, rules);
       if (eligibility.canCall) {
         callableNow += 1;
         rows.push({ ...toRow(candidate, r), ...(owners ? { owner: owners.get(candidate.id)! } : {}) });
