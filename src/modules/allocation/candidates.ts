@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Services } from "../../services.js";
 import { DEFAULT_TIMEZONE, todayIn } from "../loans/arrears.js";
+import { eligibilityColumns } from "../calling/eligibility-row.js";
 
 /**
  * Where an agent's calls come from: their own customers, then their team's unowned ones, then the
@@ -127,14 +128,7 @@ export interface CandidateRow {
   claimed: boolean;
 }
 
-const candidateColumns = (at: string) => sql`c.id, c.full_name, c.phone, c.alt_phone, c.timezone, c.do_not_call, c.total_overdue::text as total_overdue,
-  (select coalesce(json_agg(p.due_date), '[]'::json) from payment_promises p where p.customer_id = c.id and p.status = 'pending') as pending_due,
-  exists (select 1 from loans l where l.customer_id = c.id and l.collection_status = 'dispute') as dispute_open,
-  (select coalesce(json_agg(f.phone), '[]'::json) from customer_phone_flags f where f.customer_id = c.id) as flagged,
-  (select coalesce(json_agg(i.started_at), '[]'::json) from customer_interactions i
-    where i.customer_id = c.id and i.channel = 'call' and i.direction = 'outbound' and i.started_at > ${at}::timestamptz - interval '8 days') as attempts,
-  (select i.callback_at from customer_interactions i where i.customer_id = c.id and i.callback_at is not null
-    order by i.started_at desc limit 1) as callback_at`;
+const candidateColumns = (at: string) => sql`c.id, c.full_name, c.total_overdue::text as total_overdue, ${eligibilityColumns(at)}`;
 
 /** The eligibility inputs of `ids`, in the given order, in one round trip (with who holds them). */
 export async function loadCandidates(services: Services, ids: string[], now: Date): Promise<CandidateRow[]> {

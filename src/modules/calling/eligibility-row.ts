@@ -1,3 +1,4 @@
+import { type SQL, sql } from "drizzle-orm";
 import { parseJsonColumn } from "../../db/client.js";
 import { type CallRules, type Eligibility, evaluateEligibility } from "./eligibility.js";
 
@@ -17,6 +18,19 @@ export interface EligibilityRow {
   attempts: unknown;
   callback_at: string | Date | null;
 }
+
+/**
+ * The select-list that produces an EligibilityRow for the customer aliased `c`, as of `at`; the
+ * worklist and next-call queries add their own columns around it.
+ */
+export const eligibilityColumns = (at: string): SQL => sql`c.phone, c.alt_phone, c.timezone, c.do_not_call,
+  (select coalesce(json_agg(p.due_date), '[]'::json) from payment_promises p where p.customer_id = c.id and p.status = 'pending') as pending_due,
+  exists (select 1 from loans l where l.customer_id = c.id and l.collection_status = 'dispute') as dispute_open,
+  (select coalesce(json_agg(f.phone), '[]'::json) from customer_phone_flags f where f.customer_id = c.id) as flagged,
+  (select coalesce(json_agg(i.started_at), '[]'::json) from customer_interactions i
+    where i.customer_id = c.id and i.channel = 'call' and i.direction = 'outbound' and i.started_at > ${at}::timestamptz - interval '8 days') as attempts,
+  (select i.callback_at from customer_interactions i where i.customer_id = c.id and i.callback_at is not null
+    order by i.started_at desc limit 1) as callback_at`;
 
 /** The number to dial: the first one not reported wrong. */
 export function dialNumber(r: Pick<EligibilityRow, "phone" | "alt_phone" | "flagged">): string | null {

@@ -5,7 +5,7 @@ import { bucketOf, DEFAULT_TIMEZONE, daysBetween, todayIn } from "../loans/arrea
 import type { WorklistViewer } from "../allocation/worklist-view.js";
 import { markBrokenPromises } from "../promises/repository.js";
 import { callRulesFrom, type EligibilityReason } from "./eligibility.js";
-import { dialNumber, type EligibilityRow, rowEligibility } from "./eligibility-row.js";
+import { dialNumber, type EligibilityRow, eligibilityColumns, rowEligibility } from "./eligibility-row.js";
 
 export type WorklistReason = "callback_due" | "broken_promise" | "overdue";
 
@@ -142,14 +142,7 @@ async function loadEligibilityRows(run: Runner, ids: string[], at: string): Prom
   if (ids.length === 0) return new Map();
   const rows = await run<WorklistRow>(
     "worklist_eligibility",
-    sql`select c.id, c.full_name, c.phone, c.alt_phone, c.city, c.timezone, c.do_not_call, c.oldest_due_date::text as oldest_due_date, c.total_overdue::text as total_overdue,
-          (select coalesce(json_agg(p.due_date), '[]'::json) from payment_promises p where p.customer_id = c.id and p.status = 'pending') as pending_due,
-          exists (select 1 from loans l where l.customer_id = c.id and l.collection_status = 'dispute') as dispute_open,
-          (select coalesce(json_agg(f.phone), '[]'::json) from customer_phone_flags f where f.customer_id = c.id) as flagged,
-          (select coalesce(json_agg(i.started_at), '[]'::json) from customer_interactions i
-            where i.customer_id = c.id and i.channel = 'call' and i.direction = 'outbound' and i.started_at > ${at}::timestamptz - interval '8 days') as attempts,
-          (select i.callback_at from customer_interactions i where i.customer_id = c.id and i.callback_at is not null
-            order by i.started_at desc limit 1) as callback_at
+    sql`select c.id, c.full_name, c.city, c.oldest_due_date::text as oldest_due_date, c.total_overdue::text as total_overdue, ${eligibilityColumns(at)}
         from customers c where c.id = any(${sql.param(ids)}::uuid[])`,
   );
   return new Map(rows.map((r) => [r.id, r]));
