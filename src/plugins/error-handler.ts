@@ -3,6 +3,7 @@ import { mapPostgresError } from "../lib/error-mapping.js";
 import { AppError, type ErrorCode, type ErrorDetail } from "../lib/errors.js";
 import { recordAudit } from "../modules/audit/service.js";
 import { ACCESS_DENIED_ACTION } from "../modules/security/detectors.js";
+import type { RequestContext } from "../services.js";
 import { requestContext } from "./auth.js";
 
 interface ValidationIssue {
@@ -92,8 +93,7 @@ const REFUSALS = new Set([401, 403, 423, 429]);
  * A 403 to a signed-in user or key is audited, so repeated refusals (someone probing what a stolen
  * token reaches) surface in the suspicious-activity findings. Best effort: the refusal stands anyway.
  */
-async function auditRefusal(app: FastifyInstance, request: FastifyRequest, code: string) {
-  const ctx = requestContext(request);
+async function auditRefusal(app: FastifyInstance, request: FastifyRequest, ctx: RequestContext, code: string) {
   if (!ctx.actorId) return;
   try {
     await recordAudit(app.services.db, ctx, {
@@ -113,18 +113,19 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (appError.statusCode >= 500) {
       request.log.error({ err: error, code: appError.code }, "request failed");
     } else if (REFUSALS.has(appError.statusCode)) {
+      const ctx = requestContext(request);
       request.log.warn(
         {
           code: appError.code,
           status: appError.statusCode,
           route: `${request.method} ${request.routeOptions.url ?? "(unmatched)"}`,
-          ip: requestContext(request).ip,
+          ip: ctx.ip,
           userId: request.auth?.userId ?? null,
           apiKeyId: request.apiKey?.id ?? null,
         },
         `refused: ${appError.message}`,
       );
-      if (appError.statusCode === 403) await auditRefusal(app, request, appError.code);
+      if (appError.statusCode === 403) await auditRefusal(app, request, ctx, appError.code);
     } else {
       request.log.info({ code: appError.code, status: appError.statusCode }, appError.message);
     }

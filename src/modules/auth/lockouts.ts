@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.js";
+import { type DbOrTx, queryRows } from "../../db/client.js";
 import { type LockoutScope, loginLockouts } from "../../db/schema/index.js";
 
 export interface ReservedAttempt {
@@ -26,7 +26,7 @@ export async function reserveLoginAttempt(
   const firstLock = threshold <= 1 ? sql`${until}::timestamptz` : sql`null::timestamptz`;
   // In ON CONFLICT DO UPDATE, unqualified columns on the right are the existing row's values.
   const expired = sql`(login_lockouts.locked_until is not null and login_lockouts.locked_until <= ${at}::timestamptz)`;
-  const result = await db.execute(sql`
+  const [row] = await queryRows<Record<string, unknown>>(db, sql`
     with previous as (select locked_until from login_lockouts where subject = ${subject} and scope = ${scope})
     insert into login_lockouts (subject, scope, user_id, failed_attempts, locked_until, last_failed_at)
     values (${subject}, ${scope}, ${userId}, 1, ${firstLock}, ${at}::timestamptz)
@@ -38,12 +38,11 @@ export async function reserveLoginAttempt(
         else login_lockouts.locked_until end,
       last_failed_at = ${at}::timestamptz
     returning failed_attempts, locked_until::text as locked_until, (select locked_until::text from previous) as previous_locked_until`);
-  const row = (result as unknown as { rows: Record<string, unknown>[] }).rows[0]!;
   const asDate = (v: unknown) => (v === null || v === undefined ? null : new Date(String(v)));
   return {
-    failedAttempts: Number(row.failed_attempts),
-    lockedUntil: asDate(row.locked_until),
-    previousLockedUntil: asDate(row.previous_locked_until),
+    failedAttempts: Number(row!.failed_attempts),
+    lockedUntil: asDate(row!.locked_until),
+    previousLockedUntil: asDate(row!.previous_locked_until),
   };
 }
 
