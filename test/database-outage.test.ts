@@ -53,3 +53,41 @@ describe.runIf(onPostgres)("when the database goes away", () => {
     expect((await app.inject({ method: "GET", url: "/ready" })).statusCode).toBe(200);
   });
 });
+
+describe.runIf(onPostgres)("a connection lost inside a transaction", () => {
+  it("fails that request with 503 and does not crash the process", async () => {
+    const target = await createTestDatabase({ migrated: true });
+    const url = new URL(target.connectionString!);
+    const proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
+    url.hostname = "127.0.0.1";
+    url.port = String(proxy.port);
+    const app = await buildApp(testConfig({ DATABASE_URL: url.toString() }));
+    let releaseHeld: (() => void) | undefined;
+    let held: () => void = () => undefined;
+    const heldConnection = new Promise<void>((resolve) => (held = resolve));
+    app.get("/test/held", async () => {
+      await app.database.db.transaction(async (tx) => {
+        await tx.execute(sql`select 1`);
+        held();
+        await new Promise<void>((resolve) => (releaseHeld = resolve));
+        await tx.execute(sql`select 1`);
+      });
+      return { ok: true };
+    });
+    try {
+      const pending = app.inject({ method: "GET", url: "/test/held" });
+      await heldConnection;
+      await proxy.cut();
+      // Let the socket's end reach the client while no statement is running on it.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      releaseHeld?.();
+      expect((await pending).statusCode).toBe(503);
+      await proxy.restore();
+      expect((await app.inject({ method: "GET", url: "/ready" })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+      await proxy.close();
+      await target.drop();
+    }
+  });
+});

@@ -86,11 +86,16 @@ export async function createDatabase(
       // a small server (measured: the worklist's ranking spawned two workers per request).
       options: "-c max_parallel_workers_per_gather=0",
     });
-    // An idle client dying (server restart, network cut) must not crash the process; the pool
-    // replaces it on the next checkout.
-    pool.on("error", (err) =>
-      logger?.warn({ err: { message: err.message } }, "idle database connection lost"),
+    // A connection dying (server restart, network cut) must not crash the process. pg-pool listens
+    // for errors only on idle clients; a checked-out client between two queries (inside a
+    // transaction, a job holding its lock) would emit an unhandled 'error'. So every client gets its
+    // own listener for life; its next query fails, and the pool drops it on release.
+    pool.on("connect", (client) =>
+      client.on("error", (err) =>
+        logger?.warn({ err: { message: err.message } }, "database connection lost"),
+      ),
     );
+    pool.on("error", () => undefined);
     const db = drizzle(pool, { schema }) as unknown as Db;
     return {
       db,
