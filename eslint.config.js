@@ -2,7 +2,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "drizzle/**", "data/**", "coverage/**", "bench/results/**", "console/dist/**", "console/src/api/schema.d.ts"] },
+  {
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      "drizzle/**",
+      "data/**",
+      "coverage/**",
+      "bench/results/**",
+      "console/dist/**",
+      "console/src/api/schema.d.ts",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

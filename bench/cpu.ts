@@ -78,6 +78,13 @@ export function startCpuWatch(serverPid: number): () => CpuUsage | undefined {
     for (const [pid, ticks] of end.postgres) pgTicks += ticks - (start.postgres.get(pid) ?? 0);
     const postgres = c(pgTicks);
     const bench = c(end.bench - start.bench);
-    return { cores, busy, server, postgres, bench, other: Math.round(100 * Math.max(0, busy - server - postgres - bench)) / 100 };
+    return {
+      cores,
+      busy,
+      server,
+      postgres,
+      bench,
+      other: Math.round(100 * Math.max(0, busy - server - postgres - bench)) / 100,
+    };
   };
 }

@@ -36,7 +36,10 @@ export async function dropDatabase(name: string): Promise<void> {
 }
 
 export async function serverVersion(): Promise<string> {
-  return withClient("postgres", async (c) => (await c.query<{ server_version: string }>("show server_version")).rows[0]!.server_version);
+  return withClient(
+    "postgres",
+    async (c) => (await c.query<{ server_version: string }>("show server_version")).rows[0]!.server_version,
+  );
 }
 
 /** Runs a command to completion; its output is shown only on failure, or live when `echo` is set. */
@@ -57,7 +60,8 @@ export function runCommand(
     child.on("error", reject);
     child.on("close", (code, signal) => {
       if (code === 0) resolve(output);
-      else reject(new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`}):\n${output.slice(-4000)}`));
+      else
+        reject(new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`}):\n${output.slice(-4000)}`));
     });
     child.stdin.end(opts.input ?? "");
   });
@@ -111,7 +115,9 @@ export async function startServer(env: NodeJS.ProcessEnv, port: number, logFile:
   for (;;) {
     if (exited !== undefined) {
       await stop();
-      throw new Error(`the server exited (${exited}) before it was ready:\n${readFileSync(logFile, "utf8").slice(-4000)}`);
+      throw new Error(
+        `the server exited (${exited}) before it was ready:\n${readFileSync(logFile, "utf8").slice(-4000)}`,
+      );
     }
     try {
       const res = await fetch(`${baseUrl}/ready`);
@@ -143,7 +149,12 @@ export function summarizeServerLog(logFile: string): LogSummary {
     let level = "other";
     let msg = line.slice(0, 300);
     try {
-      const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string }; res?: { statusCode?: number } };
+      const entry = JSON.parse(line) as {
+        level?: number;
+        msg?: string;
+        err?: { message?: string };
+        res?: { statusCode?: number };
+      };
       level = LEVELS[entry.level ?? 0] ?? String(entry.level);
       const status = entry.res?.statusCode ? ` [${entry.res.statusCode}]` : "";
       msg = `${entry.msg ?? ""}${entry.err?.message ? `: ${entry.err.message}` : ""}${status}`.slice(0, 300);

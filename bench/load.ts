@@ -70,20 +70,34 @@ export async function runScenario(
   const answered = Object.values(statusCodes).reduce((a, b) => a + b, 0);
   const after = scenario.counters?.();
   // Counters accumulate across runs; the report wants this run's share (gauges like poolLeft as is).
-  const counters = after && before
-    ? Object.fromEntries(Object.entries(after).map(([k, v]) => [k, k === "poolLeft" || k === "freeAgents" ? v : v - (before[k] ?? 0)]))
-    : undefined;
+  const counters =
+    after && before
+      ? Object.fromEntries(
+          Object.entries(after).map(([k, v]) => [k, k === "poolLeft" || k === "freeAgents" ? v : v - (before[k] ?? 0)]),
+        )
+      : undefined;
   return {
     scenario: scenario.name,
     connections,
     seconds,
     requests: answered,
     rps: r.requests.average,
-    latencyMs: { average: r.latency.average, p50: r.latency.p50, p97_5: r.latency.p97_5, p99: r.latency.p99, max: r.latency.max },
+    latencyMs: {
+      average: r.latency.average,
+      p50: r.latency.p50,
+      p97_5: r.latency.p97_5,
+      p99: r.latency.p99,
+      max: r.latency.max,
+    },
     errors: r.errors,
     timeouts: r.timeouts,
     non2xx: r.non2xx,
-    unexpected: answered - (scenario.expectedStatuses ?? [scenario.expectedStatus]).reduce((n, code) => n + (statusCodes[String(code)] ?? 0), 0),
+    unexpected:
+      answered -
+      (scenario.expectedStatuses ?? [scenario.expectedStatus]).reduce(
+        (n, code) => n + (statusCodes[String(code)] ?? 0),
+        0,
+      ),
     statusCodes,
     counters,
     cpu,

@@ -20,7 +20,8 @@ const USAGE = `usage: npm run bench -- [--customers N] [--duration SECONDS] [--c
 
 function positiveInt(name: string, value: string | undefined): number {
   const n = Number(value);
-  if (!value || !Number.isSafeInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got ${JSON.stringify(value)}\n${USAGE}`);
+  if (!value || !Number.isSafeInteger(n) || n < 1)
+    throw new Error(`${name}: expected a positive integer, got ${JSON.stringify(value)}\n${USAGE}`);
   return n;
 }
 
@@ -34,13 +35,18 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     duration: positiveInt("BENCH_DURATION", env.BENCH_DURATION ?? "10"),
     warmup: positiveInt("BENCH_WARMUP", env.BENCH_WARMUP ?? "2"),
     connections: intList("BENCH_CONNECTIONS", env.BENCH_CONNECTIONS ?? "10,50"),
-    scenarios: (env.BENCH_SCENARIOS ?? "").split(",").map((v) => v.trim()).filter(Boolean),
+    scenarios: (env.BENCH_SCENARIOS ?? "")
+      .split(",")
+      .map((v) => v.trim())
+      .filter(Boolean),
     ceilingSeconds: 5,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     // Both `--flag value` and `--flag=value`.
-    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [arg, undefined];
     const value = () => inline ?? argv[++i];
     switch (flag) {
       case "--customers":
@@ -56,7 +62,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
         opts.connections = intList(flag, value() ?? "");
         break;
       case "--scenarios":
-        opts.scenarios = (value() ?? "").split(",").map((v) => v.trim()).filter(Boolean);
+        opts.scenarios = (value() ?? "")
+          .split(",")
+          .map((v) => v.trim())
+          .filter(Boolean);
         break;
       case "-h":
       case "--help":

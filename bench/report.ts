@@ -49,18 +49,33 @@ export interface BenchReport {
   serverLog: LogSummary & { file: string };
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? ` ${"-".repeat(w)} ` : ` ${"-".repeat(w - 1)}: `)).join("|")}|`;
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
 export function resultsTable(results: LoadResult[]): string {
   return table(
-    ["scenario", "conns", "req/s", "p50 ms", "p97.5 ms", "p99 ms", "max ms", "requests", "errors", "non-2xx", "unexpected", "cores srv/pg/cli/other"],
+    [
+      "scenario",
+      "conns",
+      "req/s",
+      "p50 ms",
+      "p97.5 ms",
+      "p99 ms",
+      "max ms",
+      "requests",
+      "errors",
+      "non-2xx",
+      "unexpected",
+      "cores srv/pg/cli/other",
+    ],
     results.map((r) => [
       r.scenario,
       String(r.connections),
@@ -79,7 +94,12 @@ export function resultsTable(results: LoadResult[]): string {
 }
 
 /** The targets in docs/benchmarks.md, judged at the highest connection level that was run. */
-export function checkTargets(results: LoadResult[], ceiling: BcryptCeiling, unavailable: { scenario: string }[], claimsCheck?: ClaimsCheck): TargetCheck[] {
+export function checkTargets(
+  results: LoadResult[],
+  ceiling: BcryptCeiling,
+  unavailable: { scenario: string }[],
+  claimsCheck?: ClaimsCheck,
+): TargetCheck[] {
   const top = (name: string) =>
     results.filter((r) => r.scenario === name).sort((a, b) => b.connections - a.connections)[0];
   const checks: TargetCheck[] = [];
@@ -103,7 +123,11 @@ export function checkTargets(results: LoadResult[], ceiling: BcryptCeiling, unav
           measured: `p50 ${fmt(work.latencyMs.p50)} ms, p99 ${fmt(work.latencyMs.p99)} ms at ${work.connections} connections`,
           met: work.unexpected === 0 && work.latencyMs.p99 < 100,
         }
-      : { target: "worklist under 100 ms (p99)", measured: unavailable.some((u) => u.scenario === "worklist") ? "route not available" : "not run", met: null },
+      : {
+          target: "worklist under 100 ms (p99)",
+          measured: unavailable.some((u) => u.scenario === "worklist") ? "route not available" : "not run",
+          met: null,
+        },
   );
 
   const next = top("next-call");
@@ -113,7 +137,13 @@ export function checkTargets(results: LoadResult[], ceiling: BcryptCeiling, unav
       ? {
           target: "next-call ≥ 800 claims/s with p99 < 100 ms at 50 connections, zero duplicate claims in the database",
           measured: `${fmt(claimsPerSecond)} claims/s (each followed by its post-call), p99 ${fmt(next.latencyMs.p99)} ms over both requests at ${next.connections} connections; ${claimsCheck ? `${fmt(claimsCheck.claims)} claims, ${claimsCheck.overlapping} overlapping, ${claimsCheck.liveDuplicates} live duplicates` : "database not checked"}`,
-          met: next.connections >= 50 ? claimsPerSecond >= 800 && next.latencyMs.p99 < 100 && claimsCheck?.overlapping === 0 && claimsCheck.liveDuplicates === 0 : null,
+          met:
+            next.connections >= 50
+              ? claimsPerSecond >= 800 &&
+                next.latencyMs.p99 < 100 &&
+                claimsCheck?.overlapping === 0 &&
+                claimsCheck.liveDuplicates === 0
+              : null,
         }
       : { target: "next-call ≥ 800 claims/s with p99 < 100 ms at 50 connections", measured: "not run", met: null },
   );
@@ -135,26 +165,39 @@ export function checkTargets(results: LoadResult[], ceiling: BcryptCeiling, unav
 export function printReport(report: BenchReport): void {
   const m = report.machine;
   console.log(`\n## Results ${report.date}`);
-  console.log(`machine: ${m.cpus} × ${m.cpuModel}, ${fmt(m.totalMemoryGiB, 1)} GiB, Node ${m.node}, PostgreSQL ${m.postgres}, ${m.os}`);
-  if (report.git) console.log(`code: ${report.git.commit.slice(0, 12)}${report.git.dirty ? " + uncommitted changes under src/ or drizzle/" : ""}`);
-  console.log(`customers: ${fmt(report.customersSeeded)} (seeded in ${fmt(report.seedSeconds, 1)} s); ${report.options.duration} s per run after ${report.options.warmup} s warm-up\n`);
+  console.log(
+    `machine: ${m.cpus} × ${m.cpuModel}, ${fmt(m.totalMemoryGiB, 1)} GiB, Node ${m.node}, PostgreSQL ${m.postgres}, ${m.os}`,
+  );
+  if (report.git)
+    console.log(
+      `code: ${report.git.commit.slice(0, 12)}${report.git.dirty ? " + uncommitted changes under src/ or drizzle/" : ""}`,
+    );
+  console.log(
+    `customers: ${fmt(report.customersSeeded)} (seeded in ${fmt(report.seedSeconds, 1)} s); ${report.options.duration} s per run after ${report.options.warmup} s warm-up\n`,
+  );
   console.log(resultsTable(report.results));
   for (const u of report.unavailable) console.log(`\n${u.scenario}: not available (${u.reason})`);
   const c = report.bcryptCeiling;
   console.log(
     `\nbcrypt ceiling: ${fmt(c.comparesPerSecond, 1)} compares/s (cost ${c.cost}, ${c.concurrency} in flight, threadpool ${c.threadpoolSize}, ${fmt(c.seconds, 1)} s)` +
-      (c.cpu ? `; cores used: bench ${c.cpu.bench}, server ${c.cpu.server}, postgres ${c.cpu.postgres}, other ${c.cpu.other}` : ""),
+      (c.cpu
+        ? `; cores used: bench ${c.cpu.bench}, server ${c.cpu.server}, postgres ${c.cpu.postgres}, other ${c.cpu.other}`
+        : ""),
   );
   console.log("\nstatus codes and counters:");
   for (const r of report.results) {
     const counters = r.counters ? ` ${JSON.stringify(r.counters)}` : "";
-    console.log(`  ${r.scenario.padEnd(10)} ${String(r.connections).padStart(3)}: ${JSON.stringify(r.statusCodes)}${counters}`);
+    console.log(
+      `  ${r.scenario.padEnd(10)} ${String(r.connections).padStart(3)}: ${JSON.stringify(r.statusCodes)}${counters}`,
+    );
   }
   console.log("\ntargets:");
-  for (const t of report.targets) console.log(`  ${t.met === null ? "n/a " : t.met ? "MET " : "MISS"}  ${t.target}: ${t.measured}`);
+  for (const t of report.targets)
+    console.log(`  ${t.met === null ? "n/a " : t.met ? "MET " : "MISS"}  ${t.target}: ${t.measured}`);
   const log = report.serverLog;
   console.log(`\nserver log (${log.file}): ${JSON.stringify(log.counts)}`);
-  for (const msg of log.messages.slice(0, 10)) console.log(`  ${String(msg.count).padStart(6)} × ${msg.level}: ${msg.msg}`);
+  for (const msg of log.messages.slice(0, 10))
+    console.log(`  ${String(msg.count).padStart(6)} × ${msg.level}: ${msg.msg}`);
 }
 
 export function writeReport(report: BenchReport, dir: string): string {

@@ -147,10 +147,18 @@ async function main(): Promise<void> {
     await c.query("vacuum analyze");
     return (await c.query<{ autovacuum: string }>("show autovacuum")).rows[0]!.autovacuum;
   });
-  console.log(`done in ${((performance.now() - analyzeStarted) / 1000).toFixed(1)} s (autovacuum on this server: ${autovacuum})`);
+  console.log(
+    `done in ${((performance.now() - analyzeStarted) / 1000).toFixed(1)} s (autovacuum on this server: ${autovacuum})`,
+  );
 
   step("create the bench admin (crm user create-admin)");
-  console.log(await cli(["user", "create-admin", "--email", "bench-admin@example.com", "--name", "Bench Admin", "--password-stdin"], {}, "Bench-Admin-Kasbah-2026-0\n"));
+  console.log(
+    await cli(
+      ["user", "create-admin", "--email", "bench-admin@example.com", "--name", "Bench Admin", "--password-stdin"],
+      {},
+      "Bench-Admin-Kasbah-2026-0\n",
+    ),
+  );
 
   step(`start node dist/server.js on port ${port} (log: ${logFile})`);
   server = await startServer(env, port, logFile);
@@ -171,7 +179,9 @@ async function main(): Promise<void> {
   step(`bcrypt ceiling (${options.ceilingSeconds} s)`);
   const ceilingCpu = startCpuWatch(server.pid);
   const bcryptCeiling = { ...(await measureBcryptCeiling(options.ceilingSeconds)), cpu: ceilingCpu() };
-  console.log(`${bcryptCeiling.comparesPerSecond.toFixed(1)} compares/s; cores used: ${JSON.stringify(bcryptCeiling.cpu)}`);
+  console.log(
+    `${bcryptCeiling.comparesPerSecond.toFixed(1)} compares/s; cores used: ${JSON.stringify(bcryptCeiling.cpu)}`,
+  );
 
   const scenarios = buildScenarios({
     baseUrl,
@@ -185,7 +195,8 @@ async function main(): Promise<void> {
   // A route still being written answers 404: report it instead of measuring 404s.
   const unavailable: { scenario: string; reason: string }[] = [];
   const worklist = await probe(`${baseUrl}/api/crm/worklist?limit=50`, tokens[0]!);
-  if (worklist.status === 404) unavailable.push({ scenario: "worklist", reason: `GET /api/crm/worklist answered 404: ${worklist.body}` });
+  if (worklist.status === 404)
+    unavailable.push({ scenario: "worklist", reason: `GET /api/crm/worklist answered 404: ${worklist.body}` });
   else if (worklist.status !== 200) console.warn(`worklist probe: ${worklist.status} ${worklist.body}`);
   // An empty worklist is a cheap answer: say so, since it would flatter the figure.
   else console.log(`worklist probe: ${worklist.entries ?? "?"} entries`);
@@ -234,7 +245,12 @@ async function main(): Promise<void> {
       autovacuum,
     },
     git: await gitState(),
-    options: { customers: options.customers, duration: options.duration, warmup: options.warmup, connections: options.connections },
+    options: {
+      customers: options.customers,
+      duration: options.duration,
+      warmup: options.warmup,
+      connections: options.connections,
+    },
     customersSeeded,
     seedSeconds,
     bcryptCeiling,

@@ -46,7 +46,11 @@ function authedGet(ctx: ScenarioContext, path: () => string): autocannon.Request
   return [
     {
       method: "GET",
-      setupRequest: (req) => ({ ...req, path: path(), headers: { ...req.headers, authorization: `Bearer ${nextToken()}` } }),
+      setupRequest: (req) => ({
+        ...req,
+        path: path(),
+        headers: { ...req.headers, authorization: `Bearer ${nextToken()}` },
+      }),
     },
   ];
 }
@@ -128,7 +132,11 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
           path: "/api/auth/login",
           setupRequest: (req) => {
             const agent = nextAgent();
-            return { ...req, headers: { ...req.headers, ...json }, body: JSON.stringify({ emailOrPhone: agent.email, password: agent.password }) };
+            return {
+              ...req,
+              headers: { ...req.headers, ...json },
+              body: JSON.stringify({ emailOrPhone: agent.email, password: agent.password }),
+            };
           },
         },
       ],
@@ -154,7 +162,11 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
             const token = refreshPool.shift();
             // An empty pool would be a harness bug; the placeholder gets a 401 that the report shows.
             if (token === undefined) refreshCounters.poolEmpty += 1;
-            return { ...req, headers: { ...req.headers, ...json }, body: JSON.stringify({ refresh: token ?? "bench-pool-empty" }) };
+            return {
+              ...req,
+              headers: { ...req.headers, ...json },
+              body: JSON.stringify({ refresh: token ?? "bench-pool-empty" }),
+            };
           },
           onResponse: (status, body) => {
             if (status !== 200) {

@@ -18,7 +18,11 @@ export const agentPassword = (n: number) => `Bench-Agent-Oasis-2026-${n}`;
 export const agentEmail = (n: number) => `bench-agent-${n}@example.com`;
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   let json: unknown = text;
   try {
@@ -28,7 +32,11 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; j
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight: enough to keep both cores busy on bcrypt. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -46,15 +54,20 @@ export async function registerAgents(baseUrl: string, count: number): Promise<Ag
   return mapLimit(numbers, 4, async (n) => {
     const agent = { email: agentEmail(n), password: agentPassword(n) };
     const { status, json } = await postJson(`${baseUrl}/api/auth/register`, { ...agent, name: `Bench Agent ${n}` });
-    if (status !== 201) throw new Error(`POST /api/auth/register for ${agent.email}: ${status} ${JSON.stringify(json)}`);
+    if (status !== 201)
+      throw new Error(`POST /api/auth/register for ${agent.email}: ${status} ${JSON.stringify(json)}`);
     return agent;
   });
 }
 
 export async function login(baseUrl: string, agent: Agent): Promise<Session> {
-  const { status, json } = await postJson(`${baseUrl}/api/auth/login`, { emailOrPhone: agent.email, password: agent.password });
+  const { status, json } = await postJson(`${baseUrl}/api/auth/login`, {
+    emailOrPhone: agent.email,
+    password: agent.password,
+  });
   const body = json as Partial<Session>;
-  if (status !== 200 || !body.token || !body.refresh) throw new Error(`POST /api/auth/login for ${agent.email}: ${status} ${JSON.stringify(json)}`);
+  if (status !== 200 || !body.token || !body.refresh)
+    throw new Error(`POST /api/auth/login for ${agent.email}: ${status} ${JSON.stringify(json)}`);
   return { token: body.token, refresh: body.refresh };
 }
 

@@ -29,20 +29,34 @@ function files(dir: string): string[] {
 /** Everything the build reads: the console's sources and config, and the installed versions. */
 function sourceHash(): string {
   const hash = createHash("sha256");
-  const inputs = [...files(path.join(CONSOLE, "src")), path.join(CONSOLE, "index.html"), path.join(CONSOLE, "vite.config.ts"), path.join(ROOT, "package-lock.json")];
+  const inputs = [
+    ...files(path.join(CONSOLE, "src")),
+    path.join(CONSOLE, "index.html"),
+    path.join(CONSOLE, "vite.config.ts"),
+    path.join(ROOT, "package-lock.json"),
+  ];
   for (const file of inputs) hash.update(path.relative(ROOT, file)).update(readFileSync(file));
   return hash.digest("hex");
 }
 
 export function consoleIsStale(): boolean {
-  return !existsSync(path.join(CONSOLE_DIST, "index.html")) || !existsSync(STAMP) || readFileSync(STAMP, "utf8") !== sourceHash();
+  return (
+    !existsSync(path.join(CONSOLE_DIST, "index.html")) ||
+    !existsSync(STAMP) ||
+    readFileSync(STAMP, "utf8") !== sourceHash()
+  );
 }
 
 /** The scripts and module preloads index.html loads before anything else, gzipped. */
 export function initialJsBytes(): { files: { file: string; gzip: number }[]; total: number } {
   const html = readFileSync(path.join(CONSOLE_DIST, "index.html"), "utf8");
-  const refs = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="([^"]+\.js)"/g)].map((m) => m[1]!);
-  const list = [...new Set(refs)].map((ref) => ({ file: ref, gzip: gzipSync(readFileSync(path.join(CONSOLE_DIST, ref))).length }));
+  const refs = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="([^"]+\.js)"/g)].map(
+    (m) => m[1]!,
+  );
+  const list = [...new Set(refs)].map((ref) => ({
+    file: ref,
+    gzip: gzipSync(readFileSync(path.join(CONSOLE_DIST, ref))).length,
+  }));
   return { files: list, total: list.reduce((sum, f) => sum + f.gzip, 0) };
 }
 
@@ -69,7 +83,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     await buildConsole();
     const { files: list, total } = initialJsBytes();
     for (const f of list) console.log(`console: ${f.file} ${(f.gzip / 1024).toFixed(1)} KB gzipped`);
-    console.log(`console: built in ${Date.now() - started} ms; initial JavaScript ${(total / 1024).toFixed(1)} KB gzipped (budget 250 KB)`);
+    console.log(
+      `console: built in ${Date.now() - started} ms; initial JavaScript ${(total / 1024).toFixed(1)} KB gzipped (budget 250 KB)`,
+    );
     if (total > INITIAL_JS_BUDGET_BYTES) {
       console.error("console: initial JavaScript is over the 250 KB budget");
       process.exit(1);

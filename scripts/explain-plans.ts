@@ -33,8 +33,19 @@ function summarise(plan: string[]) {
   // Plan nodes are the first line and every line with an arrow; the rest are their details.
   const nodes = plan
     .filter((l, i) => i === 0 || /^\s*->/.test(l))
-    .map((l) => l.replace(/^\s*->\s*/, "").replace(/\s+\(cost=.*$/, "").replace(/ (on|using) .*$/, ""));
-  const indexes = [...new Set(plan.flatMap((l) => [...l.matchAll(/(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)/g)].map((m) => m[1]!)))];
+    .map((l) =>
+      l
+        .replace(/^\s*->\s*/, "")
+        .replace(/\s+\(cost=.*$/, "")
+        .replace(/ (on|using) .*$/, ""),
+    );
+  const indexes = [
+    ...new Set(
+      plan.flatMap((l) =>
+        [...l.matchAll(/(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)/g)].map((m) => m[1]!),
+      ),
+    ),
+  ];
   const seqScans = plan.filter((l) => /Seq Scan/.test(l)).map((l) => l.trim());
   const time = plan.find((l) => l.startsWith("Execution Time"))?.replace("Execution Time: ", "") ?? "?";
   return { indexes, seqScans, time, top: nodes.join(" → ") };
@@ -47,7 +58,12 @@ async function main() {
   await admin.query(`create database ${name}`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
-  const database = await createDatabase({ engine: "postgres", connectionString: url.toString(), poolMax: 4, display: name });
+  const database = await createDatabase({
+    engine: "postgres",
+    connectionString: url.toString(),
+    poolMax: 4,
+    display: name,
+  });
   const client = new pg.Client({ connectionString: url.toString() });
   try {
     await runMigrations(database);
@@ -59,7 +75,9 @@ async function main() {
       onProgress: (done, total) => process.stdout.write(`\rseeding ${done}/${total}`),
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`\nseeded ${result.created} customers, ${result.loans} loans, ${result.payments} payments, ${result.interactions} interactions in ${seconds} s`);
+    console.log(
+      `\nseeded ${result.created} customers, ${result.loans} loans, ${result.payments} payments, ${result.interactions} interactions in ${seconds} s`,
+    );
 
     await client.connect();
     await client.query("analyze");
@@ -73,19 +91,34 @@ async function main() {
     for (const r of sizes.rows as { relname: string; n_live_tup: string; size: string }[])
       console.log(`  ${r.relname.padEnd(22)} ${String(r.n_live_tup).padStart(9)} rows  ${r.size}`);
 
-    const probe = await one<{ id: string; phone: string; alt_phone: string; external_ref: string; national_id: string }>(
+    const probe = await one<{
+      id: string;
+      phone: string;
+      alt_phone: string;
+      external_ref: string;
+      national_id: string;
+    }>(
       `select id, phone, alt_phone, external_ref, national_id from customers
        where alt_phone is not null and external_ref like 'GEN-%' order by external_ref desc limit 1 offset 1000`,
     );
-    const withEmail = await one<{ email: string }>(`select lower(email) as email from customers where email is not null order by external_ref limit 1 offset 5000`);
-    const busiest = await one<{ customer_id: string }>(`select customer_id from customer_interactions group by 1 order by count(*) desc, 1 limit 1`);
+    const withEmail = await one<{ email: string }>(
+      `select lower(email) as email from customers where email is not null order by external_ref limit 1 offset 5000`,
+    );
+    const busiest = await one<{ customer_id: string }>(
+      `select customer_id from customer_interactions group by 1 order by count(*) desc, 1 limit 1`,
+    );
     const byName = "select * from customers order by full_name, id limit 26";
     const page1 = (await client.query(byName)).rows as { full_name: string; id: string }[];
     const last = page1[page1.length - 1]!;
     const thirtyDaysAgo = todayIn("Africa/Algiers", new Date(now.getTime() - 30 * 86_400_000));
 
     const cases: Case[] = [
-      { key: "a", title: "customer by phone (phone or alt_phone)", text: "select * from customers where phone = $1 or alt_phone = $1", params: [probe.alt_phone] },
+      {
+        key: "a",
+        title: "customer by phone (phone or alt_phone)",
+        text: "select * from customers where phone = $1 or alt_phone = $1",
+        params: [probe.alt_phone],
+      },
       ...Object.entries(NAME_FRAGMENTS).map(([kind, fragment]) => ({
         key: `b-${kind}`,
         title: `name search, ${kind} fragment '${fragment}'`,
@@ -93,10 +126,30 @@ async function main() {
         params: [fragment],
       })),
       { key: "c", title: "email", text: "select * from customers where lower(email) = $1", params: [withEmail.email] },
-      { key: "d", title: "external_ref", text: "select * from customers where external_ref = $1", params: [probe.external_ref] },
-      { key: "e", title: "national_id", text: "select * from customers where national_id = $1", params: [probe.national_id] },
-      { key: "f", title: "city, sorted by name", text: "select * from customers where city = $1 order by full_name, id limit 26", params: ["Oran"] },
-      { key: "g", title: "overdue, largest first", text: "select * from customers where total_overdue > 0 order by total_overdue desc, id desc limit 26", params: [] },
+      {
+        key: "d",
+        title: "external_ref",
+        text: "select * from customers where external_ref = $1",
+        params: [probe.external_ref],
+      },
+      {
+        key: "e",
+        title: "national_id",
+        text: "select * from customers where national_id = $1",
+        params: [probe.national_id],
+      },
+      {
+        key: "f",
+        title: "city, sorted by name",
+        text: "select * from customers where city = $1 order by full_name, id limit 26",
+        params: ["Oran"],
+      },
+      {
+        key: "g",
+        title: "overdue, largest first",
+        text: "select * from customers where total_overdue > 0 order by total_overdue desc, id desc limit 26",
+        params: [],
+      },
       {
         key: "h",
         title: "30+ days past due, oldest first",
@@ -115,7 +168,12 @@ async function main() {
         text: "select * from customers where (full_name, id) > ($1, $2) order by full_name, id limit 26",
         params: [last.full_name, last.id],
       },
-      { key: "k", title: "loans of a customer", text: "select * from loans where customer_id = $1", params: [probe.id] },
+      {
+        key: "k",
+        title: "loans of a customer",
+        text: "select * from loans where customer_id = $1",
+        params: [probe.id],
+      },
       {
         key: "l",
         title: "latest interactions of a customer",
@@ -128,12 +186,14 @@ async function main() {
     for (const c of cases) {
       // The first run warms the cache; the second is the one reported.
       await client.query(`explain (analyze, buffers) ${c.text}`, c.params);
-      const plan = ((await client.query(`explain (analyze, buffers) ${c.text}`, c.params)).rows as { "QUERY PLAN": string }[]).map(
-        (r) => r["QUERY PLAN"],
-      );
+      const plan = (
+        (await client.query(`explain (analyze, buffers) ${c.text}`, c.params)).rows as { "QUERY PLAN": string }[]
+      ).map((r) => r["QUERY PLAN"]);
       console.log(`\n### (${c.key}) ${c.title}\n${c.text}\nparams: ${JSON.stringify(c.params)}\n${plan.join("\n")}`);
       const s = summarise(plan);
-      rows.push(`| ${c.key} | ${c.title} | ${s.indexes.join(", ") || "**none**"} | ${s.top} | ${s.time} |${s.seqScans.length ? ` ${s.seqScans.join("; ")}` : ""}`);
+      rows.push(
+        `| ${c.key} | ${c.title} | ${s.indexes.join(", ") || "**none**"} | ${s.top} | ${s.time} |${s.seqScans.length ? ` ${s.seqScans.join("; ")}` : ""}`,
+      );
     }
     console.log("\n| | query | index | plan | execution |\n|---|---|---|---|---|");
     for (const r of rows) console.log(r);

@@ -71,7 +71,10 @@ export const ConfigSchema = Type.Object({
 
   PROMISE_MAX_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
   PROMISE_GRACE_DAYS: Type.Integer({ minimum: 0, maximum: 60, default: 2 }),
-  CALL_WINDOW: Type.String({ pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$", default: "08:00-20:00" }),
+  CALL_WINDOW: Type.String({
+    pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$",
+    default: "08:00-20:00",
+  }),
   NO_CALL_WEEKDAYS: Type.String({
     pattern: "^(none|((mon|tues|wednes|thurs|fri|satur|sun)day)(,\\s*((mon|tues|wednes|thurs|fri|satur|sun)day))*)$",
     default: "friday",
@@ -83,7 +86,10 @@ export const ConfigSchema = Type.Object({
   ALLOCATION_POOL: Type.Union([Type.Literal("own"), Type.Literal("team"), Type.Literal("all")], { default: "all" }),
 
   CENTRE_TIMEZONE: Type.String({ minLength: 1, default: "Africa/Algiers" }),
-  SHIFT_WINDOW: Type.String({ pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$", default: "07:00-21:00" }),
+  SHIFT_WINDOW: Type.String({
+    pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$",
+    default: "07:00-21:00",
+  }),
   SUSPICIOUS_IP_FAILED_ACCOUNTS: Type.Integer({ minimum: 2, default: 5 }),
   SUSPICIOUS_ACCOUNT_FAILED_IPS: Type.Integer({ minimum: 2, default: 3 }),
   SUSPICIOUS_OTP_REQUESTS: Type.Integer({ minimum: 2, default: 10 }),
@@ -175,9 +181,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   if (isProduction) {
     if (!raw.JWT_SECRET || raw.JWT_SECRET.length < 32) {
-      problems.push(
-        "JWT_SECRET: required in production, at least 32 characters (e.g. `openssl rand -hex 32`)",
-      );
+      problems.push("JWT_SECRET: required in production, at least 32 characters (e.g. `openssl rand -hex 32`)");
     }
     if (raw.CORS_ORIGINS?.split(",").some((o) => o.trim() === "*")) {
       problems.push("CORS_ORIGINS: `*` is refused in production; list the allowed origins");
@@ -225,7 +229,9 @@ function parseTrustProxy(value: string, problems: string[]): false | number | st
   }
   const list = parseNetworkList(value);
   if (list.entries.length === 0 || list.problems.length > 0) {
-    problems.push(`TRUST_PROXY: must be false, a hop count, or a list of proxy addresses/CIDR blocks (${list.problems.join("; ") || "empty"})`);
+    problems.push(
+      `TRUST_PROXY: must be false, a hop count, or a list of proxy addresses/CIDR blocks (${list.problems.join("; ") || "empty"})`,
+    );
     return false;
   }
   return list.entries;

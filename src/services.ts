@@ -48,7 +48,12 @@ export interface ServiceLogger extends RateLimiterLogger {
   info(obj: object, msg: string): void;
 }
 
-export function createServices(database: Database, config: Config, log: ServiceLogger, clock: Clock = systemClock): Services {
+export function createServices(
+  database: Database,
+  config: Config,
+  log: ServiceLogger,
+  clock: Clock = systemClock,
+): Services {
   const db = database.db;
   let redis: Redis | undefined;
   if (config.REDIS_URL) {

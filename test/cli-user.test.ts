@@ -18,12 +18,25 @@ const crm = (args: string[], input?: string) => runCrm(args, env, input);
 
 describe("crm user create-admin and db seed", () => {
   it("creates the first admin from a password on stdin, refusing a weak one", async () => {
-    const weak = await crm(["user", "create-admin", "--email", "root@crm.dz", "--name", "Root", "--password-stdin"], "secret\n");
+    const weak = await crm(
+      ["user", "create-admin", "--email", "root@crm.dz", "--name", "Root", "--password-stdin"],
+      "secret\n",
+    );
     expect(weak.code).toBe(1);
     expect(weak.stderr).toContain("Password rejected");
 
     const ok = await crm(
-      ["user", "create-admin", "--email", "Root@CRM.dz", "--name", "Root Admin", "--phone", "0661 00 00 99", "--password-stdin"],
+      [
+        "user",
+        "create-admin",
+        "--email",
+        "Root@CRM.dz",
+        "--name",
+        "Root Admin",
+        "--phone",
+        "0661 00 00 99",
+        "--password-stdin",
+      ],
       "Sahara-Lighthouse-Vault-31\n",
     );
     expect(ok.stderr).toBe("");
@@ -31,7 +44,10 @@ describe("crm user create-admin and db seed", () => {
     expect(ok.stdout).toMatch(/created admin root@crm\.dz/);
     expect(ok.stdout).not.toContain("Sahara");
 
-    const again = await crm(["user", "create-admin", "--email", "root@crm.dz", "--name", "Root", "--password-stdin"], "Sahara-Lighthouse-Vault-31\n");
+    const again = await crm(
+      ["user", "create-admin", "--email", "root@crm.dz", "--name", "Root", "--password-stdin"],
+      "Sahara-Lighthouse-Vault-31\n",
+    );
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("CONFLICT");
   });
@@ -56,7 +72,11 @@ describe("crm user create-admin and db seed", () => {
       expect(admin.statusCode).toBe(200);
       expect(admin.json().user.role).toBe("admin");
       for (const member of DEMO_STAFF) {
-        const res = await app.inject({ method: "POST", url: "/api/auth/login", payload: { email: member.email, password: member.password } });
+        const res = await app.inject({
+          method: "POST",
+          url: "/api/auth/login",
+          payload: { email: member.email, password: member.password },
+        });
         expect(res.json().user?.role, member.email).toBe(member.role);
       }
     } finally {

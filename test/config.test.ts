@@ -47,9 +47,7 @@ describe("configuration", () => {
   });
 
   it("DATABASE_URL wins over DB_NAME; DB_* builds a URL with the seed's defaults", () => {
-    expect(
-      loadConfig({ DATABASE_URL: "postgres://u:p@db:5433/crm", DB_NAME: "other" }).database,
-    ).toMatchObject({
+    expect(loadConfig({ DATABASE_URL: "postgres://u:p@db:5433/crm", DB_NAME: "other" }).database).toMatchObject({
       engine: "postgres",
       connectionString: "postgres://u:p@db:5433/crm",
       display: "db:5433/crm as u",
@@ -64,7 +62,12 @@ describe("configuration", () => {
   });
 
   it("production requires JWT_SECRET (≥ 32 chars) and SMTP, and refuses CORS * and OTP_IN_RESPONSE", () => {
-    const problems = problemsOf({ NODE_ENV: "production", JWT_SECRET: "short", CORS_ORIGINS: "*", OTP_IN_RESPONSE: "true" });
+    const problems = problemsOf({
+      NODE_ENV: "production",
+      JWT_SECRET: "short",
+      CORS_ORIGINS: "*",
+      OTP_IN_RESPONSE: "true",
+    });
     expect(problems.join("\n")).toMatch(/JWT_SECRET/);
     expect(problems.join("\n")).toMatch(/CORS_ORIGINS/);
     expect(problems.join("\n")).toMatch(/OTP_IN_RESPONSE/);
@@ -77,13 +80,20 @@ describe("configuration", () => {
     expect(loadConfig({}).TRUST_PROXY).toBe(false);
     expect(loadConfig({ TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
     expect(loadConfig({ TRUST_PROXY: "10.0.0.1, 172.16.0.0/12" }).TRUST_PROXY).toEqual(["10.0.0.1", "172.16.0.0/12"]);
-    expect(loadConfig({ TRUSTED_NETWORKS: "10.0.0.0/8,2001:db8::/32" }).trustedNetworks).toEqual(["10.0.0.0/8", "2001:db8::/32"]);
+    expect(loadConfig({ TRUSTED_NETWORKS: "10.0.0.0/8,2001:db8::/32" }).trustedNetworks).toEqual([
+      "10.0.0.0/8",
+      "2001:db8::/32",
+    ]);
     expect(problemsOf({ TRUST_PROXY: "everyone" }).join("\n")).toMatch(/^TRUST_PROXY: /);
     expect(problemsOf({ TRUSTED_NETWORKS: "10.0.0.0/33, office" })).toHaveLength(2);
   });
 
   it("never prints a credential in a configuration error", () => {
-    const problems = problemsOf({ DATABASE_URL: "mysql://crm:hunter2-secret@db:3306/crm", REDIS_URL: "http://:redis-pass-9@cache:6379", PORT: "x" });
+    const problems = problemsOf({
+      DATABASE_URL: "mysql://crm:hunter2-secret@db:3306/crm",
+      REDIS_URL: "http://:redis-pass-9@cache:6379",
+      PORT: "x",
+    });
     const text = problems.join("\n");
     expect(text).toMatch(/DATABASE_URL/);
     expect(text).toMatch(/REDIS_URL/);
@@ -93,4 +103,3 @@ describe("configuration", () => {
     expect(problemsOf({ JWT_SECRET: "", BCRYPT_COST: "99", EMAIL_PASS: "x" }).join("\n")).not.toContain("app-pass");
   });
 });
-

@@ -13,6 +13,9 @@ afterAll(async () => t.close());
 describe("the console's API types", () => {
   it("match the OpenAPI document the server generates (run npm run console:api-types after changing a route schema)", async () => {
     const generated = await apiTypesFrom(t.app.swagger());
-    expect(readFileSync(API_TYPES_FILE, "utf8") === generated, "console/src/api/schema.d.ts is out of date: npm run console:api-types").toBe(true);
+    expect(
+      readFileSync(API_TYPES_FILE, "utf8") === generated,
+      "console/src/api/schema.d.ts is out of date: npm run console:api-types",
+    ).toBe(true);
   });
 });

@@ -45,7 +45,13 @@ const cspErrors: string[] = [];
 
 const dayOffset = (days: number) => daysAgo(clock.now(), -days);
 /** A customer owing `overdue` DZD for `days` days (worklist order: days past due × amount overdue). */
-async function owingCustomer(app: TestApp["app"], headers: Record<string, string>, fullName: string, overdue: string, days: number) {
+async function owingCustomer(
+  app: TestApp["app"],
+  headers: Record<string, string>,
+  fullName: string,
+  overdue: string,
+  days: number,
+) {
   const c = await createCustomer(app, headers, { fullName });
   await createLoan(app, headers, c.id, {
     amountOverdue: overdue,
@@ -107,7 +113,13 @@ run("web console in Chromium", () => {
     mkdirSync(SHOTS, { recursive: true });
     if (consoleIsStale()) await buildConsole();
     t = await buildTestApp(
-      { ...FAST_AUTH_ENV, ACCESS_TOKEN_TTL_SECONDS: "30", CALL_WINDOW: "00:00-24:00", NO_CALL_WEEKDAYS: "none", RATE_LIMIT_REFRESH_PER_IP: "100000" },
+      {
+        ...FAST_AUTH_ENV,
+        ACCESS_TOKEN_TTL_SECONDS: "30",
+        CALL_WINDOW: "00:00-24:00",
+        NO_CALL_WEEKDAYS: "none",
+        RATE_LIMIT_REFRESH_PER_IP: "100000",
+      },
       { clock },
     );
     base = await t.app.listen({ port: 0, host: "127.0.0.1" });
@@ -116,7 +128,11 @@ run("web console in Chromium", () => {
     customer = await createCustomer(t.app, await adminHeaders(), {
       fullName: "Karim Benali",
       phone: "+213661234567",
-      externalRef: "CUST-2026-0042", city: "Oran", preferredLanguage: "fr", notes: "Prefers calls after 10:00" });
+      externalRef: "CUST-2026-0042",
+      city: "Oran",
+      preferredLanguage: "fr",
+      notes: "Prefers calls after 10:00",
+    });
     await createLoan(t.app, await adminHeaders(), customer.id, {
       loanNumber: "LN-E2E-1",
       amountOverdue: "16500.00",
@@ -153,7 +169,10 @@ run("web console in Chromium", () => {
     await page.getByText("LN-E2E-1").first().waitFor();
     await check(page, "03-customer");
 
-    await page.getByRole("link", { name: `Call ${customer.phone}` }).first().click();
+    await page
+      .getByRole("link", { name: `Call ${customer.phone}` })
+      .first()
+      .click();
     await page.getByRole("heading", { name: /Before the call/ }).waitFor();
     await expect.poll(() => page.getByTestId("eligibility").textContent()).toContain("can be called now");
     await check(page, "04-pre-call");
@@ -176,9 +195,17 @@ run("web console in Chromium", () => {
     await expect.poll(() => page.getByTestId("promises").textContent()).toContain("Pending");
     await check(page, "06-promise-recorded");
 
-    const list = await t.app.inject({ method: "GET", url: `/api/customers/${customer.id}/interactions`, headers: await adminHeaders() });
+    const list = await t.app.inject({
+      method: "GET",
+      url: `/api/customers/${customer.id}/interactions`,
+      headers: await adminHeaders(),
+    });
     expect(list.json().data.filter((i: { disposition: string }) => i.disposition === "promise_to_pay")).toHaveLength(1);
-    const promises = await t.app.inject({ method: "GET", url: `/api/loans/${list.json().data[0].loanId}/promises`, headers: await adminHeaders() });
+    const promises = await t.app.inject({
+      method: "GET",
+      url: `/api/loans/${list.json().data[0].loanId}/promises`,
+      headers: await adminHeaders(),
+    });
     expect(promises.json().data.map((p: { status: string }) => p.status)).toEqual(["pending"]);
 
     // The customer record shows the same promise and the call in the timeline.
@@ -188,10 +215,17 @@ run("web console in Chromium", () => {
 
     // French labels when French is chosen; remembered after a reload (the session survives it too).
     await page.getByLabel("Language").selectOption("fr");
-    await page.getByRole("heading", { name: "Promesses de paiement" }).or(page.getByText("Promesses de paiement")).first().waitFor();
+    await page
+      .getByRole("heading", { name: "Promesses de paiement" })
+      .or(page.getByText("Promesses de paiement"))
+      .first()
+      .waitFor();
     await page.reload();
     await page.getByText("Historique des contacts").waitFor();
-    await page.getByRole("link", { name: `Appeler le ${customer.phone}` }).first().click();
+    await page
+      .getByRole("link", { name: `Appeler le ${customer.phone}` })
+      .first()
+      .click();
     await page.getByRole("heading", { name: /Avant l'appel/ }).waitFor();
     await page.getByLabel("Résultat").waitFor();
     expect(await page.getByRole("button", { name: "Enregistrer l'appel" }).count()).toBe(1);
@@ -221,11 +255,15 @@ run("web console in Chromium", () => {
     const answer = page.waitForResponse((r) => r.url().endsWith("/api/crm/next-call"));
     const ms = (await page.evaluate(TIME_NEXT_CALL)) as number;
     const request = (await answer).request().timing();
-    console.log(`next call → pre-call screen rendered: ${ms.toFixed(0)} ms (of which the request, sent → answer read: ${Math.round(request.responseEnd)} ms)`);
+    console.log(
+      `next call → pre-call screen rendered: ${ms.toFixed(0)} ms (of which the request, sent → answer read: ${Math.round(request.responseEnd)} ms)`,
+    );
     expect(ms).toBeLessThan(2000);
     await page.getByRole("heading", { name: "Before the call: Lina Haddad" }).waitFor();
     // The claim's remaining time, counting down from the lease (CLAIM_LEASE_SECONDS, 600 by default).
-    await expect.poll(() => page.getByTestId("claim-timer").textContent()).toMatch(/^Held for you: (10:00|9:\d\d) left$/);
+    await expect
+      .poll(() => page.getByTestId("claim-timer").textContent())
+      .toMatch(/^Held for you: (10:00|9:\d\d) left$/);
     await check(page, "13-next-call-pre-call");
 
     // A promise, saved: the claim is released, the promise shows as pending, Lina leaves the list.
@@ -237,14 +275,18 @@ run("web console in Chromium", () => {
     await page.getByText("Call recorded: this customer is released.").waitFor();
     await expect.poll(() => page.getByTestId("promises").textContent()).toContain("Pending");
     await page.getByRole("link", { name: "My list" }).click();
-    await expect.poll(() => worklist.locator("tbody tr td:first-child").allTextContents()).toEqual(["Sofiane Meziane", "Yacine Brahimi"]);
+    await expect
+      .poll(() => worklist.locator("tbody tr td:first-child").allTextContents())
+      .toEqual(["Sofiane Meziane", "Yacine Brahimi"]);
 
     // The shortcut, from another screen: Alt+N claims the next one.
     const second = page.waitForResponse((r) => r.url().endsWith("/api/crm/next-call"));
     const pressed = Date.now();
     await page.keyboard.press("Alt+n");
     await page.getByRole("heading", { name: "Before the call: Sofiane Meziane" }).waitFor();
-    console.log(`Alt+N → pre-call: ${Date.now() - pressed} ms seen from the test (the request: ${Math.round((await second).request().timing().responseEnd)} ms)`);
+    console.log(
+      `Alt+N → pre-call: ${Date.now() - pressed} ms seen from the test (the request: ${Math.round((await second).request().timing().responseEnd)} ms)`,
+    );
     expect(page.url()).toContain("/next-call");
     // Keyboard: the pre-call heading has the focus; the form is filled and "save and next call" pressed with Enter.
     await expect.poll(() => page.evaluate("document.activeElement && document.activeElement.id")).toBe("precall-title");
@@ -253,8 +295,16 @@ run("web console in Chromium", () => {
     await page.getByLabel("Promised payment date").fill(dayOffset(3));
     await page.getByRole("button", { name: "Save and next call" }).press("Enter");
     await page.getByRole("heading", { name: "Before the call: Yacine Brahimi" }).waitFor();
-    const sofianeLoans = await t.app.inject({ method: "GET", url: `/api/customers/${sofiane.id}`, headers: await adminHeaders() });
-    const sofianePromises = await t.app.inject({ method: "GET", url: `/api/loans/${sofianeLoans.json().loans[0].id}/promises`, headers: await adminHeaders() });
+    const sofianeLoans = await t.app.inject({
+      method: "GET",
+      url: `/api/customers/${sofiane.id}`,
+      headers: await adminHeaders(),
+    });
+    const sofianePromises = await t.app.inject({
+      method: "GET",
+      url: `/api/loans/${sofianeLoans.json().loans[0].id}/promises`,
+      headers: await adminHeaders(),
+    });
     expect(sofianePromises.json().data.map((p: { status: string }) => p.status)).toEqual(["pending"]);
 
     // Skip: the claim is released through the release route (audited as claim.skipped).
@@ -262,19 +312,30 @@ run("web console in Chromium", () => {
     await page.getByText("Yacine Brahimi skipped.").waitFor();
     const skips = await t.app.database.db.select().from(auditLogs).where(eq(auditLogs.action, "claim.skipped"));
     expect(skips).toHaveLength(1);
-    const linaDetail = await t.app.inject({ method: "GET", url: `/api/customers/${lina.id}/interactions`, headers: await adminHeaders() });
+    const linaDetail = await t.app.inject({
+      method: "GET",
+      url: `/api/customers/${lina.id}/interactions`,
+      headers: await adminHeaders(),
+    });
     expect(linaDetail.json().data.map((i: { disposition: string }) => i.disposition)).toEqual(["promise_to_pay"]);
     await page.context().close();
   }, 90_000);
 
   it("says in words why nobody can be called (a fresh portfolio outside the call window)", async () => {
     // Its own server: the window is 08:00-09:00 and the clock says 10:30 in Algiers.
-    const quiet = await buildTestApp({ ...FAST_AUTH_ENV, CALL_WINDOW: "08:00-09:00", NO_CALL_WEEKDAYS: "none" }, { clock });
+    const quiet = await buildTestApp(
+      { ...FAST_AUTH_ENV, CALL_WINDOW: "08:00-09:00", NO_CALL_WEEKDAYS: "none" },
+      { clock },
+    );
     try {
       const at = await quiet.app.listen({ port: 0, host: "127.0.0.1" });
       const staff = await staffSessions(quiet.app);
       const omar = await createStaff(quiet.app, { role: "agent", name: "Omar Outside" });
-      for (const [name, days] of [["Walid Kaci", 20], ["Nour Saadi", 35], ["Rym Belkacem", 70]] as const) {
+      for (const [name, days] of [
+        ["Walid Kaci", 20],
+        ["Nour Saadi", 35],
+        ["Rym Belkacem", 70],
+      ] as const) {
         await owingCustomer(quiet.app, staff.admin.headers, name, "12000.00", days);
       }
       const page = await newPage();
@@ -340,7 +401,12 @@ run("web console in Chromium", () => {
     await page.getByText("You are signed out.").waitFor();
 
     // Clear messages for a disabled account.
-    await t.app.inject({ method: "POST", url: `/api/admin/users/${resetter.user.id}/deactivate`, headers: await adminHeaders(), payload: { reason: "left" } });
+    await t.app.inject({
+      method: "POST",
+      url: `/api/admin/users/${resetter.user.id}/deactivate`,
+      headers: await adminHeaders(),
+      payload: { reason: "left" },
+    });
     await signIn(page, resetter.email, "Rania-Fresh-Passphrase-31");
     await page.getByText("This account is disabled. Contact an administrator.").waitFor();
     await page.goto(`${base}/verify-email`);
@@ -362,7 +428,8 @@ run("web console in Chromium", () => {
     await tabs[1]!.getByRole("heading", { name: "Find a customer" }).waitFor();
 
     let refreshes = 0;
-    for (const tab of tabs) tab.on("response", (r) => r.url().endsWith("/api/auth/refresh") && r.status() === 200 && refreshes++);
+    for (const tab of tabs)
+      tab.on("response", (r) => r.url().endsWith("/api/auth/refresh") && r.status() === 200 && refreshes++);
 
     // ~40 s of real use in both tabs; every 3 s the server's clock jumps 31 s, so each tab's token
     // has expired on the server at every step: about 7 minutes of tokens in all.
@@ -374,9 +441,17 @@ run("web console in Chromium", () => {
       await Promise.all(
         tabs.map(async (tab, i) => {
           const box = tab.getByLabel("Phone, name or reference");
-          await box.fill([["Karim", "Benali"], [customer.externalRef, localFormat(customer.phone)]][i]![round % 2]!);
+          await box.fill(
+            [
+              ["Karim", "Benali"],
+              [customer.externalRef, localFormat(customer.phone)],
+            ][i]![round % 2]!,
+          );
           // The first answer is usually a 401 (the token expired on the server); the retry after the refresh is the 200.
-          await Promise.all([tab.waitForResponse((r) => r.url().includes("/api/customers?") && r.status() === 200, { timeout: 10_000 }), box.press("Enter")]);
+          await Promise.all([
+            tab.waitForResponse((r) => r.url().includes("/api/customers?") && r.status() === 200, { timeout: 10_000 }),
+            box.press("Enter"),
+          ]);
           await tab.getByRole("link", { name: "Karim Benali" }).waitFor({ timeout: 10_000 });
           await tab.getByLabel("Phone, name or reference").fill("");
         }),
@@ -389,7 +464,10 @@ run("web console in Chromium", () => {
     }
     expect(round).toBeGreaterThanOrEqual(8);
     expect(refreshes).toBeGreaterThanOrEqual(round);
-    const reuse = await t.app.database.db.select().from(auditLogs).where(eq(auditLogs.action, "auth.refresh_reuse_detected"));
+    const reuse = await t.app.database.db
+      .select()
+      .from(auditLogs)
+      .where(eq(auditLogs.action, "auth.refresh_reuse_detected"));
     expect(reuse).toEqual([]);
     await context.close();
   }, 90_000);
@@ -398,8 +476,16 @@ run("web console in Chromium", () => {
     const page = await newPage();
     await signIn(page, agent.email);
     await page.getByRole("heading", { name: "Find a customer" }).waitFor();
-    const login = await t.app.inject({ method: "POST", url: "/api/auth/login", payload: { emailOrPhone: agent.email, password: STRONG_PASSWORD } });
-    await t.app.inject({ method: "POST", url: "/api/auth/logout-all", headers: { authorization: `Bearer ${login.json().token}` } });
+    const login = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { emailOrPhone: agent.email, password: STRONG_PASSWORD },
+    });
+    await t.app.inject({
+      method: "POST",
+      url: "/api/auth/logout-all",
+      headers: { authorization: `Bearer ${login.json().token}` },
+    });
     await page.getByLabel("Phone, name or reference").fill("Karim");
     await page.getByLabel("Phone, name or reference").press("Enter");
     await page.getByText(/Your session has ended/).waitFor();

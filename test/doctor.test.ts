@@ -7,8 +7,7 @@ import { crm as crmInProcess } from "./support/cli.js";
 import { closedPort, startFakePostgres, startRejectingSmtp } from "./support/fake-servers.js";
 
 const run = promisify(execFile);
-const byName = (results: Awaited<ReturnType<typeof runDoctor>>, name: string) =>
-  results.find((r) => r.name === name);
+const byName = (results: Awaited<ReturnType<typeof runDoctor>>, name: string) => results.find((r) => r.name === name);
 
 describe("crm doctor names the category of each failure", () => {
   // A working, migrated database for the checks that are about SMTP or Redis.
@@ -50,9 +49,7 @@ describe("crm doctor names the category of each failure", () => {
   });
 
   it("a missing database (3D000) → createdb crm_database", async () => {
-    const fake = onPostgres
-      ? undefined
-      : await startFakePostgres("3D000", 'database "crm_database" does not exist');
+    const fake = onPostgres ? undefined : await startFakePostgres("3D000", 'database "crm_database" does not exist');
     try {
       const url = new URL(TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
       if (fake) url.port = String(fake.port);

@@ -22,16 +22,44 @@ describe("strings PostgreSQL cannot store are a 400 naming the field", () => {
     const staff = await createStaff(app, { phone: null });
     const session = await signIn(app, staff.email);
     const cases = [
-      { method: "POST", url: "/api/auth/login", payload: { emailOrPhone: NUL, password: STRONG_PASSWORD }, path: "/emailOrPhone" },
+      {
+        method: "POST",
+        url: "/api/auth/login",
+        payload: { emailOrPhone: NUL, password: STRONG_PASSWORD },
+        path: "/emailOrPhone",
+      },
       { method: "POST", url: "/login", payload: { email: `a${NUL}@x.dz`, password: STRONG_PASSWORD }, path: "/email" },
       { method: "PUT", url: "/api/auth/profile", payload: { name: NUL }, path: "/name", headers: session.auth },
       { method: "PUT", url: "/update-profile", payload: { name: LONE }, path: "/name", headers: session.auth },
-      { method: "POST", url: "/api/customers", payload: { fullName: NUL, phone: "0661234567" }, path: "/fullName", headers: as.supervisor.headers },
-      { method: "POST", url: "/api/customers", payload: { fullName: "X", phone: "0661234567", [`k${NUL}`]: 1 }, path: "/kab\ufffdcd", headers: as.supervisor.headers },
-      { method: "POST", url: "/api/customers", payload: { fullName: "X", notes: ["ok", LONE] }, path: "/notes/1", headers: as.supervisor.headers },
+      {
+        method: "POST",
+        url: "/api/customers",
+        payload: { fullName: NUL, phone: "0661234567" },
+        path: "/fullName",
+        headers: as.supervisor.headers,
+      },
+      {
+        method: "POST",
+        url: "/api/customers",
+        payload: { fullName: "X", phone: "0661234567", [`k${NUL}`]: 1 },
+        path: "/kab\ufffdcd",
+        headers: as.supervisor.headers,
+      },
+      {
+        method: "POST",
+        url: "/api/customers",
+        payload: { fullName: "X", notes: ["ok", LONE] },
+        path: "/notes/1",
+        headers: as.supervisor.headers,
+      },
     ] as const;
     for (const c of cases) {
-      const res = await app.inject({ method: c.method, url: c.url, payload: c.payload, headers: "headers" in c ? c.headers : {} });
+      const res = await app.inject({
+        method: c.method,
+        url: c.url,
+        payload: c.payload,
+        headers: "headers" in c ? c.headers : {},
+      });
       expect(res.statusCode, `${c.method} ${c.url}`).toBe(400);
       expectErrorShape(res.json(), "VALIDATION_ERROR");
       expect(res.json().error.details[0].path, `${c.method} ${c.url}`).toBe(c.path);
@@ -81,7 +109,12 @@ describe("JSON bodies", () => {
       ["application/x-www-form-urlencoded", "emailOrPhone=a%40b.dz&password=x"],
       ["multipart/form-data; boundary=x", "--x--"],
     ] as const) {
-      const res = await app.inject({ method: "POST", url: "/api/auth/login", headers: { "content-type": type }, payload });
+      const res = await app.inject({
+        method: "POST",
+        url: "/api/auth/login",
+        headers: { "content-type": type },
+        payload,
+      });
       expect(res.statusCode, type).toBe(415);
       expectErrorShape(res.json(), "UNSUPPORTED_MEDIA_TYPE");
     }
@@ -107,7 +140,13 @@ describe("cursors are validated by one codec", () => {
       `/api/customers/${customer.id}/interactions`,
     ];
     for (const list of lists) {
-      for (const cursor of [cursorOf(["garbage", "x"]), cursorOf([null, null]), cursorOf(["2026-01-01T00:00:00.000Z"]), "!!!", cursorOf(["x"])]) {
+      for (const cursor of [
+        cursorOf(["garbage", "x"]),
+        cursorOf([null, null]),
+        cursorOf(["2026-01-01T00:00:00.000Z"]),
+        "!!!",
+        cursorOf(["x"]),
+      ]) {
         const url = `${list}${list.includes("?") ? "&" : "?"}cursor=${encodeURIComponent(cursor)}`;
         const res = await app.inject({ method: "GET", url, headers: as.admin.headers });
         expect(res.statusCode, url).toBe(400);
@@ -121,10 +160,18 @@ describe("cursors are validated by one codec", () => {
     await createCustomer(app, as.supervisor.headers);
     await createCustomer(app, as.supervisor.headers);
     for (const sort of ["name", "createdAt", "daysPastDue", "amountOverdue"]) {
-      const first = await app.inject({ method: "GET", url: `/api/customers?limit=1&sort=${sort}`, headers: as.agent.headers });
+      const first = await app.inject({
+        method: "GET",
+        url: `/api/customers?limit=1&sort=${sort}`,
+        headers: as.agent.headers,
+      });
       const next = first.json().page.nextCursor as string;
       expect(next).toBeTruthy();
-      const second = await app.inject({ method: "GET", url: `/api/customers?limit=1&sort=${sort}&cursor=${next}`, headers: as.agent.headers });
+      const second = await app.inject({
+        method: "GET",
+        url: `/api/customers?limit=1&sort=${sort}&cursor=${next}`,
+        headers: as.agent.headers,
+      });
       expect(second.statusCode, sort).toBe(200);
       expect(second.json().data[0].id).not.toBe(first.json().data[0].id);
     }
@@ -134,7 +181,11 @@ describe("cursors are validated by one codec", () => {
 describe("unknown query parameters", () => {
   it("are refused with 400 naming them, on every route", async () => {
     const { app, as } = ctx;
-    const res = await app.inject({ method: "GET", url: `/api/admin/login-history?userId=${as.agent.userId}`, headers: as.admin.headers });
+    const res = await app.inject({
+      method: "GET",
+      url: `/api/admin/login-history?userId=${as.agent.userId}`,
+      headers: as.admin.headers,
+    });
     expect(res.statusCode).toBe(400);
     expectErrorShape(res.json(), "VALIDATION_ERROR");
     expect(res.json().error.details).toEqual([{ path: "/userId", message: "is not a query parameter of this route" }]);
@@ -147,7 +198,11 @@ describe("unknown query parameters", () => {
     expect(me.statusCode).toBe(400);
     expect(me.json().error.details.map((d: { path: string }) => d.path)).toEqual(["/x", "/y"]);
 
-    const known = await app.inject({ method: "GET", url: `/api/admin/login-history?user=${as.agent.userId}`, headers: as.admin.headers });
+    const known = await app.inject({
+      method: "GET",
+      url: `/api/admin/login-history?user=${as.agent.userId}`,
+      headers: as.admin.headers,
+    });
     expect(known.statusCode).toBe(200);
   });
 });

@@ -8,10 +8,14 @@ let t: TestApp;
 beforeAll(async () => {
   t = await buildTestApp({ LOG_LEVEL: "info" }, { logStream: { write: (line) => lines.push(line) } });
   // Declares its query parameter: undeclared ones are refused before the handler (input-guard).
-  t.app.post("/test/echo", { schema: { querystring: { type: "object", properties: { token: { type: "string" } } } } }, async (request) => {
-    request.log.info({ body: request.body }, "received");
-    return { ok: true };
-  });
+  t.app.post(
+    "/test/echo",
+    { schema: { querystring: { type: "object", properties: { token: { type: "string" } } } } },
+    async (request) => {
+      request.log.info({ body: request.body }, "received");
+      return { ok: true };
+    },
+  );
   t.app.get("/test/leaky-query", async () =>
     t.app.database.db.execute(sql`select * from no_such_table where secret = ${"hunter2-param-value"}`),
   );
@@ -73,9 +77,7 @@ describe("logging", () => {
       headers: { "x-request-id": "trace-me-2" },
     });
     expect(res.statusCode).toBe(500);
-    const errorLine = lines
-      .map((l) => JSON.parse(l))
-      .find((l) => l.requestId === "trace-me-2" && l.level === 50);
+    const errorLine = lines.map((l) => JSON.parse(l)).find((l) => l.requestId === "trace-me-2" && l.level === 50);
     expect(errorLine?.err?.message).toContain("no_such_table");
     expect(logText()).not.toContain("hunter2-param-value");
   });

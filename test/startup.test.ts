@@ -58,7 +58,8 @@ describe.skipIf(!onPostgres)("start-up on PostgreSQL", () => {
       const apps = await Promise.all([buildApp(config), buildApp(config), buildApp(config)]);
       const c = new pg.Client({ connectionString: database.connectionString });
       await c.connect();
-      const count = (await c.query("select count(*)::int as n from users where email like '%@demo.crm.dz'")).rows[0].n as number;
+      const count = (await c.query("select count(*)::int as n from users where email like '%@demo.crm.dz'")).rows[0]
+        .n as number;
       await c.end();
       expect(count).toBe(DEMO_STAFF.length);
       await Promise.all(apps.map((a) => a.close()));
@@ -71,9 +72,14 @@ describe.skipIf(!onPostgres)("start-up on PostgreSQL", () => {
     const name = `crm_created_${randomBytes(4).toString("hex")}`;
     toDrop.push(name);
     const lines: string[] = [];
-    const app = await buildApp(testConfig({ DATABASE_URL: urlFor(name), LOG_LEVEL: "info" }), { logStream: { write: (l) => lines.push(l) } });
+    const app = await buildApp(testConfig({ DATABASE_URL: urlFor(name), LOG_LEVEL: "info" }), {
+      logStream: { write: (l) => lines.push(l) },
+    });
     try {
-      expect((await app.inject({ method: "GET", url: "/ready" })).json()).toMatchObject({ status: "ready", migrations: "up-to-date" });
+      expect((await app.inject({ method: "GET", url: "/ready" })).json()).toMatchObject({
+        status: "ready",
+        migrations: "up-to-date",
+      });
       expect(lines.join("")).toContain(`database ${name} did not exist: created it`);
     } finally {
       await app.close();
@@ -82,17 +88,27 @@ describe.skipIf(!onPostgres)("start-up on PostgreSQL", () => {
 
   it("a start-up failure names the category and the fix, as crm doctor does", async () => {
     const port = await closedPort();
-    const unreachable = await runServer({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/crm`, NODE_ENV: "test", PORT: String(await closedPort()) });
+    const unreachable = await runServer({
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/crm`,
+      NODE_ENV: "test",
+      PORT: String(await closedPort()),
+    });
     expect(unreachable.code).toBe(1);
     expect(unreachable.output).toContain(`[DATABASE_UNREACHABLE] PostgreSQL is not running at 127.0.0.1:${port}`);
     expect(unreachable.output).toContain("fix: start PostgreSQL");
 
     // A role without CREATEDB cannot have the missing database made for it: DATABASE_MISSING and its fix.
     await admin(async (c) => {
-      await c.query("do $$ begin if not exists (select 1 from pg_roles where rolname = 'crm_test_nocreate') then create role crm_test_nocreate login nocreatedb; end if; end $$");
+      await c.query(
+        "do $$ begin if not exists (select 1 from pg_roles where rolname = 'crm_test_nocreate') then create role crm_test_nocreate login nocreatedb; end if; end $$",
+      );
     });
     const name = `crm_missing_${randomBytes(4).toString("hex")}`;
-    const missing = await runServer({ DATABASE_URL: urlFor(name, "crm_test_nocreate"), NODE_ENV: "test", PORT: String(await closedPort()) });
+    const missing = await runServer({
+      DATABASE_URL: urlFor(name, "crm_test_nocreate"),
+      NODE_ENV: "test",
+      PORT: String(await closedPort()),
+    });
     expect(missing.code).toBe(1);
     expect(missing.output).toContain(`[DATABASE_MISSING] database ${name} does not exist`);
     expect(missing.output).toContain(`fix: createdb ${name}`);
@@ -106,10 +122,18 @@ describe.skipIf(!onPostgres)("start-up on PostgreSQL", () => {
       await app.close();
       const c = new pg.Client({ connectionString: database.connectionString });
       await c.connect();
-      await c.query(`create function refuse_insert() returns trigger language plpgsql as $$ begin raise exception 'inserts refused by the test'; end $$`);
+      await c.query(
+        `create function refuse_insert() returns trigger language plpgsql as $$ begin raise exception 'inserts refused by the test'; end $$`,
+      );
       await c.query("create trigger refuse_users before insert on users for each row execute function refuse_insert()");
       await c.end();
-      const run = await runServer({ DATABASE_URL: database.connectionString!, NODE_ENV: "development", SEED_ON_START: "true", BCRYPT_COST: "4", PORT: String(await closedPort()) });
+      const run = await runServer({
+        DATABASE_URL: database.connectionString!,
+        NODE_ENV: "development",
+        SEED_ON_START: "true",
+        BCRYPT_COST: "4",
+        PORT: String(await closedPort()),
+      });
       expect(run.code).toBe(1);
       expect(run.output).toContain("failed to start");
       expect(run.output).toContain("inserts refused by the test");

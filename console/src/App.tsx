@@ -66,7 +66,11 @@ function Shell({ children }: { children: ReactNode }) {
         {agentScreens && (
           <nav aria-label={t("nav")}>
             {nextCall && (
-              <Link href="/next-call" aria-current={path === "/next-call" ? "page" : undefined} aria-keyshortcuts="Alt+N">
+              <Link
+                href="/next-call"
+                aria-current={path === "/next-call" ? "page" : undefined}
+                aria-keyshortcuts="Alt+N"
+              >
                 {t("nextCall")}
               </Link>
             )}
@@ -105,7 +109,8 @@ export function App() {
   useEffect(() => {
     if (status === "signedOut" && !publicPath) navigate("/sign-in", { replace: true });
     if (status === "signedIn" && path === "/sign-in") navigate("/", { replace: true });
-    if (status === "signedIn" && user?.mustChangePassword && path !== "/change-password") navigate("/change-password", { replace: true });
+    if (status === "signedIn" && user?.mustChangePassword && path !== "/change-password")
+      navigate("/change-password", { replace: true });
   }, [status, publicPath, path, user]);
 
   if (status === "loading") return <Shell>{<p>{t("loading")}</p>}</Shell>;
@@ -121,7 +126,8 @@ export function App() {
   else if (path === "/next-call" && config?.features.nextCall) screen = <NextCallPage />;
   else if (path === "/my-list") screen = <MyListPage />;
   else if (customer) screen = <CustomerPage id={customer[1]!} />;
-  else if (path === "/call" && query.get("phone")) screen = <CallPage key={query.get("phone")} phone={query.get("phone")!} />;
+  else if (path === "/call" && query.get("phone"))
+    screen = <CallPage key={query.get("phone")} phone={query.get("phone")!} />;
   else screen = <p>{t("pageNotFound")}</p>;
   return <Shell>{screen}</Shell>;
 }

@@ -45,7 +45,9 @@ export function dbStatus(config: Config, print: Print) {
 export function parseCustomerCount(value: string): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PORTFOLIO_CUSTOMERS)
-    throw new InvalidArgumentError(`expected a positive integer up to ${MAX_PORTFOLIO_CUSTOMERS}, e.g. --customers 100000`);
+    throw new InvalidArgumentError(
+      `expected a positive integer up to ${MAX_PORTFOLIO_CUSTOMERS}, e.g. --customers 100000`,
+    );
   return n;
 }
 
@@ -81,9 +83,11 @@ export function dbSeed(config: Config, print: Print, opts: { customers?: number 
     print(`generated portfolio: up to ${opts.customers} customers (GEN-1…GEN-${opts.customers})`);
     const started = performance.now();
     const progress = progressReporter(print);
-    const result = await seedPortfolio(database.db, { customers: opts.customers, now, onProgress: progress.update }).finally(
-      progress.end,
-    );
+    const result = await seedPortfolio(database.db, {
+      customers: opts.customers,
+      now,
+      onProgress: progress.update,
+    }).finally(progress.end);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     print(
       `generated portfolio: ${result.created} customers created (${Math.min(result.existing, opts.customers)} already there), ` +

@@ -126,10 +126,7 @@ async function checkRedis(url: string): Promise<CheckResult> {
       name: "redis",
       ok: false,
       category: "REDIS_UNREACHABLE",
-      message:
-        code === "ECONNREFUSED"
-          ? `Redis is not running at ${where}`
-          : `cannot reach Redis at ${where}: ${text}`,
+      message: code === "ECONNREFUSED" ? `Redis is not running at ${where}` : `cannot reach Redis at ${where}: ${text}`,
       fix: "start Redis, fix REDIS_URL, or unset REDIS_URL to keep rate limits in memory (single instance only)",
     };
   } finally {

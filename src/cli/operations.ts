@@ -30,7 +30,16 @@ export function cleanup(config: Config, dryRun: boolean, print: Print) {
       }
       const verb = dryRun ? "would remove" : "removed";
       for (const step of result.steps) {
-        const what = step.name === "evaluate_promises" ? (dryRun ? "would mark broken" : "marked broken") : step.name === "cleanup_expired_sessions" ? (dryRun ? "would end" : "ended") : verb;
+        const what =
+          step.name === "evaluate_promises"
+            ? dryRun
+              ? "would mark broken"
+              : "marked broken"
+            : step.name === "cleanup_expired_sessions"
+              ? dryRun
+                ? "would end"
+                : "ended"
+              : verb;
         print(`${step.name.padEnd(32)} ${step.table.padEnd(24)} ${what} ${step.removed}`);
       }
     } finally {
@@ -49,9 +58,17 @@ export function stats(config: Config, days: number, print: Print) {
       print(`active users:    ${users.totalActiveUsers}`);
       print(`locked users:    ${users.totalLockedUsers}`);
       print(`active sessions: ${users.activeSessions}`);
-      const logins = await loginStats(services, { interval: "day", from: new Date(services.clock.now().getTime() - days * 86_400_000).toISOString() });
-      print(`sign-ins over the last ${days} day(s) (${logins.timezone}): ${logins.total.successes} succeeded, ${logins.total.failures} failed`);
-      for (const row of logins.data) print(`  ${row.periodStart.slice(0, 10)}  ${String(row.successes).padStart(6)} ok  ${String(row.failures).padStart(6)} failed`);
+      const logins = await loginStats(services, {
+        interval: "day",
+        from: new Date(services.clock.now().getTime() - days * 86_400_000).toISOString(),
+      });
+      print(
+        `sign-ins over the last ${days} day(s) (${logins.timezone}): ${logins.total.successes} succeeded, ${logins.total.failures} failed`,
+      );
+      for (const row of logins.data)
+        print(
+          `  ${row.periodStart.slice(0, 10)}  ${String(row.successes).padStart(6)} ok  ${String(row.failures).padStart(6)} failed`,
+        );
     } finally {
       await services.close();
     }

@@ -30,8 +30,8 @@ export const processIo = (): CliIo => ({
 
 /** Parses and runs one command line (without the `node crm` part); resolves to the exit code. */
 export async function runCli(args: string[], io: CliIo): Promise<number> {
-    let exitCode = 0;
-    const { print } = io;
+  let exitCode = 0;
+  const { print } = io;
 
   function config(): Config {
     try {
@@ -80,7 +80,10 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     .showHelpAfterError()
     // Commander must not end the process: tests run commands in-process, and bin sets the exit code.
     .exitOverride()
-    .configureOutput({ writeOut: (s) => print(s.replace(/\n$/, "")), writeErr: (s) => io.printError(s.replace(/\n$/, "")) });
+    .configureOutput({
+      writeOut: (s) => print(s.replace(/\n$/, "")),
+      writeErr: (s) => io.printError(s.replace(/\n$/, "")),
+    });
 
   const db = program.command("db").description("database: migrations, status, sample data");
 
@@ -94,12 +97,18 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
 
   db.command("seed")
     .description("add the sample data (idempotent: running it twice adds nothing)")
-    .option("--customers <n>", "then generate a portfolio until n GEN- customers exist (load testing)", parseCustomerCount)
+    .option(
+      "--customers <n>",
+      "then generate a portfolio until n GEN- customers exist (load testing)",
+      parseCustomerCount,
+    )
     .action(
       action(async (opts: { customers?: number }) => {
         const cfg = config();
         if (opts.customers !== undefined && cfg.isProduction)
-          throw new CliFailure("refused: `db seed --customers` generates fake customers and is disabled when NODE_ENV=production");
+          throw new CliFailure(
+            "refused: `db seed --customers` generates fake customers and is disabled when NODE_ENV=production",
+          );
         await dbSeed(cfg, print, opts);
       }),
     );
@@ -111,8 +120,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       action(async (opts: { yes?: boolean }) => {
         const cfg = config();
         if (cfg.isProduction) throw new CliFailure("refused: `db reset` is disabled when NODE_ENV=production");
-        if (!opts.yes)
-          throw new CliFailure("refused: this deletes all data; run `crm db reset --yes` to confirm");
+        if (!opts.yes) throw new CliFailure("refused: this deletes all data; run `crm db reset --yes` to confirm");
         await dbReset(cfg, print);
       }),
     );
@@ -145,16 +153,15 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     .action(
       action(async (opts: { days: string }) => {
         const days = Number(opts.days);
-        if (!Number.isInteger(days) || days < 1 || days > 366) throw new CliFailure("--days must be a whole number from 1 to 366");
+        if (!Number.isInteger(days) || days < 1 || days > 366)
+          throw new CliFailure("--days must be a whole number from 1 to 366");
         await stats(config(), days, print);
       }),
     );
 
   program
     .command("doctor")
-    .description(
-      "check configuration, database, migrations, SMTP login and Redis; print the fix for each failure",
-    )
+    .description("check configuration, database, migrations, SMTP login and Redis; print the fix for each failure")
     .action(
       action(async () => {
         const results = await runDoctor(io.env);

@@ -10,7 +10,9 @@ import { withDatabase } from "./db.js";
 async function readStdin(input: AsyncIterable<Buffer | string>): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of input) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 /** Asks on the terminal without echoing, so the password is not left on screen or in scrollback. */
@@ -52,7 +54,14 @@ export async function createAdmin(
         services,
         // The operator typed the address at the console: it starts verified, so the first admin is
         // never locked out by REQUIRE_EMAIL_VERIFICATION on an install without mail yet.
-        { email: opts.email, name: opts.name, phone: opts.phone ?? null, password, role: opts.role ?? "admin", emailVerified: true },
+        {
+          email: opts.email,
+          name: opts.name,
+          phone: opts.phone ?? null,
+          password,
+          role: opts.role ?? "admin",
+          emailVerified: true,
+        },
         { ip: "cli", userAgent: "crm", requestId: "cli" },
         "user.created",
       );

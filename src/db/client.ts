@@ -91,9 +91,7 @@ export async function createDatabase(
     // transaction, a job holding its lock) would emit an unhandled 'error'. So every client gets its
     // own listener for life; its next query fails, and the pool drops it on release.
     pool.on("connect", (client) =>
-      client.on("error", (err) =>
-        logger?.warn({ err: { message: err.message } }, "database connection lost"),
-      ),
+      client.on("error", (err) => logger?.warn({ err: { message: err.message } }, "database connection lost")),
     );
     pool.on("error", () => undefined);
     const db = drizzle(pool, { schema }) as unknown as Db;

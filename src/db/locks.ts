@@ -8,7 +8,11 @@ const runningHere = new Map<object, Set<number>>();
  * advisory try-lock on PostgreSQL, and in this process through a flag (PGlite has one connection and
  * no other process, where the advisory lock would simply be re-entrant). Returns undefined when skipped.
  */
-export async function withJobLock<T>(database: Pick<Database, "withConnection" | "engine">, key: number, fn: (db: Db) => Promise<T>): Promise<T | undefined> {
+export async function withJobLock<T>(
+  database: Pick<Database, "withConnection" | "engine">,
+  key: number,
+  fn: (db: Db) => Promise<T>,
+): Promise<T | undefined> {
   const keys = runningHere.get(database) ?? new Set<number>();
   runningHere.set(database, keys);
   if (keys.has(key)) return undefined;
@@ -36,7 +40,11 @@ export async function withJobLock<T>(database: Pick<Database, "withConnection" |
  * holds it (PGlite has one process: it simply runs). Unlike withJobLock, nobody is skipped: the second
  * instance runs after the first, and finds the work done.
  */
-export async function withAdvisoryLock<T>(database: Pick<Database, "withConnection" | "engine">, key: number, fn: () => Promise<T>): Promise<T> {
+export async function withAdvisoryLock<T>(
+  database: Pick<Database, "withConnection" | "engine">,
+  key: number,
+  fn: () => Promise<T>,
+): Promise<T> {
   if (database.engine !== "postgres") return fn();
   return database.withConnection(async (db) => {
     await db.execute(sql`select pg_advisory_lock(${key})`);

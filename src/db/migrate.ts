@@ -91,10 +91,7 @@ export async function countRowsPerTable(db: Db): Promise<{ table: string; rows: 
   );
   const counts: { table: string; rows: number }[] = [];
   for (const { table_name } of tables) {
-    const [row] = await queryRows<{ n: unknown }>(
-      db,
-      sql`select count(*) as n from ${sql.identifier(table_name)}`,
-    );
+    const [row] = await queryRows<{ n: unknown }>(db, sql`select count(*) as n from ${sql.identifier(table_name)}`);
     counts.push({ table: table_name, rows: toNumber(row?.n) });
   }
   return counts;

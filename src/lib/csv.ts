@@ -8,7 +8,8 @@ import { Readable } from "node:stream";
  */
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '""';
-  let text = value instanceof Date ? value.toISOString() : typeof value === "object" ? JSON.stringify(value) : String(value);
+  let text =
+    value instanceof Date ? value.toISOString() : typeof value === "object" ? JSON.stringify(value) : String(value);
   if (/^\s*[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return `"${text.replace(/"/g, '""')}"`;
 }
@@ -16,7 +17,11 @@ export function csvCell(value: unknown): string {
 export const csvLine = (values: unknown[]) => `${values.map(csvCell).join(",")}\r\n`;
 
 /** Streams rows page by page, so an export of a year of history never sits in memory at once. */
-export function csvStream<T>(header: string[], pages: () => AsyncGenerator<T[]>, toValues: (row: T) => unknown[]): Readable {
+export function csvStream<T>(
+  header: string[],
+  pages: () => AsyncGenerator<T[]>,
+  toValues: (row: T) => unknown[],
+): Readable {
   return Readable.from(
     (async function* () {
       yield csvLine(header);

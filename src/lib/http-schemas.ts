@@ -43,7 +43,8 @@ const errorEntry = (codes: ErrorCode[]) => ({
  */
 export function errorResponses(...codes: ErrorCode[]): Record<number, TSchema> {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of new Set(codes)) byStatus.set(errorStatus(code), [...(byStatus.get(errorStatus(code)) ?? []), code]);
+  for (const code of new Set(codes))
+    byStatus.set(errorStatus(code), [...(byStatus.get(errorStatus(code)) ?? []), code]);
   return Object.fromEntries([...byStatus].map(([status, list]) => [status, errorEntry(list)]));
 }
 
@@ -53,12 +54,16 @@ export function throwing<F extends object>(hook: F, ...codes: ErrorCode[]): F {
 }
 
 const hookCodes = (hooks: unknown): ErrorCode[] =>
-  [hooks]
-    .flat()
-    .flatMap((h) => ((h as Record<string, unknown> | undefined)?.[CODES] as ErrorCode[] | undefined) ?? []);
+  [hooks].flat().flatMap((h) => ((h as Record<string, unknown> | undefined)?.[CODES] as ErrorCode[] | undefined) ?? []);
 
 interface RouteShape {
-  schema?: { body?: unknown; querystring?: unknown; params?: unknown; headers?: unknown; response?: Record<string, unknown> };
+  schema?: {
+    body?: unknown;
+    querystring?: unknown;
+    params?: unknown;
+    headers?: unknown;
+    response?: Record<string, unknown>;
+  };
   onRequest?: unknown;
   preValidation?: unknown;
   preHandler?: unknown;

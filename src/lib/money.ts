@@ -6,7 +6,7 @@ import { Type } from "typebox";
  */
 export const Money = Type.String({
   pattern: "^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,2})?$",
-  description: "Decimal string, at most 2 decimals (DZD), e.g. \"1250.00\"",
+  description: 'Decimal string, at most 2 decimals (DZD), e.g. "1250.00"',
   examples: ["1250.00"],
 });
 

@@ -19,7 +19,12 @@ function parseNetwork(entry: string): { address: string; prefix: number; family:
   if (rest.length > 0 || version === 0) return `"${entry}" is not an address or CIDR block`;
   const max = version === 4 ? 32 : 128;
   const prefix = prefixText === undefined ? max : Number(prefixText);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || (prefixText !== undefined && !/^\d+$/.test(prefixText))) {
+  if (
+    !Number.isInteger(prefix) ||
+    prefix < 0 ||
+    prefix > max ||
+    (prefixText !== undefined && !/^\d+$/.test(prefixText))
+  ) {
     return `"${entry}" has a prefix length outside 0-${max}`;
   }
   return { address, prefix, family: version === 4 ? "ipv4" : "ipv6" };
@@ -55,7 +60,9 @@ export function networkMatcher(entries: readonly string[]): (ip: string | null) 
  * TRUST_PROXY as Fastify takes it. A hop count becomes a function trusting that many hops nearest the
  * server (Fastify 5 reads a bare number as "trust nothing"); an address list is compiled by Fastify.
  */
-export function fastifyTrustProxy(value: false | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+export function fastifyTrustProxy(
+  value: false | number | string[],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   if (typeof value === "number") return value === 0 ? false : (_address: string, hop: number) => hop < value;
   return value;
 }

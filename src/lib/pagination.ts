@@ -9,7 +9,9 @@ export const CursorQuery = Type.String({ minLength: 1, maxLength: 512, descripti
 
 export const PageInfo = Type.Object({
   limit: Type.Integer(),
-  nextCursor: Type.Union([Type.String(), Type.Null()], { description: "Pass as ?cursor= for the next page; null on the last" }),
+  nextCursor: Type.Union([Type.String(), Type.Null()], {
+    description: "Pass as ?cursor= for the next page; null on the last",
+  }),
 });
 
 /** A keyset position: the sort values of the last row of a page, opaque to clients. */
@@ -22,7 +24,7 @@ export function encodeCursor(values: (string | number | null)[]): string {
  * checked before it reaches a query: a forged one is a 400, never a RangeError or a driver error.
  * A trailing `?` admits null.
  */
-export type CursorField ="timestamp" | "uuid" | "date" | "decimal" | "integer" | "text";
+export type CursorField = "timestamp" | "uuid" | "date" | "decimal" | "integer" | "text";
 export type CursorSpec = CursorField | `${CursorField}?`;
 type Decoded<S> = S extends `${string}?` ? string | number | null : S extends "integer" ? number : string;
 
@@ -42,7 +44,12 @@ function fits(field: CursorField, v: unknown): boolean {
     case "timestamp":
       return typeof v === "string" && ISO_TIMESTAMP.test(v) && !Number.isNaN(Date.parse(v));
     case "date":
-      return typeof v === "string" && ISO_DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+      return (
+        typeof v === "string" &&
+        ISO_DATE.test(v) &&
+        !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) &&
+        new Date(`${v}T00:00:00Z`).toISOString().startsWith(v)
+      );
     case "decimal":
       return typeof v === "string" && DECIMAL.test(v);
     case "text":
@@ -50,7 +57,10 @@ function fits(field: CursorField, v: unknown): boolean {
   }
 }
 
-export function decodeCursor<const S extends readonly CursorSpec[]>(cursor: string, spec: S): { [K in keyof S]: Decoded<S[K]> } {
+export function decodeCursor<const S extends readonly CursorSpec[]>(
+  cursor: string,
+  spec: S,
+): { [K in keyof S]: Decoded<S[K]> } {
   let values: unknown;
   try {
     values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));

@@ -21,12 +21,7 @@ export function diagnoseSmtpError(err: unknown, host: string, port: number): Dia
       fix: "check SMTP_HOST/SMTP_PORT and that outbound SMTP is allowed from this network",
     };
   }
-  if (
-    e?.code === "ECONNREFUSED" ||
-    e?.code === "ESOCKET" ||
-    e?.code === "ECONNECTION" ||
-    e?.code === "EDNS"
-  ) {
+  if (e?.code === "ECONNREFUSED" || e?.code === "ESOCKET" || e?.code === "ECONNECTION" || e?.code === "EDNS") {
     return {
       category: "SMTP_UNREACHABLE",
       message: `cannot connect to the SMTP server at ${host}:${port}`,

@@ -31,7 +31,11 @@ export interface LocalParts {
 }
 
 export function localParts(instant: Date, timezone: string): LocalParts {
-  const parts = Object.fromEntries(formatter(timezone).formatToParts(instant).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatter(timezone)
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  );
   return {
     date: `${parts.year}-${parts.month}-${parts.day}`,
     minutes: Number(parts.hour) * 60 + Number(parts.minute),
@@ -41,8 +45,19 @@ export function localParts(instant: Date, timezone: string): LocalParts {
 
 /** Offset of the timezone from UTC at an instant, in milliseconds. */
 function offsetAt(instant: Date, timezone: string): number {
-  const p = Object.fromEntries(formatter(timezone).formatToParts(instant).map((x) => [x.type, x.value]));
-  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  const p = Object.fromEntries(
+    formatter(timezone)
+      .formatToParts(instant)
+      .map((x) => [x.type, x.value]),
+  );
+  const asUtc = Date.UTC(
+    Number(p.year),
+    Number(p.month) - 1,
+    Number(p.day),
+    Number(p.hour),
+    Number(p.minute),
+    Number(p.second),
+  );
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
 }
 

@@ -40,7 +40,12 @@ declare module "fastify" {
 }
 
 /** What a user holding a one-time initial password may do before replacing it. */
-const PASSWORD_CHANGE_ROUTES = new Set(["/api/auth/change-password", "/api/auth/me", "/api/auth/logout", "/api/auth/logout-all"]);
+const PASSWORD_CHANGE_ROUTES = new Set([
+  "/api/auth/change-password",
+  "/api/auth/me",
+  "/api/auth/logout",
+  "/api/auth/logout-all",
+]);
 
 /**
  * What a self-registered account waiting for approval (REGISTRATION=approval) may do: its own
@@ -99,47 +104,67 @@ export function requestContext(request: FastifyRequest): RequestContext {
 export function registerAuth(app: FastifyInstance, services: Services) {
   app.decorateRequest("auth", null);
 
-  app.decorate("authenticate", throwing(async (request: FastifyRequest) => {
-    const token = bearerToken(request);
-    if (!token) throw new AppError("UNAUTHORIZED", "Send an access token as `Authorization: Bearer <token>`");
-    const claims = await services.tokens.verifyAccessToken(token);
-    const found = await findSessionForRequest(services.db, claims.sid);
-    if (!found || found.user.id !== claims.sub) throw new AppError("UNAUTHORIZED", "Session not found");
-    const now = services.clock.now();
-    const ended = sessionEndReason(found.session, now, sessionPolicy(services.config));
-    if (ended) {
-      if (!found.session.endedAt) await endSession(services.db, found.session.id, ended, now);
-      throw new AppError("UNAUTHORIZED", "Session has ended; sign in again");
-    }
-    if (isAccountBlocked(found.user)) {
-      throw new AppError("UNAUTHORIZED", "The account is not available; sign in again");
-    }
-    if (found.user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(request.routeOptions.url ?? "")) {
-      throw new AppError("PASSWORD_CHANGE_REQUIRED", "Change the initial password first (POST /api/auth/change-password)");
-    }
-    if (found.user.approvedAt === null && !PENDING_APPROVAL_ROUTES.has(request.routeOptions.url ?? "")) {
-      throw new AppError("ACCOUNT_PENDING_APPROVAL", "The account is waiting for an administrator's approval");
-    }
-    if (now.getTime() - found.session.lastActivityAt.getTime() >= SESSION_TOUCH_INTERVAL_MS) {
-      await touchSession(services.db, found.session.id, now);
-    }
-    request.auth = { userId: found.user.id, sessionId: found.session.id, role: found.user.role, user: found.user };
-  }, "UNAUTHORIZED", "PASSWORD_CHANGE_REQUIRED"));
+  app.decorate(
+    "authenticate",
+    throwing(
+      async (request: FastifyRequest) => {
+        const token = bearerToken(request);
+        if (!token) throw new AppError("UNAUTHORIZED", "Send an access token as `Authorization: Bearer <token>`");
+        const claims = await services.tokens.verifyAccessToken(token);
+        const found = await findSessionForRequest(services.db, claims.sid);
+        if (!found || found.user.id !== claims.sub) throw new AppError("UNAUTHORIZED", "Session not found");
+        const now = services.clock.now();
+        const ended = sessionEndReason(found.session, now, sessionPolicy(services.config));
+        if (ended) {
+          if (!found.session.endedAt) await endSession(services.db, found.session.id, ended, now);
+          throw new AppError("UNAUTHORIZED", "Session has ended; sign in again");
+        }
+        if (isAccountBlocked(found.user)) {
+          throw new AppError("UNAUTHORIZED", "The account is not available; sign in again");
+        }
+        if (found.user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(request.routeOptions.url ?? "")) {
+          throw new AppError(
+            "PASSWORD_CHANGE_REQUIRED",
+            "Change the initial password first (POST /api/auth/change-password)",
+          );
+        }
+        if (found.user.approvedAt === null && !PENDING_APPROVAL_ROUTES.has(request.routeOptions.url ?? "")) {
+          throw new AppError("ACCOUNT_PENDING_APPROVAL", "The account is waiting for an administrator's approval");
+        }
+        if (now.getTime() - found.session.lastActivityAt.getTime() >= SESSION_TOUCH_INTERVAL_MS) {
+          await touchSession(services.db, found.session.id, now);
+        }
+        request.auth = { userId: found.user.id, sessionId: found.session.id, role: found.user.role, user: found.user };
+      },
+      "UNAUTHORIZED",
+      "PASSWORD_CHANGE_REQUIRED",
+    ),
+  );
 
   app.decorateRequest("apiKey", null);
-  app.decorate("authenticateCaller", (scope: ApiKeyScope) => throwing(async (request: FastifyRequest) => {
-    const header = request.headers["x-api-key"];
-    const bearer = bearerToken(request);
-    const key = (Array.isArray(header) ? header[0] : header) ?? (bearer?.startsWith(API_KEY_PREFIX) ? bearer : undefined);
-    if (!key) return app.authenticate(request);
-    const row = await verifyApiKey(services, key);
-    if (!row) throw new AppError("UNAUTHORIZED", "The API key is not valid or was revoked");
-    if (!row.scopes.includes(scope)) throw new AppError("FORBIDDEN", `This API key lacks the ${scope} scope`);
-    request.apiKey = row;
-  }, "UNAUTHORIZED", "FORBIDDEN", "PASSWORD_CHANGE_REQUIRED"));
+  app.decorate("authenticateCaller", (scope: ApiKeyScope) =>
+    throwing(
+      async (request: FastifyRequest) => {
+        const header = request.headers["x-api-key"];
+        const bearer = bearerToken(request);
+        const key =
+          (Array.isArray(header) ? header[0] : header) ?? (bearer?.startsWith(API_KEY_PREFIX) ? bearer : undefined);
+        if (!key) return app.authenticate(request);
+        const row = await verifyApiKey(services, key);
+        if (!row) throw new AppError("UNAUTHORIZED", "The API key is not valid or was revoked");
+        if (!row.scopes.includes(scope)) throw new AppError("FORBIDDEN", `This API key lacks the ${scope} scope`);
+        request.apiKey = row;
+      },
+      "UNAUTHORIZED",
+      "FORBIDDEN",
+      "PASSWORD_CHANGE_REQUIRED",
+    ),
+  );
 
-  app.decorate("requireRole", (minimum: UserRole) => throwing(async (request: FastifyRequest) => {
-    const auth = authOf(request);
-    if (!hasRole(auth.role, minimum)) throw new AppError("FORBIDDEN", `This requires the ${minimum} role or higher`);
-  }, "FORBIDDEN"));
+  app.decorate("requireRole", (minimum: UserRole) =>
+    throwing(async (request: FastifyRequest) => {
+      const auth = authOf(request);
+      if (!hasRole(auth.role, minimum)) throw new AppError("FORBIDDEN", `This requires the ${minimum} role or higher`);
+    }, "FORBIDDEN"),
+  );
 }

@@ -48,11 +48,9 @@ export function toAppError(error: FastifyError | Error): AppError {
     const details = validationDetails(fe.validation);
     const where = fe.validationContext ?? "request";
     const first = details[0];
-    return new AppError(
-      "VALIDATION_ERROR",
-      `Invalid ${where}${first ? `: ${first.path} ${first.message}` : ""}`,
-      { details },
-    );
+    return new AppError("VALIDATION_ERROR", `Invalid ${where}${first ? `: ${first.path} ${first.message}` : ""}`, {
+      details,
+    });
   }
   switch (fe.code) {
     case "FST_ERR_CTP_INVALID_JSON_BODY":

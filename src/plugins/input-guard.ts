@@ -10,7 +10,8 @@ export const MAX_JSON_DEPTH = 32;
 // eslint-disable-next-line no-control-regex -- NUL is exactly what is refused
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-const pointer = (base: string, key: string | number) => `${base}/${String(key).replace(/~/g, "~0").replace(/\//g, "~1")}`;
+const pointer = (base: string, key: string | number) =>
+  `${base}/${String(key).replace(/~/g, "~0").replace(/\//g, "~1")}`;
 
 /** A name echoed back in an error, with the characters that made it invalid replaced. */
 // eslint-disable-next-line no-control-regex -- NUL is exactly what is refused
@@ -19,7 +20,9 @@ const printable = (name: string) => name.replace(/[\u0000\ud800-\udfff]/g, "\uff
 function badString(value: string): string | undefined {
   const match = UNSTORABLE.exec(value);
   if (!match) return undefined;
-  return match[0] === "\u0000" ? "must not contain a NUL character (\\u0000)" : "must not contain a lone UTF-16 surrogate";
+  return match[0] === "\u0000"
+    ? "must not contain a NUL character (\\u0000)"
+    : "must not contain a lone UTF-16 surrogate";
 }
 
 /**
@@ -54,7 +57,8 @@ function checkStrings(where: "query" | "params", values: unknown): void {
   if (!values || typeof values !== "object") return;
   for (const [key, raw] of Object.entries(values)) {
     const keyProblem = badString(key);
-    if (keyProblem) throw invalid(where, { path: pointer("", printable(key)), message: `(the parameter name) ${keyProblem}` });
+    if (keyProblem)
+      throw invalid(where, { path: pointer("", printable(key)), message: `(the parameter name) ${keyProblem}` });
     for (const value of [raw].flat()) {
       const problem = typeof value === "string" ? badString(value) : undefined;
       if (problem) throw invalid(where, { path: pointer("", key), message: problem });
@@ -63,14 +67,19 @@ function checkStrings(where: "query" | "params", values: unknown): void {
 }
 
 function invalid(where: string, detail: ErrorDetail) {
-  return new AppError("VALIDATION_ERROR", `Invalid ${where === "params" ? "path parameter" : where === "query" ? "querystring" : "body"}: ${detail.path} ${detail.message}`, {
-    details: [detail],
-  });
+  return new AppError(
+    "VALIDATION_ERROR",
+    `Invalid ${where === "params" ? "path parameter" : where === "query" ? "querystring" : "body"}: ${detail.path} ${detail.message}`,
+    {
+      details: [detail],
+    },
+  );
 }
 
 /** The query parameters a route declares; undefined when it takes any (hidden, internal routes). */
 function declaredQuery(request: FastifyRequest): Set<string> | undefined {
-  const schema = request.routeOptions.schema as { hide?: boolean; querystring?: { properties?: Record<string, unknown> } } | undefined;
+  const schema = request.routeOptions.schema as
+    { hide?: boolean; querystring?: { properties?: Record<string, unknown> } } | undefined;
   if (!request.routeOptions.url || schema?.hide) return undefined;
   return new Set(Object.keys(schema?.querystring?.properties ?? {}));
 }
@@ -100,9 +109,13 @@ export function registerInputGuard(app: FastifyInstance) {
     if (!declared) return;
     const unknown = Object.keys(request.query as Record<string, unknown>).filter((k) => !declared.has(k));
     if (unknown.length > 0) {
-      throw new AppError("VALIDATION_ERROR", `Unknown query parameter${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`, {
-        details: unknown.map((k) => ({ path: pointer("", k), message: "is not a query parameter of this route" })),
-      });
+      throw new AppError(
+        "VALIDATION_ERROR",
+        `Unknown query parameter${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`,
+        {
+          details: unknown.map((k) => ({ path: pointer("", k), message: "is not a query parameter of this route" })),
+        },
+      );
     }
   });
 }
@@ -120,7 +133,8 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
         ? [408, "REQUEST_TIMEOUT", "The request took too long to arrive"]
         : [400, "VALIDATION_ERROR", "The request is not valid HTTP"];
   const body = JSON.stringify({ error: { code, message }, requestId: randomUUID() });
-  const reason = status === 431 ? "Request Header Fields Too Large" : status === 408 ? "Request Timeout" : "Bad Request";
+  const reason =
+    status === 431 ? "Request Header Fields Too Large" : status === 408 ? "Request Timeout" : "Bad Request";
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );

@@ -22,7 +22,12 @@ export async function registerOpenApi(app: FastifyInstance) {
       components: {
         securitySchemes: {
           bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
-          apiKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "Integration key (dialers, voice bots); also accepted as a Bearer token" },
+          apiKey: {
+            type: "apiKey",
+            in: "header",
+            name: "X-API-Key",
+            description: "Integration key (dialers, voice bots); also accepted as a Bearer token",
+          },
         },
       },
     },

@@ -40,7 +40,18 @@ export interface Schema {
   $ref?: string;
 }
 
-const PATTERN_CANDIDATES = ["100.00", "1", "0661234567", "+213661234567", "08:00-20:00", "DZD", "abc", "2026-01-01", "0661", "A1"];
+const PATTERN_CANDIDATES = [
+  "100.00",
+  "1",
+  "0661234567",
+  "+213661234567",
+  "08:00-20:00",
+  "DZD",
+  "abc",
+  "2026-01-01",
+  "0661",
+  "A1",
+];
 
 /** A value the schema accepts (as far as can be told without a regex generator). */
 export function validValue(schema: Schema, name: string, rng: Rng, depth = 0): unknown {
@@ -112,7 +123,20 @@ export function malformedValues(schema: Schema): unknown[] {
   const common: unknown[] = [null, true, {}, [], "", "\u0000", "a\ud800b", deep(64)];
   switch (type) {
     case "string":
-      return [...common, 12345, "x".repeat(100_000), "a\u0000b", "' or 1=1 --", "-1", "1e309", "9".repeat(400), "../../etc/passwd", "2026-02-30", "not-a-uuid", "\u202e\ufeff"];
+      return [
+        ...common,
+        12345,
+        "x".repeat(100_000),
+        "a\u0000b",
+        "' or 1=1 --",
+        "-1",
+        "1e309",
+        "9".repeat(400),
+        "../../etc/passwd",
+        "2026-02-30",
+        "not-a-uuid",
+        "\u202e\ufeff",
+      ];
     case "integer":
     case "number":
       return [...common, -1, -(2 ** 63), 2 ** 63, 1e308, 1.5, Number.MAX_SAFE_INTEGER + 2, "12", "NaN", "Infinity"];
@@ -130,9 +154,33 @@ export function malformedValues(schema: Schema): unknown[] {
 /** Query-string versions: everything arrives as text. */
 export function malformedQueryValues(name: string): string[] {
   const cursor = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  const base = ["", "%00", "a%00b", "%ED%A0%80", "-1", "99999999999999999999", "1.5", "abc", "x".repeat(2000), "%FF", "true", "null", "[]", "2026-13-45"];
+  const base = [
+    "",
+    "%00",
+    "a%00b",
+    "%ED%A0%80",
+    "-1",
+    "99999999999999999999",
+    "1.5",
+    "abc",
+    "x".repeat(2000),
+    "%FF",
+    "true",
+    "null",
+    "[]",
+    "2026-13-45",
+  ];
   if (name === "cursor") {
-    return [...base, cursor(["garbage", "x"]), cursor([null, null]), cursor([1]), cursor(["x", "y", "z"]), cursor({}), "!!!!", cursor(["2026-01-01T00:00:00.000Z", "00000000-0000-4000-8000-000000000000", 1])];
+    return [
+      ...base,
+      cursor(["garbage", "x"]),
+      cursor([null, null]),
+      cursor([1]),
+      cursor(["x", "y", "z"]),
+      cursor({}),
+      "!!!!",
+      cursor(["2026-01-01T00:00:00.000Z", "00000000-0000-4000-8000-000000000000", 1]),
+    ];
   }
   return base;
 }

@@ -18,7 +18,14 @@ export function mobilisNumber(): string {
 
 export async function createStaff(
   app: App,
-  overrides: Partial<{ email: string; password: string; name: string; phone: string | null; role: UserRole; emailVerified: boolean }> = {},
+  overrides: Partial<{
+    email: string;
+    password: string;
+    name: string;
+    phone: string | null;
+    role: UserRole;
+    emailVerified: boolean;
+  }> = {},
 ) {
   const email = overrides.email ?? `staff-${randomBytes(5).toString("hex")}@example.dz`;
   const password = overrides.password ?? STRONG_PASSWORD;
@@ -40,7 +47,12 @@ export async function createStaff(
 }
 
 export async function login(app: App, identifier: string, password: string, headers: Record<string, string> = {}) {
-  return app.inject({ method: "POST", url: "/api/auth/login", payload: { emailOrPhone: identifier, password }, headers });
+  return app.inject({
+    method: "POST",
+    url: "/api/auth/login",
+    payload: { emailOrPhone: identifier, password },
+    headers,
+  });
 }
 
 /** Signs in and returns the token pair; fails the test if the login does not succeed. */
@@ -48,5 +60,10 @@ export async function signIn(app: App, identifier: string, password: string = ST
   const res = await login(app, identifier, password);
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
   const body = res.json() as { token: string; refresh: string; user: { id: string } };
-  return { token: body.token, refresh: body.refresh, userId: body.user.id, auth: { authorization: `Bearer ${body.token}` } };
+  return {
+    token: body.token,
+    refresh: body.refresh,
+    userId: body.user.id,
+    auth: { authorization: `Bearer ${body.token}` },
+  };
 }

@@ -14,7 +14,10 @@ export async function seedDebtors(app: App, now: Date, n: number, extra: Partial
     oldestDueDate: daysAgo(now, 30),
     ...extra,
   }));
-  return app.database.db.insert(customers).values(rows).returning({ id: customers.id, phone: customers.phone, fullName: customers.fullName });
+  return app.database.db
+    .insert(customers)
+    .values(rows)
+    .returning({ id: customers.id, phone: customers.phone, fullName: customers.fullName });
 }
 
 /** `n` signed-in agents, created a few at a time. */
@@ -34,9 +37,15 @@ export async function signedInAgents(app: App, n: number) {
 }
 
 export async function apiKey(app: App, adminHeaders: Headers, scopes: string[]) {
-  const res = await app.inject({ method: "POST", url: "/api/admin/api-keys", headers: adminHeaders, payload: { name: `dialer ${scopes.join("+")}`, scopes } });
+  const res = await app.inject({
+    method: "POST",
+    url: "/api/admin/api-keys",
+    headers: adminHeaders,
+    payload: { name: `dialer ${scopes.join("+")}`, scopes },
+  });
   if (res.statusCode !== 201) throw new Error(`api key: ${res.statusCode} ${res.body}`);
   return res.json() as { id: string; key: string };
 }
 
-export const nextCall = (app: App, headers: Headers) => app.inject({ method: "POST", url: "/api/crm/next-call", headers });
+export const nextCall = (app: App, headers: Headers) =>
+  app.inject({ method: "POST", url: "/api/crm/next-call", headers });

@@ -32,13 +32,24 @@ export async function createCustomer(app: App, headers: Headers, overrides: Reco
     method: "POST",
     url: "/api/customers",
     headers,
-    payload: { fullName: `Client ${unique()}`, phone: customerPhone(), externalRef: `EXT-${unique()}`, city: "Oran", ...overrides },
+    payload: {
+      fullName: `Client ${unique()}`,
+      phone: customerPhone(),
+      externalRef: `EXT-${unique()}`,
+      city: "Oran",
+      ...overrides,
+    },
   });
   if (res.statusCode !== 201) throw new Error(`create customer: ${res.statusCode} ${res.body}`);
   return res.json() as { id: string; version: number; phone: string; externalRef: string; fullName: string };
 }
 
-export async function createLoan(app: App, headers: Headers, customerId: string, overrides: Record<string, unknown> = {}) {
+export async function createLoan(
+  app: App,
+  headers: Headers,
+  customerId: string,
+  overrides: Record<string, unknown> = {},
+) {
   const res = await app.inject({
     method: "POST",
     url: "/api/loans",
@@ -59,10 +70,15 @@ export async function createLoan(app: App, headers: Headers, customerId: string,
 }
 
 /** YYYY-MM-DD `days` before `now` (UTC date; tests pick times far from midnight in Algiers). */
-export const daysAgo = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000).toISOString().slice(0, 10);
+export const daysAgo = (now: Date, days: number) =>
+  new Date(now.getTime() - days * 86_400_000).toISOString().slice(0, 10);
 
 /** Tokens and sessions that outlive a test moving the clock by days. */
-export const LONG_SESSION_ENV = { ACCESS_TOKEN_TTL_SECONDS: "86400", SESSION_IDLE_MINUTES: "10080", SESSION_MAX_HOURS: "720" };
+export const LONG_SESSION_ENV = {
+  ACCESS_TOKEN_TTL_SECONDS: "86400",
+  SESSION_IDLE_MINUTES: "10080",
+  SESSION_MAX_HOURS: "720",
+};
 
 /**
  * The usual CRM test file: an app on its own database with the given clock, long-lived sessions, and

@@ -29,7 +29,12 @@ export default async function setup(project: TestProject) {
     await admin(server, `create database ${name}`);
     const url = new URL(server);
     url.pathname = `/${name}`;
-    const database = await createDatabase({ engine: "postgres", connectionString: url.toString(), poolMax: 1, display: name });
+    const database = await createDatabase({
+      engine: "postgres",
+      connectionString: url.toString(),
+      poolMax: 1,
+      display: name,
+    });
     try {
       await runMigrations(database);
     } finally {

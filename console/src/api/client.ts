@@ -24,7 +24,9 @@ export type Payment = Json<"/api/loans/{id}/payments", "get">["data"][number];
 export type Disposition = Json<"/api/crm/dispositions", "get">["data"][number];
 export type ConsoleConfig = Json<"/api/console/config", "get">;
 export type PublicUser = Json<"/api/auth/me", "get">;
-export type PostCallBody = NonNullable<paths["/api/crm/post-call"]["post"]["requestBody"]>["content"]["application/json"];
+export type PostCallBody = NonNullable<
+  paths["/api/crm/post-call"]["post"]["requestBody"]
+>["content"]["application/json"];
 
 /** The one error shape of the API. */
 export interface ApiErrorBody {
@@ -54,6 +56,9 @@ export class ApiError extends Error {
 export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await call;
   if (response.ok) return data as T;
-  const body = (error as ApiErrorBody | undefined)?.error ?? { code: "HTTP_" + response.status, message: response.statusText };
+  const body = (error as ApiErrorBody | undefined)?.error ?? {
+    code: "HTTP_" + response.status,
+    message: response.statusText,
+  };
   throw new ApiError(response.status, body);
 }

@@ -187,7 +187,7 @@ export const en = {
   pageNotFound: "This page does not exist.",
   "direction.inbound": "inbound",
   "direction.outbound": "outbound",
-  "precallHeading": "Before the call: {name}",
+  precallHeading: "Before the call: {name}",
   "disposition.promise_to_pay": "Promise to pay",
   "disposition.paid": "Already paid",
   "disposition.callback_requested": "Callback requested",

@@ -32,10 +32,12 @@ export const fr: Record<MessageKey, string> = {
   "error.INVALID_PHONE": "Ce numéro de téléphone n'est pas valide.",
   "error.network": "Le serveur est injoignable. Vérifiez la connexion.",
   "error.generic": "Une erreur est survenue : {message}",
-  "session.ended": "Votre session a pris fin (déconnexion ailleurs, verrouillage ou changement de mot de passe). Reconnectez-vous.",
+  "session.ended":
+    "Votre session a pris fin (déconnexion ailleurs, verrouillage ou changement de mot de passe). Reconnectez-vous.",
   "session.signedOut": "Vous êtes déconnecté.",
   changePasswordTitle: "Choisissez un nouveau mot de passe",
-  changePasswordForced: "Votre mot de passe a été défini par un administrateur. Choisissez le vôtre avant de continuer.",
+  changePasswordForced:
+    "Votre mot de passe a été défini par un administrateur. Choisissez le vôtre avant de continuer.",
   currentPassword: "Mot de passe actuel",
   newPassword: "Nouveau mot de passe",
   confirmPassword: "Répétez le nouveau mot de passe",
@@ -189,7 +191,7 @@ export const fr: Record<MessageKey, string> = {
   pageNotFound: "Cette page n'existe pas.",
   "direction.inbound": "entrant",
   "direction.outbound": "sortant",
-  "precallHeading": "Avant l'appel : {name}",
+  precallHeading: "Avant l'appel : {name}",
   "disposition.promise_to_pay": "Promesse de paiement",
   "disposition.paid": "Déjà payé",
   "disposition.callback_requested": "Rappel demandé",

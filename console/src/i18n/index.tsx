@@ -56,11 +56,34 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const locale = LOCALES[lang];
     const dict = dictionaries[lang];
     const moneyFmt = new Intl.NumberFormat(locale, { style: "currency", currency: "DZD" });
-    const dateTimeFmt = new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: "medium", timeStyle: "short", hourCycle: "h23" });
+    const dateTimeFmt = new Intl.DateTimeFormat(locale, {
+      timeZone: timezone,
+      dateStyle: "medium",
+      timeStyle: "short",
+      hourCycle: "h23",
+    });
     // Calendar dates (due dates) have no time: formatted as they are, not moved across timezones.
-    const timeFmt = new Intl.DateTimeFormat(locale, { timeZone: timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-    const dayTimeFmt = new Intl.DateTimeFormat(locale, { timeZone: timezone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-    const dayKey = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" });
+    const timeFmt = new Intl.DateTimeFormat(locale, {
+      timeZone: timezone,
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    const dayTimeFmt = new Intl.DateTimeFormat(locale, {
+      timeZone: timezone,
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    const dayKey = new Intl.DateTimeFormat("en-CA", {
+      timeZone: timezone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
     const dateFmt = new Intl.DateTimeFormat(locale, { timeZone: "UTC", dateStyle: "medium" });
     document.documentElement.lang = lang;
     return {

@@ -7,7 +7,8 @@ export function describeError(err: unknown, { t, dateTime }: I18n): string {
   if (!(err instanceof ApiError)) return t("error.network");
   const { code, body } = err;
   if (code === "ACCOUNT_LOCKED") {
-    if (typeof body.lockedUntil === "string") return t("error.ACCOUNT_LOCKED_UNTIL", { time: dateTime(body.lockedUntil) });
+    if (typeof body.lockedUntil === "string")
+      return t("error.ACCOUNT_LOCKED_UNTIL", { time: dateTime(body.lockedUntil) });
     if (body.lockedUntil === null) return t("error.ACCOUNT_LOCKED_ADMIN");
     return t("error.ACCOUNT_LOCKED");
   }

@@ -105,7 +105,11 @@ export async function authorizedFetch(input: Request): Promise<Response> {
   if (res.status !== 401 || used === null) return res;
   // Read the 401 now: its no-store body would otherwise stay unread (and the request open) when a
   // retry's answer replaces it.
-  const refused = new Response(await res.text(), { status: res.status, statusText: res.statusText, headers: res.headers });
+  const refused = new Response(await res.text(), {
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers,
+  });
   // Refreshed by another request meanwhile: just retry with the new token.
   if (accessToken && accessToken !== used) return send(retry);
   if (await refreshAccessToken()) return send(retry);

@@ -1,7 +1,17 @@
 import { cloneElement, useId, type ReactElement, type ReactNode } from "react";
 
 /** A labelled control with its hint and its error tied to it (aria-describedby, aria-invalid). */
-export function Field({ label, error, hint, children }: { label: string; error?: string; hint?: string; children: ReactElement<Record<string, unknown>> }) {
+export function Field({
+  label,
+  error,
+  hint,
+  children,
+}: {
+  label: string;
+  error?: string;
+  hint?: string;
+  children: ReactElement<Record<string, unknown>>;
+}) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;

@@ -27,5 +27,7 @@ export function centreTimeToIso(local: string, tz: string): string {
 
 /** Today's date in the centre's timezone, YYYY-MM-DD. */
 export function centreToday(tz: string, now = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  return new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).format(
+    now,
+  );
 }

@@ -41,14 +41,30 @@ export function ChangePassword() {
       {forced && <Alert kind="info">{t("changePasswordForced")}</Alert>}
       {error && <Alert>{error}</Alert>}
       <form onSubmit={onSubmit} noValidate>
-        <Field label={t("currentPassword")} error={formState.errors.currentPassword?.message || (formState.errors.currentPassword && t("required"))}>
-          <input type="password" autoComplete="current-password" autoFocus {...register("currentPassword", { required: true })} />
+        <Field
+          label={t("currentPassword")}
+          error={formState.errors.currentPassword?.message || (formState.errors.currentPassword && t("required"))}
+        >
+          <input
+            type="password"
+            autoComplete="current-password"
+            autoFocus
+            {...register("currentPassword", { required: true })}
+          />
         </Field>
-        <Field label={t("newPassword")} hint={t("passwordHint")} error={formState.errors.newPassword?.message || (formState.errors.newPassword && t("required"))}>
+        <Field
+          label={t("newPassword")}
+          hint={t("passwordHint")}
+          error={formState.errors.newPassword?.message || (formState.errors.newPassword && t("required"))}
+        >
           <input type="password" autoComplete="new-password" {...register("newPassword", { required: true })} />
         </Field>
         <Field label={t("confirmPassword")} error={formState.errors.confirm && t("passwordsDiffer")}>
-          <input type="password" autoComplete="new-password" {...register("confirm", { validate: (v) => v === getValues("newPassword") })} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            {...register("confirm", { validate: (v) => v === getValues("newPassword") })}
+          />
         </Field>
         <button type="submit" className="primary" disabled={formState.isSubmitting}>
           {t("changePassword")}

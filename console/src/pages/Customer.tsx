@@ -17,7 +17,9 @@ export function CustomerPage({ id }: { id: string }) {
 
   const loadInteractions = useCallback(
     async (after?: string) => {
-      const page = await unwrap(api.GET("/api/customers/{id}/interactions", { params: { path: { id }, query: { limit: 50, cursor: after } } }));
+      const page = await unwrap(
+        api.GET("/api/customers/{id}/interactions", { params: { path: { id }, query: { limit: 50, cursor: after } } }),
+      );
       setItems((prev) => (after ? [...prev, ...page.data] : page.data));
       setCursor(page.page.nextCursor);
     },
@@ -26,9 +28,10 @@ export function CustomerPage({ id }: { id: string }) {
 
   useEffect(() => {
     setError(null);
-    Promise.all([unwrap(api.GET("/api/customers/{id}", { params: { path: { id } } })).then(setCustomer), loadInteractions()]).catch((err) =>
-      setError(describeError(err, i18n)),
-    );
+    Promise.all([
+      unwrap(api.GET("/api/customers/{id}", { params: { path: { id } } })).then(setCustomer),
+      loadInteractions(),
+    ]).catch((err) => setError(describeError(err, i18n)));
   }, [id, loadInteractions]);
 
   if (error) return <Alert>{error}</Alert>;
@@ -42,11 +45,15 @@ export function CustomerPage({ id }: { id: string }) {
           <dl>
             <dt>{t("phones")}</dt>
             <dd>
-              <Link href={`/call?phone=${encodeURIComponent(customer.phone)}`}>{t("callThisNumber", { phone: customer.phone })}</Link>
+              <Link href={`/call?phone=${encodeURIComponent(customer.phone)}`}>
+                {t("callThisNumber", { phone: customer.phone })}
+              </Link>
               {customer.altPhone && (
                 <>
                   {" · "}
-                  <Link href={`/call?phone=${encodeURIComponent(customer.altPhone)}`}>{t("callThisNumber", { phone: customer.altPhone })}</Link>
+                  <Link href={`/call?phone=${encodeURIComponent(customer.altPhone)}`}>
+                    {t("callThisNumber", { phone: customer.altPhone })}
+                  </Link>
                 </>
               )}
             </dd>

@@ -54,7 +54,8 @@ export function ForgotPassword() {
     }
   });
 
-  const err = (name: "email" | "phone" | "otp" | "newPassword") => formState.errors[name]?.message || (formState.errors[name] && t("required"));
+  const err = (name: "email" | "phone" | "otp" | "newPassword") =>
+    formState.errors[name]?.message || (formState.errors[name] && t("required"));
 
   return (
     <section className="card narrow" aria-labelledby="fp-title">
@@ -82,7 +83,13 @@ export function ForgotPassword() {
           {step === "code" && (
             <>
               <Field label={t("code")} error={err("otp")}>
-                <input inputMode="numeric" autoComplete="one-time-code" autoFocus maxLength={6} {...register("otp", { required: true })} />
+                <input
+                  inputMode="numeric"
+                  autoComplete="one-time-code"
+                  autoFocus
+                  maxLength={6}
+                  {...register("otp", { required: true })}
+                />
               </Field>
               <button type="submit" className="primary" disabled={formState.isSubmitting}>
                 {t("checkCode")}
@@ -92,7 +99,12 @@ export function ForgotPassword() {
           {step === "password" && (
             <>
               <Field label={t("newPassword")} hint={t("passwordHint")} error={err("newPassword")}>
-                <input type="password" autoComplete="new-password" autoFocus {...register("newPassword", { required: true })} />
+                <input
+                  type="password"
+                  autoComplete="new-password"
+                  autoFocus
+                  {...register("newPassword", { required: true })}
+                />
               </Field>
               <button type="submit" className="primary" disabled={formState.isSubmitting}>
                 {t("setPassword")}

@@ -95,7 +95,12 @@ export function NextCallPage() {
     if (!answer || !("precall" in answer)) return;
     const name = answer.precall.customer.fullName;
     try {
-      await unwrap(api.POST("/api/crm/claims/{customerId}/release", { params: { path: { customerId: answer.claim.customerId } }, body: { reason: "skipped" } }));
+      await unwrap(
+        api.POST("/api/crm/claims/{customerId}/release", {
+          params: { path: { customerId: answer.claim.customerId } },
+          body: { reason: "skipped" },
+        }),
+      );
       setAnswer(null);
       setNotice(t("skipped", { name }));
     } catch (err) {
@@ -116,7 +121,11 @@ export function NextCallPage() {
           version={version}
           status={
             <div className="claim-bar">
-              {released ? <span>{t("claimReleased")}</span> : <ClaimTimer claimedAt={held.claimedAt} expiresAt={held.expiresAt} />}
+              {released ? (
+                <span>{t("claimReleased")}</span>
+              ) : (
+                <ClaimTimer claimedAt={held.claimedAt} expiresAt={held.expiresAt} />
+              )}
               {!released && (
                 <button type="button" onClick={() => void skip()}>
                   {t("skip")}
@@ -154,7 +163,14 @@ export function NextCallPage() {
         </p>
       )}
       <p>{t("nextCallIntro")}</p>
-      <button type="button" className="primary big" onClick={claim} disabled={busy} aria-keyshortcuts={NEXT_CALL_SHORTCUT} data-testid="next-call-button">
+      <button
+        type="button"
+        className="primary big"
+        onClick={claim}
+        disabled={busy}
+        aria-keyshortcuts={NEXT_CALL_SHORTCUT}
+        data-testid="next-call-button"
+      >
         {busy ? t("claiming") : t("nextCall")}
       </button>{" "}
       <span className="hint">{t("shortcut", { keys: NEXT_CALL_SHORTCUT })}</span>

@@ -41,8 +41,22 @@ function OneCall({ customerId, phone, loans, onSaved, onNextCall, onNext }: Prop
   const [dispositions, setDispositions] = useState<Disposition[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  const { register, handleSubmit, watch, formState, setError: setFieldError } = useForm<Values>({
-    defaultValues: { direction: "outbound", disposition: "", loanId: "", promiseAmount: "", promiseDate: "", callbackAt: "", notes: "" },
+  const {
+    register,
+    handleSubmit,
+    watch,
+    formState,
+    setError: setFieldError,
+  } = useForm<Values>({
+    defaultValues: {
+      direction: "outbound",
+      disposition: "",
+      loanId: "",
+      promiseAmount: "",
+      promiseDate: "",
+      callbackAt: "",
+      notes: "",
+    },
   });
   // Which submit button was used: "save and next call" goes on to claim the next customer.
   // (A ref: the click that picks it runs just before the submit handler reads it.)
@@ -70,7 +84,9 @@ function OneCall({ customerId, phone, loans, onSaved, onNextCall, onNext }: Prop
       ...(v.notes.trim() ? { notes: v.notes.trim() } : {}),
       ...(requires.includes("promiseAmount") ? { promiseAmount: v.promiseAmount.trim().replace(",", ".") } : {}),
       ...(requires.includes("promiseDate") ? { promiseDate: v.promiseDate } : {}),
-      ...(requires.includes("callbackAt") && v.callbackAt ? { callbackAt: centreTimeToIso(v.callbackAt, timezone) } : {}),
+      ...(requires.includes("callbackAt") && v.callbackAt
+        ? { callbackAt: centreTimeToIso(v.callbackAt, timezone) }
+        : {}),
     };
     try {
       await unwrap(api.POST("/api/crm/post-call", { body }));
@@ -90,7 +106,8 @@ function OneCall({ customerId, phone, loans, onSaved, onNextCall, onNext }: Prop
     }
   });
 
-  const err = (name: (typeof FIELDS)[number]) => formState.errors[name]?.message || (formState.errors[name] && t("required"));
+  const err = (name: (typeof FIELDS)[number]) =>
+    formState.errors[name]?.message || (formState.errors[name] && t("required"));
 
   if (saved) {
     return (
@@ -162,11 +179,21 @@ function OneCall({ customerId, phone, loans, onSaved, onNextCall, onNext }: Prop
           <textarea rows={3} maxLength={5000} {...register("notes")} />
         </Field>
         <div className="actions">
-          <button type="submit" className={onNextCall ? undefined : "primary"} disabled={formState.isSubmitting} onClick={() => (thenNext.current = false)}>
+          <button
+            type="submit"
+            className={onNextCall ? undefined : "primary"}
+            disabled={formState.isSubmitting}
+            onClick={() => (thenNext.current = false)}
+          >
             {formState.isSubmitting && !thenNext.current ? t("saving") : t("save")}
           </button>
           {onNextCall && (
-            <button type="submit" className="primary" disabled={formState.isSubmitting} onClick={() => (thenNext.current = true)}>
+            <button
+              type="submit"
+              className="primary"
+              disabled={formState.isSubmitting}
+              onClick={() => (thenNext.current = true)}
+            >
               {formState.isSubmitting && thenNext.current ? t("saving") : t("saveAndNext")}
             </button>
           )}

@@ -18,9 +18,15 @@ interface Props {
 }
 
 /** What an agent reads before dialling: customer, totals, eligibility, loans, promises, the form, the timeline. */
-export const PreCallView = forwardRef<HTMLHeadingElement, Props>(function PreCallView({ precall, phone, version, status, children }, heading) {
+export const PreCallView = forwardRef<HTMLHeadingElement, Props>(function PreCallView(
+  { precall, phone, version, status, children },
+  heading,
+) {
   const { t, money, dateTime } = useI18n();
-  const { promises } = useLoanHistory(precall.loans.map((l) => l.id), version);
+  const { promises } = useLoanHistory(
+    precall.loans.map((l) => l.id),
+    version,
+  );
   const { customer, summary, eligibility } = precall;
   const wrong = eligibility.reasons.includes("WRONG_NUMBER");
   return (
@@ -60,14 +66,22 @@ export const PreCallView = forwardRef<HTMLHeadingElement, Props>(function PreCal
               {summary.maxDaysPastDue} <BucketBadge bucket={customer.bucket} />
             </dd>
             <dt>{t("lastPayment")}</dt>
-            <dd>{summary.lastPayment ? `${money(summary.lastPayment.amount)} · ${dateTime(summary.lastPayment.paidAt)}` : t("none")}</dd>
+            <dd>
+              {summary.lastPayment
+                ? `${money(summary.lastPayment.amount)} · ${dateTime(summary.lastPayment.paidAt)}`
+                : t("none")}
+            </dd>
             <dt>{t("openPromises")}</dt>
             <dd>{summary.openPromises}</dd>
             <dt>{t("brokenPromises90")}</dt>
             <dd>{summary.brokenPromisesLast90Days}</dd>
           </dl>
         </section>
-        <section className={`card eligibility ${eligibility.canCall ? "ok" : "blocked"}`} aria-labelledby="elig-title" data-testid="eligibility">
+        <section
+          className={`card eligibility ${eligibility.canCall ? "ok" : "blocked"}`}
+          aria-labelledby="elig-title"
+          data-testid="eligibility"
+        >
           <h2 id="elig-title">{t("eligibility")}</h2>
           {eligibility.canCall ? (
             <p>{t("canCallYes")}</p>
@@ -79,10 +93,16 @@ export const PreCallView = forwardRef<HTMLHeadingElement, Props>(function PreCal
                   <li key={r}>{t(`reason.${r}` as MessageKey)}</li>
                 ))}
               </ul>
-              <p>{eligibility.nextEligibleAt ? t("nextEligibleAt", { time: dateTime(eligibility.nextEligibleAt) }) : t("neverClears")}</p>
+              <p>
+                {eligibility.nextEligibleAt
+                  ? t("nextEligibleAt", { time: dateTime(eligibility.nextEligibleAt) })
+                  : t("neverClears")}
+              </p>
             </>
           )}
-          {precall.claimedBy && <p>{t("claimedBy", { name: precall.claimedBy.name ?? "—", time: dateTime(precall.claimedBy.until) })}</p>}
+          {precall.claimedBy && (
+            <p>{t("claimedBy", { name: precall.claimedBy.name ?? "—", time: dateTime(precall.claimedBy.until) })}</p>
+          )}
         </section>
       </div>
       <LoansTable loans={precall.loans} />

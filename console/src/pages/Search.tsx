@@ -44,7 +44,14 @@ export function Search() {
         }}
       >
         <Field label={t("searchLabel")} hint={t("searchHint")}>
-          <input type="search" name="q" autoFocus value={text} minLength={2} onChange={(e) => setText(e.target.value)} />
+          <input
+            type="search"
+            name="q"
+            autoFocus
+            value={text}
+            minLength={2}
+            onChange={(e) => setText(e.target.value)}
+          />
         </Field>
         <button type="submit" className="primary">
           {t("search")}

@@ -17,7 +17,9 @@ export function SignIn() {
   const onSubmit = handleSubmit(async ({ identifier, password }) => {
     setError(null);
     try {
-      const res = await unwrap(api.POST("/api/auth/login", { body: { emailOrPhone: identifier.trim(), password, refreshCookie: true } }));
+      const res = await unwrap(
+        api.POST("/api/auth/login", { body: { emailOrPhone: identifier.trim(), password, refreshCookie: true } }),
+      );
       auth.signedIn(res.token, res.expiresIn, res.user);
       if (!res.user.mustChangePassword) navigate("/", { replace: true });
     } catch (err) {
@@ -46,7 +48,8 @@ export function SignIn() {
         </button>
       </form>
       <p className="links">
-        <Link href="/forgot-password">{t("forgotPassword")}</Link> · <Link href="/verify-email">{t("verifyEmailLink")}</Link>
+        <Link href="/forgot-password">{t("forgotPassword")}</Link> ·{" "}
+        <Link href="/verify-email">{t("verifyEmailLink")}</Link>
       </p>
     </section>
   );

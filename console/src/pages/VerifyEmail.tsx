@@ -12,7 +12,14 @@ export function VerifyEmail() {
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
   const [done, setDone] = useState(false);
-  const { register, handleSubmit, formState, getValues, setError: setFieldError, trigger } = useForm<{ email: string; otp: string }>();
+  const {
+    register,
+    handleSubmit,
+    formState,
+    getValues,
+    setError: setFieldError,
+    trigger,
+  } = useForm<{ email: string; otp: string }>();
 
   const fail = (err: unknown) => {
     const fields = err instanceof ApiError ? err.fieldErrors() : {};
@@ -52,11 +59,19 @@ export function VerifyEmail() {
       ) : (
         <form onSubmit={onSubmit} noValidate>
           <p>{t("verifyIntro")}</p>
-          <Field label={t("email")} error={formState.errors.email?.message || (formState.errors.email && t("required"))}>
+          <Field
+            label={t("email")}
+            error={formState.errors.email?.message || (formState.errors.email && t("required"))}
+          >
             <input type="email" autoComplete="email" autoFocus {...register("email", { required: true })} />
           </Field>
           <Field label={t("code")} error={formState.errors.otp?.message || (formState.errors.otp && t("required"))}>
-            <input inputMode="numeric" autoComplete="one-time-code" maxLength={6} {...register("otp", { required: true })} />
+            <input
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              maxLength={6}
+              {...register("otp", { required: true })}
+            />
           </Field>
           <div className="actions">
             <button type="submit" className="primary" disabled={formState.isSubmitting}>

@@ -61,7 +61,11 @@ export function useLoanHistory(loanIds: string[], reloadKey = 0) {
     const ids = key ? key.split(",") : [];
     Promise.all([
       Promise.all(ids.map((id) => unwrap(api.GET("/api/loans/{id}/promises", { params: { path: { id } } })))),
-      Promise.all(ids.map((id) => unwrap(api.GET("/api/loans/{id}/payments", { params: { path: { id }, query: { limit: 50 } } })))),
+      Promise.all(
+        ids.map((id) =>
+          unwrap(api.GET("/api/loans/{id}/payments", { params: { path: { id }, query: { limit: 50 } } })),
+        ),
+      ),
     ])
       .then(([pr, pa]) => {
         if (cancelled) return;
@@ -160,7 +164,8 @@ export function Timeline({ items, onMore }: { items: Interaction[]; onMore?: () 
           {items.map((i) => (
             <li key={i.id}>
               <time dateTime={i.startedAt}>{dateTime(i.startedAt)}</time>{" "}
-              <strong>{i.disposition ? code("disposition", i.disposition) : i.channel}</strong> · {t(`direction.${i.direction}` as MessageKey)} · {i.agentName ?? "—"}
+              <strong>{i.disposition ? code("disposition", i.disposition) : i.channel}</strong> ·{" "}
+              {t(`direction.${i.direction}` as MessageKey)} · {i.agentName ?? "—"}
               {i.notes && <p className="notes">{i.notes}</p>}
             </li>
           ))}

@@ -80,8 +80,12 @@ export const userSessions = pgTable(
     endReason: text("end_reason"),
   },
   (t) => [
-    index("user_sessions_user_active_idx").on(t.userId).where(sql`${t.endedAt} is null`),
-    index("user_sessions_active_activity_idx").on(t.lastActivityAt).where(sql`${t.endedAt} is null`),
+    index("user_sessions_user_active_idx")
+      .on(t.userId)
+      .where(sql`${t.endedAt} is null`),
+    index("user_sessions_active_activity_idx")
+      .on(t.lastActivityAt)
+      .where(sql`${t.endedAt} is null`),
   ],
 );
 

@@ -18,7 +18,14 @@ export const teams = pgTable(
   (t) => [uniqueIndex("teams_name_key").on(sql`lower(${t.name})`), index("teams_supervisor_idx").on(t.supervisorId)],
 );
 
-export const CLAIM_RELEASE_REASONS = ["call_recorded", "skipped", "expired", "holder_disabled", "returned", "uncallable"] as const;
+export const CLAIM_RELEASE_REASONS = [
+  "call_recorded",
+  "skipped",
+  "expired",
+  "holder_disabled",
+  "returned",
+  "uncallable",
+] as const;
 export type ClaimReleaseReason = (typeof CLAIM_RELEASE_REASONS)[number];
 
 /**
@@ -47,11 +54,21 @@ export const callClaims = pgTable(
     releaseNote: text("release_note"),
   },
   (t) => [
-    uniqueIndex("call_claims_live_customer_key").on(t.customerId).where(sql`${t.releasedAt} is null`),
-    uniqueIndex("call_claims_live_user_key").on(t.userId).where(sql`${t.releasedAt} is null and ${t.userId} is not null`),
-    index("call_claims_live_key_idx").on(t.apiKeyId, t.batchId).where(sql`${t.releasedAt} is null and ${t.apiKeyId} is not null`),
-    index("call_claims_user_released_idx").on(t.userId, t.releasedAt).where(sql`${t.releaseReason} = 'skipped'`),
-    index("call_claims_live_expires_idx").on(t.expiresAt).where(sql`${t.releasedAt} is null`),
+    uniqueIndex("call_claims_live_customer_key")
+      .on(t.customerId)
+      .where(sql`${t.releasedAt} is null`),
+    uniqueIndex("call_claims_live_user_key")
+      .on(t.userId)
+      .where(sql`${t.releasedAt} is null and ${t.userId} is not null`),
+    index("call_claims_live_key_idx")
+      .on(t.apiKeyId, t.batchId)
+      .where(sql`${t.releasedAt} is null and ${t.apiKeyId} is not null`),
+    index("call_claims_user_released_idx")
+      .on(t.userId, t.releasedAt)
+      .where(sql`${t.releaseReason} = 'skipped'`),
+    index("call_claims_live_expires_idx")
+      .on(t.expiresAt)
+      .where(sql`${t.releasedAt} is null`),
     check("call_claims_holder_check", sql`num_nonnulls(${t.userId}, ${t.apiKeyId}) = 1`),
     check(
       "call_claims_release_check",

@@ -14,7 +14,10 @@ export const auditLogs = pgTable(
     action: text("action").notNull(),
     entityType: text("entity_type"),
     entityId: text("entity_id"),
-    details: jsonb("details").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    details: jsonb("details")
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     ip: text("ip"),
     requestId: text("request_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

@@ -4,7 +4,6 @@ import { users } from "./accounts.js";
 import { customerInteractions, customers, loans } from "./crm.js";
 import { timestamptz } from "./columns.js";
 
-
 /**
  * Call outcomes (seeded, so a centre can add its own). `contacted`: someone answered;
  * `right_party_contact`: it was the borrower. Only the built-in codes have side effects.
@@ -44,8 +43,12 @@ export const paymentPromises = pgTable(
   (t) => [
     index("payment_promises_loan_status_idx").on(t.loanId, t.status),
     index("payment_promises_customer_status_idx").on(t.customerId, t.status, t.dueDate),
-    index("payment_promises_pending_due_idx").on(t.dueDate).where(sql`${t.status} = 'pending'`),
-    index("payment_promises_broken_resolved_idx").on(t.resolvedAt).where(sql`${t.status} = 'broken'`),
+    index("payment_promises_pending_due_idx")
+      .on(t.dueDate)
+      .where(sql`${t.status} = 'pending'`),
+    index("payment_promises_broken_resolved_idx")
+      .on(t.resolvedAt)
+      .where(sql`${t.status} = 'broken'`),
     check("payment_promises_status_check", sql`${t.status} in ('pending', 'kept', 'broken', 'cancelled')`),
     check("payment_promises_amount_check", sql`${t.amount} > 0`),
   ],

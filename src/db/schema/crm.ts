@@ -16,7 +16,6 @@ import { users } from "./accounts.js";
 import { teams } from "./allocation.js";
 import { money, timestamptz } from "./columns.js";
 
-
 export const PAYMENT_STATUSES = ["current", "overdue", "paid_off", "defaulted", "written_off"] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export const COLLECTION_STATUSES = [
@@ -83,12 +82,18 @@ export const customers = pgTable(
     index("customers_city_idx").on(t.city),
     index("customers_oldest_due_idx").on(t.oldestDueDate, t.id),
     index("customers_total_overdue_idx").on(t.totalOverdue, t.id),
-    index("customers_assigned_agent_idx").on(t.assignedAgentId).where(sql`${t.assignedAgentId} is not null`),
-    index("customers_assigned_team_idx").on(t.assignedTeamId).where(sql`${t.assignedTeamId} is not null`),
+    index("customers_assigned_agent_idx")
+      .on(t.assignedAgentId)
+      .where(sql`${t.assignedAgentId} is not null`),
+    index("customers_assigned_team_idx")
+      .on(t.assignedTeamId)
+      .where(sql`${t.assignedTeamId} is not null`),
     // The unowned pool's ranking scan (next-call), index-only like the worklist's.
     index("customers_unowned_pool_idx")
       .on(t.oldestDueDate, t.totalOverdue, t.id)
-      .where(sql`${t.totalOverdue} > 0 and not ${t.doNotCall} and ${t.assignedAgentId} is null and ${t.assignedTeamId} is null`),
+      .where(
+        sql`${t.totalOverdue} > 0 and not ${t.doNotCall} and ${t.assignedAgentId} is null and ${t.assignedTeamId} is null`,
+      ),
     // Covers the worklist's ranking scan (index-only): the customers who owe and may be called.
     index("customers_worklist_idx")
       .on(t.oldestDueDate, t.totalOverdue, t.id)
@@ -186,7 +191,9 @@ export const customerInteractions = pgTable(
   },
   (t) => [
     uniqueIndex("customer_interactions_call_id_key").on(t.callId),
-    index("customer_interactions_callback_idx").on(t.callbackAt).where(sql`${t.callbackAt} is not null`),
+    index("customer_interactions_callback_idx")
+      .on(t.callbackAt)
+      .where(sql`${t.callbackAt} is not null`),
     index("customer_interactions_customer_started_idx").on(t.customerId, t.startedAt),
     index("customer_interactions_loan_idx").on(t.loanId),
     index("customer_interactions_agent_started_idx").on(t.agentId, t.startedAt),

@@ -35,7 +35,9 @@ export const mailOutbox = pgTable(
     sentAt: timestamptz("sent_at"),
   },
   (t) => [
-    index("mail_outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'sending')`),
+    index("mail_outbox_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending', 'sending')`),
     index("mail_outbox_created_idx").on(t.createdAt, t.id),
   ],
 );

@@ -3,7 +3,6 @@ import { bigint, index, integer, pgTable, text, uniqueIndex, uuid } from "drizzl
 import { users } from "./accounts.js";
 import { timestamptz } from "./columns.js";
 
-
 export const RESET_STATUSES = ["pending", "verified", "used", "expired", "blocked"] as const;
 export type ResetStatus = (typeof RESET_STATUSES)[number];
 

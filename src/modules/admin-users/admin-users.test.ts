@@ -26,7 +26,10 @@ afterAll(async () => {
 const call = (method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: unknown, headers = admin.auth) =>
   t.app.inject({ method, url, headers, ...(payload ? { payload: payload as Record<string, unknown> } : {}) });
 const audits = async (action: string, entityId: string) =>
-  t.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, action), eq(auditLogs.entityId, entityId)));
+  t.app.database.db
+    .select()
+    .from(auditLogs)
+    .where(and(eq(auditLogs.action, action), eq(auditLogs.entityId, entityId)));
 
 describe("user administration", () => {
   it("lists users with filters and cursor pagination; only admins", async () => {
@@ -36,30 +39,51 @@ describe("user administration", () => {
     expect(all.data).toHaveLength(2);
     const next = (await call("GET", `/api/admin/users?limit=2&cursor=${all.page.nextCursor}`)).json();
     expect(next.data.map((u: { id: string }) => u.id)).not.toContain(all.data[0].id);
-    expect((await call("GET", "/api/admin/users?role=supervisor")).json().data.every((u: { role: string }) => u.role === "supervisor")).toBe(true);
+    expect(
+      (await call("GET", "/api/admin/users?role=supervisor"))
+        .json()
+        .data.every((u: { role: string }) => u.role === "supervisor"),
+    ).toBe(true);
     expect((await call("GET", "/api/admin/users?q=findme")).json().data).toHaveLength(1);
     const agent = await signIn(t.app, (await createStaff(t.app)).email);
     expect((await call("GET", "/api/admin/users", undefined, agent.auth)).statusCode).toBe(403);
   });
 
   it("creates a user with a one-time initial password that must be changed first", async () => {
-    const res = await call("POST", "/api/admin/users", { email: "new.sup@example.dz", name: "New Sup", role: "supervisor", initialPassword: "Initial-Cedar-Pass-91" });
+    const res = await call("POST", "/api/admin/users", {
+      email: "new.sup@example.dz",
+      name: "New Sup",
+      role: "supervisor",
+      initialPassword: "Initial-Cedar-Pass-91",
+    });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ passwordSetup: "initial_password", user: { role: "supervisor", mustChangePassword: true } });
+    expect(res.json()).toMatchObject({
+      passwordSetup: "initial_password",
+      user: { role: "supervisor", mustChangePassword: true },
+    });
     expect(await audits("user.created", res.json().user.id)).toHaveLength(1);
     const s = await signIn(t.app, "new.sup@example.dz", "Initial-Cedar-Pass-91");
     const blocked = await call("GET", "/api/customers", undefined, s.auth);
     expect(blocked.statusCode).toBe(403);
     expect(blocked.json().error.code).toBe("PASSWORD_CHANGE_REQUIRED");
     expect((await call("GET", "/api/auth/me", undefined, s.auth)).statusCode).toBe(200);
-    const changed = await call("POST", "/api/auth/change-password", { currentPassword: "Initial-Cedar-Pass-91", newPassword: "Own-Secret-Dunes-2026" }, s.auth);
+    const changed = await call(
+      "POST",
+      "/api/auth/change-password",
+      { currentPassword: "Initial-Cedar-Pass-91", newPassword: "Own-Secret-Dunes-2026" },
+      s.auth,
+    );
     expect(changed.statusCode).toBe(200);
     expect((await call("GET", "/api/customers", undefined, s.auth)).statusCode).toBe(200);
   });
 
   it("creates a user without a password: an invitation to use the reset flow is emailed", async () => {
     const res = await call("POST", "/api/admin/users", { email: "invitee@example.dz", name: "Invitee", role: "agent" });
-    expect(res.json()).toMatchObject({ passwordSetup: "reset_flow", setupEmailSent: true, user: { mustChangePassword: false } });
+    expect(res.json()).toMatchObject({
+      passwordSetup: "reset_flow",
+      setupEmailSent: true,
+      user: { mustChangePassword: false },
+    });
     await deliverMail(t.app);
     const mails = smtp.to("invitee@example.dz").map((m) => m.raw);
     expect(mails.some((m) => m.includes("Forgot password"))).toBe(true);
@@ -87,7 +111,12 @@ describe("user administration", () => {
     const locked = await call("POST", `/api/admin/users/${adminId}/lock`, { reason: "test" }, secondSession.auth);
     expect(locked.statusCode).toBe(200);
     // Now only the second is an active, unlocked admin: it cannot be deactivated by anyone.
-    const again = await call("POST", `/api/admin/users/${second.user.id}/deactivate`, { reason: "test" }, secondSession.auth);
+    const again = await call(
+      "POST",
+      `/api/admin/users/${second.user.id}/deactivate`,
+      { reason: "test" },
+      secondSession.auth,
+    );
     expect(again.statusCode).toBe(403); // not yourself
     await call("POST", `/api/admin/users/${adminId}/unlock`, { reason: "done" }, secondSession.auth);
     admin = await signIn(t.app, (await t.app.database.db.select().from(users).where(eq(users.id, adminId)))[0]!.email);
@@ -97,12 +126,18 @@ describe("user administration", () => {
   it("lock and deactivate end the user's sessions; unlock and activate restore sign-in; each is audited", async () => {
     const u = await createStaff(t.app);
     const s = await signIn(t.app, u.email);
-    expect((await call("POST", `/api/admin/users/${u.user.id}/lock`, { reason: "suspicious calls" })).json()).toMatchObject({ isLocked: true });
+    expect(
+      (await call("POST", `/api/admin/users/${u.user.id}/lock`, { reason: "suspicious calls" })).json(),
+    ).toMatchObject({ isLocked: true });
     expect((await call("GET", "/api/auth/me", undefined, s.auth)).statusCode).toBe(401);
     expect((await login(t.app, u.email, STRONG_PASSWORD)).statusCode).toBe(423);
-    expect((await call("POST", `/api/admin/users/${u.user.id}/unlock`, { reason: "cleared" })).json()).toMatchObject({ isLocked: false });
+    expect((await call("POST", `/api/admin/users/${u.user.id}/unlock`, { reason: "cleared" })).json()).toMatchObject({
+      isLocked: false,
+    });
     const s2 = await signIn(t.app, u.email);
-    expect((await call("POST", `/api/admin/users/${u.user.id}/deactivate`, { reason: "left" })).json()).toMatchObject({ isActive: false });
+    expect((await call("POST", `/api/admin/users/${u.user.id}/deactivate`, { reason: "left" })).json()).toMatchObject({
+      isActive: false,
+    });
     expect((await call("GET", "/api/auth/me", undefined, s2.auth)).statusCode).toBe(401);
     expect((await login(t.app, u.email, STRONG_PASSWORD)).statusCode).toBe(403);
     await call("POST", `/api/admin/users/${u.user.id}/activate`, { reason: "back" });
@@ -120,7 +155,13 @@ describe("user administration", () => {
     await signIn(t.app, u.email);
     await login(t.app, u.email, "Wrong-Password-1!");
     const activity = (await call("GET", `/api/admin/users/${u.user.id}/activity`)).json();
-    expect(activity).toMatchObject({ logins: 2, failedLogins: 1, activeSessions: 2, interactionsRecorded: 0, lastLoginAt: expect.any(String) });
+    expect(activity).toMatchObject({
+      logins: 2,
+      failedLogins: 1,
+      activeSessions: 2,
+      interactionsRecorded: 0,
+      lastLoginAt: expect.any(String),
+    });
     expect((await call("GET", `/api/admin/users/${u.user.id}/sessions`)).json().data).toHaveLength(2);
     expect((await call("DELETE", `/api/admin/users/${u.user.id}/sessions`)).json().message).toBe("Ended 2 session(s)");
     expect((await call("GET", `/api/admin/users/${u.user.id}/sessions`)).json().data).toHaveLength(0);
@@ -136,7 +177,12 @@ describe("phone prefixes", () => {
     expect(added.statusCode).toBe(201);
     expect((await call("POST", "/api/admin/phone-prefixes", { prefix: "+21377" })).statusCode).toBe(409);
     expect((await call("POST", "/api/admin/phone-prefixes", { prefix: "0661" })).statusCode).toBe(400);
-    const reg = () => t.app.inject({ method: "POST", url: "/api/auth/register", payload: { email: `d${Date.now()}@example.dz`, password: STRONG_PASSWORD, name: "D", phone: "0771 22 33 44" } });
+    const reg = () =>
+      t.app.inject({
+        method: "POST",
+        url: "/api/auth/register",
+        payload: { email: `d${Date.now()}@example.dz`, password: STRONG_PASSWORD, name: "D", phone: "0771 22 33 44" },
+      });
     expect((await reg()).statusCode).toBe(201);
     const id = added.json().id;
     expect((await call("PATCH", `/api/admin/phone-prefixes/${id}`, { isActive: false })).json().isActive).toBe(false);

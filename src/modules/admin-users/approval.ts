@@ -19,7 +19,7 @@ import { adminViews } from "./service.js";
 export function accountSetupEmail(to: string) {
   const text = [
     `An account was created for you (${to}).`,
-    "First confirm this address with the code in the other email we sent you. Then, to choose your password, use \"Forgot password\" on the sign-in screen: a code will be emailed to you.",
+    'First confirm this address with the code in the other email we sent you. Then, to choose your password, use "Forgot password" on the sign-in screen: a code will be emailed to you.',
   ].join("\n\n");
   const html = `<p>An account was created for you (${to}).</p><p>First confirm this address with the code in the other email we sent you. Then, to choose your password, use <strong>Forgot password</strong> on the sign-in screen: a code will be emailed to you.</p>`;
   return { to, subject: "Your collections CRM account", text, html };
@@ -29,12 +29,27 @@ export function accountSetupEmail(to: string) {
  * REGISTRATION_AUTO_APPROVE_DOMAINS: a pending account whose address of one of those domains has
  * just been verified is approved as an agent. Runs in the verification's transaction.
  */
-export async function autoApproveByDomain(services: Services, tx: DbOrTx, user: UserRow, address: string, ctx: RequestContext | null) {
+export async function autoApproveByDomain(
+  services: Services,
+  tx: DbOrTx,
+  user: UserRow,
+  address: string,
+  ctx: RequestContext | null,
+) {
   const domain = address.slice(address.lastIndexOf("@") + 1);
   if (user.approvedAt || !services.config.REGISTRATION_AUTO_APPROVE_DOMAINS.includes(domain)) return;
   const now = services.clock.now();
   await tx.update(users).set({ approvedAt: now, role: "agent", updatedAt: now }).where(eq(users.id, user.id));
-  await recordAudit(tx, { ...ctx, actorId: null, actorType: "system" }, { action: "user.approved", entityType: "user", entityId: user.id, details: { role: "agent", by: "auto_approve_domain", domain } });
+  await recordAudit(
+    tx,
+    { ...ctx, actorId: null, actorType: "system" },
+    {
+      action: "user.approved",
+      entityType: "user",
+      entityId: user.id,
+      details: { role: "agent", by: "auto_approve_domain", domain },
+    },
+  );
 }
 
 /** An admin lets a pending self-registered account in, with the role it will have. */
@@ -52,8 +67,17 @@ export async function approveUser(services: Services, id: string, role: UserRole
       if (!(await findUserById(tx, id))) throw new AppError("NOT_FOUND", "User not found");
       throw new AppError("CONFLICT", "The account is already approved");
     }
-    await recordAudit(tx, ctx, { action: "user.approved", entityType: "user", entityId: id, details: { role, by: "admin" } });
-    await enqueueMail(tx, { ...accountNoticeEmail(row.email, "account_approved", role), kind: "account_approved", userId: id }, now);
+    await recordAudit(tx, ctx, {
+      action: "user.approved",
+      entityType: "user",
+      entityId: id,
+      details: { role, by: "admin" },
+    });
+    await enqueueMail(
+      tx,
+      { ...accountNoticeEmail(row.email, "account_approved", role), kind: "account_approved", userId: id },
+      now,
+    );
     return row;
   });
   services.mailOutbox.wake();
@@ -68,7 +92,8 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       schema: {
         tags: ["administration"],
         security: [{ bearerAuth: [] }],
-        summary: "Approve a self-registered account (REGISTRATION=approval), with its role; 409 CONFLICT if already approved",
+        summary:
+          "Approve a self-registered account (REGISTRATION=approval), with its role; 409 CONFLICT if already approved",
         params: IdParams,
         body: Type.Object({ role: Role }, { additionalProperties: false }),
         response: { 200: AdminUserView },

@@ -7,28 +7,56 @@ import { recordAudit } from "../audit/service.js";
 import type { PrefixBody, PrefixPatchBody } from "./schemas.js";
 
 type PrefixRow = typeof mobilisPhonePrefixes.$inferSelect;
-const toView = (p: PrefixRow) => ({ id: p.id, prefix: p.prefix, description: p.description, isActive: p.isActive, createdAt: p.createdAt.toISOString() });
+const toView = (p: PrefixRow) => ({
+  id: p.id,
+  prefix: p.prefix,
+  description: p.description,
+  isActive: p.isActive,
+  createdAt: p.createdAt.toISOString(),
+});
 
 export async function listPrefixes(services: Services) {
-  return { data: (await services.db.select().from(mobilisPhonePrefixes).orderBy(mobilisPhonePrefixes.prefix)).map(toView) };
+  return {
+    data: (await services.db.select().from(mobilisPhonePrefixes).orderBy(mobilisPhonePrefixes.prefix)).map(toView),
+  };
 }
 
 export async function createPrefix(services: Services, input: Static<typeof PrefixBody>, ctx: RequestContext) {
   return services.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(mobilisPhonePrefixes)
-      .values({ prefix: input.prefix, description: input.description ?? null, isActive: input.isActive ?? true, createdAt: services.clock.now() })
+      .values({
+        prefix: input.prefix,
+        description: input.description ?? null,
+        isActive: input.isActive ?? true,
+        createdAt: services.clock.now(),
+      })
       .returning();
-    await recordAudit(tx, ctx, { action: "phone_prefix.created", entityType: "phone_prefix", entityId: String(row!.id), details: { prefix: row!.prefix } });
+    await recordAudit(tx, ctx, {
+      action: "phone_prefix.created",
+      entityType: "phone_prefix",
+      entityId: String(row!.id),
+      details: { prefix: row!.prefix },
+    });
     return toView(row!);
   });
 }
 
-export async function updatePrefix(services: Services, id: number, input: Static<typeof PrefixPatchBody>, ctx: RequestContext) {
+export async function updatePrefix(
+  services: Services,
+  id: number,
+  input: Static<typeof PrefixPatchBody>,
+  ctx: RequestContext,
+) {
   return services.db.transaction(async (tx) => {
     const [row] = await tx.update(mobilisPhonePrefixes).set(input).where(eq(mobilisPhonePrefixes.id, id)).returning();
     if (!row) throw new AppError("NOT_FOUND", "Prefix not found");
-    await recordAudit(tx, ctx, { action: "phone_prefix.updated", entityType: "phone_prefix", entityId: String(id), details: { ...input } });
+    await recordAudit(tx, ctx, {
+      action: "phone_prefix.updated",
+      entityType: "phone_prefix",
+      entityId: String(id),
+      details: { ...input },
+    });
     return toView(row);
   });
 }
@@ -37,6 +65,11 @@ export async function deletePrefix(services: Services, id: number, ctx: RequestC
   await services.db.transaction(async (tx) => {
     const [row] = await tx.delete(mobilisPhonePrefixes).where(eq(mobilisPhonePrefixes.id, id)).returning();
     if (!row) throw new AppError("NOT_FOUND", "Prefix not found");
-    await recordAudit(tx, ctx, { action: "phone_prefix.deleted", entityType: "phone_prefix", entityId: String(id), details: { prefix: row.prefix } });
+    await recordAudit(tx, ctx, {
+      action: "phone_prefix.deleted",
+      entityType: "phone_prefix",
+      entityId: String(id),
+      details: { prefix: row.prefix },
+    });
   });
 }

@@ -22,7 +22,15 @@ import {
   PrefixView,
   ReasonBody,
 } from "./schemas.js";
-import { activitySummary, adminCreateUser, adminPatchUser, changeAccountState, endAllSessionsOf, getAdminUser, listUsers } from "./service.js";
+import {
+  activitySummary,
+  adminCreateUser,
+  adminPatchUser,
+  changeAccountState,
+  endAllSessionsOf,
+  getAdminUser,
+  listUsers,
+} from "./service.js";
 
 const tags = ["administration"];
 const security = [{ bearerAuth: [] }];
@@ -30,28 +38,58 @@ const security = [{ bearerAuth: [] }];
 export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const admin = [app.authenticate, app.requireRole("admin")];
 
-  app.get("/api/admin/users", { onRequest: admin, schema: { tags, security, summary: "Staff accounts", querystring: AdminUserListQuery, response: { 200: AdminUserList } } }, async (request) =>
-    listUsers(services, request.query),
+  app.get(
+    "/api/admin/users",
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        security,
+        summary: "Staff accounts",
+        querystring: AdminUserListQuery,
+        response: { 200: AdminUserList },
+      },
+    },
+    async (request) => listUsers(services, request.query),
   );
 
   app.post(
     "/api/admin/users",
     {
       onRequest: admin,
-      schema: { tags, security, summary: "Create an account of any role; the admin never learns its password", body: AdminUserCreateBody, response: { 201: AdminUserCreated } },
+      schema: {
+        tags,
+        security,
+        summary: "Create an account of any role; the admin never learns its password",
+        body: AdminUserCreateBody,
+        response: { 201: AdminUserCreated },
+      },
     },
-    async (request, reply) => reply.status(201).send(await adminCreateUser(services, request.body, requestContext(request))),
+    async (request, reply) =>
+      reply.status(201).send(await adminCreateUser(services, request.body, requestContext(request))),
   );
 
-  app.get("/api/admin/users/:id", { onRequest: admin, schema: { tags, security, summary: "One account", params: IdParams, response: { 200: AdminUserView } } }, async (request) =>
-    getAdminUser(services, request.params.id),
+  app.get(
+    "/api/admin/users/:id",
+    {
+      onRequest: admin,
+      schema: { tags, security, summary: "One account", params: IdParams, response: { 200: AdminUserView } },
+    },
+    async (request) => getAdminUser(services, request.params.id),
   );
 
   app.patch(
     "/api/admin/users/:id",
     {
       onRequest: admin,
-      schema: { tags, security, summary: "Change name, role or phone (the last active admin cannot be demoted)", params: IdParams, body: AdminUserPatchBody, response: { 200: AdminUserView } },
+      schema: {
+        tags,
+        security,
+        summary: "Change name, role or phone (the last active admin cannot be demoted)",
+        params: IdParams,
+        body: AdminUserPatchBody,
+        response: { 200: AdminUserView },
+      },
     },
     async (request) => adminPatchUser(services, request.params.id, request.body, requestContext(request)),
   );
@@ -70,51 +108,121 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
           response: { 200: AdminUserView },
         },
       },
-      async (request) => changeAccountState(services, request.params.id, action, request.body.reason, requestContext(request)),
+      async (request) =>
+        changeAccountState(services, request.params.id, action, request.body.reason, requestContext(request)),
     );
   }
 
   app.get(
     "/api/admin/users/:id/activity",
-    { onRequest: admin, schema: { tags, security, summary: "Activity summary", params: IdParams, querystring: ActivityQuery, response: { 200: ActivitySummary } } },
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        security,
+        summary: "Activity summary",
+        params: IdParams,
+        querystring: ActivityQuery,
+        response: { 200: ActivitySummary },
+      },
+    },
     async (request) => activitySummary(services, request.params.id, request.query.days),
   );
 
   app.get(
     "/api/admin/users/:id/sessions",
-    { onRequest: admin, schema: { tags, security, summary: "The account's active sessions", params: IdParams, response: { 200: SessionList } } },
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        security,
+        summary: "The account's active sessions",
+        params: IdParams,
+        response: { 200: SessionList },
+      },
+    },
     async (request) => {
       await getAdminUser(services, request.params.id);
       const policy = sessionPolicy(services.config);
-      return { data: await activeSessionViews(services.db, request.params.id, services.clock.now(), policy, request.auth?.sessionId) };
+      return {
+        data: await activeSessionViews(
+          services.db,
+          request.params.id,
+          services.clock.now(),
+          policy,
+          request.auth?.sessionId,
+        ),
+      };
     },
   );
 
   app.delete(
     "/api/admin/users/:id/sessions",
-    { onRequest: admin, schema: { tags, security, summary: "End all the account's sessions", params: IdParams, response: { 200: MessageResponse } } },
-    async (request) => ({ message: `Ended ${await endAllSessionsOf(services, request.params.id, requestContext(request))} session(s)` }),
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        security,
+        summary: "End all the account's sessions",
+        params: IdParams,
+        response: { 200: MessageResponse },
+      },
+    },
+    async (request) => ({
+      message: `Ended ${await endAllSessionsOf(services, request.params.id, requestContext(request))} session(s)`,
+    }),
   );
 
   const prefixTags = ["administration: phone prefixes"];
   app.get(
     "/api/admin/phone-prefixes",
-    { onRequest: admin, schema: { tags: prefixTags, security, summary: "Mobilis prefixes accepted for staff phones", response: { 200: Type.Object({ data: Type.Array(PrefixView) }) } } },
+    {
+      onRequest: admin,
+      schema: {
+        tags: prefixTags,
+        security,
+        summary: "Mobilis prefixes accepted for staff phones",
+        response: { 200: Type.Object({ data: Type.Array(PrefixView) }) },
+      },
+    },
     async () => listPrefixes(services),
   );
   app.post(
     "/api/admin/phone-prefixes",
-    { onRequest: admin, schema: { tags: prefixTags, security, summary: "Add a prefix", body: PrefixBody, response: { 201: PrefixView } } },
-    async (request, reply) => reply.status(201).send(await createPrefix(services, request.body, requestContext(request))),
+    {
+      onRequest: admin,
+      schema: { tags: prefixTags, security, summary: "Add a prefix", body: PrefixBody, response: { 201: PrefixView } },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await createPrefix(services, request.body, requestContext(request))),
   );
   app.patch(
     "/api/admin/phone-prefixes/:id",
-    { onRequest: admin, schema: { tags: prefixTags, security, summary: "Change or disable a prefix", params: PrefixIdParams, body: PrefixPatchBody, response: { 200: PrefixView } } },
+    {
+      onRequest: admin,
+      schema: {
+        tags: prefixTags,
+        security,
+        summary: "Change or disable a prefix",
+        params: PrefixIdParams,
+        body: PrefixPatchBody,
+        response: { 200: PrefixView },
+      },
+    },
     async (request) => updatePrefix(services, request.params.id, request.body, requestContext(request)),
   );
   app.delete(
     "/api/admin/phone-prefixes/:id",
-    { onRequest: admin, schema: { tags: prefixTags, security, summary: "Remove a prefix", params: PrefixIdParams, response: { 200: MessageResponse } } },
+    {
+      onRequest: admin,
+      schema: {
+        tags: prefixTags,
+        security,
+        summary: "Remove a prefix",
+        params: PrefixIdParams,
+        response: { 200: MessageResponse },
+      },
+    },
     async (request) => {
       await deletePrefix(services, request.params.id, requestContext(request));
       return { message: "Prefix removed" };

@@ -3,11 +3,15 @@ import { CursorQuery, LimitQuery, PageInfo } from "../../lib/pagination.js";
 import { Email, Password, PersonName, Phone, PublicUser, Role } from "../users/schemas.js";
 import { Nullable } from "../../lib/http-schemas.js";
 
-
 export const AdminUserView = Type.Object({
   ...PublicUser.properties,
   isLocked: Type.Boolean({ description: "Locked now (an admin lock, or a lockout not yet over)" }),
-  lockedUntil: Nullable(Type.String({ format: "date-time", description: "End of the automatic lock from failed sign-ins, if one is in force" })),
+  lockedUntil: Nullable(
+    Type.String({
+      format: "date-time",
+      description: "End of the automatic lock from failed sign-ins, if one is in force",
+    }),
+  ),
   adminLock: Nullable(
     Type.Object(
       {
@@ -32,8 +36,12 @@ export const AdminUserListQuery = Type.Object(
     role: Type.Optional(Role),
     active: Type.Optional(Type.Boolean()),
     locked: Type.Optional(Type.Boolean()),
-    pendingApproval: Type.Optional(Type.Boolean({ description: "true: self-registered accounts waiting for approval" })),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Part of the name or email, or a phone" })),
+    pendingApproval: Type.Optional(
+      Type.Boolean({ description: "true: self-registered accounts waiting for approval" }),
+    ),
+    q: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: "Part of the name or email, or a phone" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -46,7 +54,8 @@ export const AdminUserCreateBody = Type.Object(
     phone: Type.Optional(Phone),
     initialPassword: Type.Optional({
       ...Password,
-      description: "One-time password the user must change at first sign-in; without it the user sets one through the reset flow",
+      description:
+        "One-time password the user must change at first sign-in; without it the user sets one through the reset flow",
     }),
   },
   { additionalProperties: false },
@@ -63,9 +72,15 @@ export const AdminUserPatchBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ReasonBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
+export const ReasonBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 500 }) },
+  { additionalProperties: false },
+);
 
-export const ActivityQuery = Type.Object({ days: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }) }, { additionalProperties: false });
+export const ActivityQuery = Type.Object(
+  { days: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }) },
+  { additionalProperties: false },
+);
 
 export const ActivitySummary = Type.Object({
   userId: Type.String({ format: "uuid" }),

@@ -28,7 +28,9 @@ export function toAdminUserView(u: UserRow, lock: LockState = NO_FAILURES) {
     ...toPublicUser(u),
     isLocked: u.adminLockedAt !== null || lock.lockedUntil !== null,
     lockedUntil: lock.lockedUntil?.toISOString() ?? null,
-    adminLock: u.adminLockedAt ? { lockedAt: u.adminLockedAt.toISOString(), lockedBy: u.adminLockedBy, reason: u.adminLockReason } : null,
+    adminLock: u.adminLockedAt
+      ? { lockedAt: u.adminLockedAt.toISOString(), lockedBy: u.adminLockedBy, reason: u.adminLockReason }
+      : null,
     failedLoginAttempts: lock.failedAttempts,
     lastFailedLoginAt: lock.lastFailedAt?.toISOString() ?? null,
     updatedAt: u.updatedAt.toISOString(),
@@ -37,7 +39,11 @@ export function toAdminUserView(u: UserRow, lock: LockState = NO_FAILURES) {
 
 /** Admin views of several users, each with its automatic-lock state. */
 export async function adminViews(db: DbOrTx, rows: UserRow[], now: Date) {
-  const locks = await lockStatesOf(db, rows.map((u) => u.id), now);
+  const locks = await lockStatesOf(
+    db,
+    rows.map((u) => u.id),
+    now,
+  );
   return rows.map((u) => toAdminUserView(u, locks.get(u.id)));
 }
 
@@ -53,7 +59,10 @@ export async function listUsers(services: Services, q: Static<typeof AdminUserLi
   let after: SQL | undefined;
   if (q.cursor) {
     const [createdAt, id] = decodeCursor(q.cursor, ["timestamp", "uuid"]);
-    after = or(lt(users.createdAt, new Date(createdAt)), and(eq(users.createdAt, new Date(createdAt)), lt(users.id, id)));
+    after = or(
+      lt(users.createdAt, new Date(createdAt)),
+      and(eq(users.createdAt, new Date(createdAt)), lt(users.id, id)),
+    );
   }
   const phone = q.q ? normalizePhone(q.q)?.e164 : undefined;
   const rows = await services.db
@@ -64,8 +73,18 @@ export async function listUsers(services: Services, q: Static<typeof AdminUserLi
         q.role ? eq(users.role, q.role) : undefined,
         q.active === undefined ? undefined : eq(users.isActive, q.active),
         q.locked === undefined ? undefined : q.locked ? lockedNow : sql`not ${lockedNow}`,
-        q.pendingApproval === undefined ? undefined : q.pendingApproval ? isNull(users.approvedAt) : isNotNull(users.approvedAt),
-        q.q ? or(ilike(users.name, `%${q.q}%`), ilike(users.email, `%${q.q}%`), phone ? eq(users.phone, phone) : undefined) : undefined,
+        q.pendingApproval === undefined
+          ? undefined
+          : q.pendingApproval
+            ? isNull(users.approvedAt)
+            : isNotNull(users.approvedAt),
+        q.q
+          ? or(
+              ilike(users.name, `%${q.q}%`),
+              ilike(users.email, `%${q.q}%`),
+              phone ? eq(users.phone, phone) : undefined,
+            )
+          : undefined,
         after,
       ),
     )
@@ -85,18 +104,38 @@ export async function getAdminUser(services: Services, id: string) {
  * user must replace at first sign-in, or none (an unguessable one) and an email inviting the user to
  * set theirs through the reset flow.
  */
-export async function adminCreateUser(services: Services, input: Static<typeof AdminUserCreateBody>, ctx: RequestContext) {
+export async function adminCreateUser(
+  services: Services,
+  input: Static<typeof AdminUserCreateBody>,
+  ctx: RequestContext,
+) {
   const password = input.initialPassword ?? `${randomBytes(24).toString("base64url")}-Aa1!`;
   // The account, its verification code and the setup email are one transaction (the mail outbox).
-  const user = await createUser(services, { email: input.email, name: input.name, phone: input.phone ?? null, role: input.role, password }, ctx, "user.created", async (tx, created) => {
-    if (input.initialPassword) await tx.update(users).set({ mustChangePassword: true }).where(eq(users.id, created.id));
-    else await enqueueMail(tx, { ...accountSetupEmail(created.email), kind: "account_setup", userId: created.id }, services.clock.now());
-    await startEmailVerification(services, tx, created.id, created.email, ctx);
-  });
+  const user = await createUser(
+    services,
+    { email: input.email, name: input.name, phone: input.phone ?? null, role: input.role, password },
+    ctx,
+    "user.created",
+    async (tx, created) => {
+      if (input.initialPassword)
+        await tx.update(users).set({ mustChangePassword: true }).where(eq(users.id, created.id));
+      else
+        await enqueueMail(
+          tx,
+          { ...accountSetupEmail(created.email), kind: "account_setup", userId: created.id },
+          services.clock.now(),
+        );
+      await startEmailVerification(services, tx, created.id, created.email, ctx);
+    },
+  );
   services.mailOutbox.wake();
   const setupEmailSent = !input.initialPassword;
   const fresh = await getUserOr404(services.db, user.id);
-  return { user: toAdminUserView(fresh), passwordSetup: input.initialPassword ? ("initial_password" as const) : ("reset_flow" as const), setupEmailSent };
+  return {
+    user: toAdminUserView(fresh),
+    passwordSetup: input.initialPassword ? ("initial_password" as const) : ("reset_flow" as const),
+    setupEmailSent,
+  };
 }
 
 /**
@@ -117,7 +156,12 @@ async function assertAnotherAdminRemains(tx: DbOrTx, target: UserRow) {
 
 const lockLastAdmin = (tx: DbOrTx) => tx.execute(sql`select pg_advisory_xact_lock(hashtext('last-active-admin'))`);
 
-export async function adminPatchUser(services: Services, id: string, input: Static<typeof AdminUserPatchBody>, ctx: RequestContext) {
+export async function adminPatchUser(
+  services: Services,
+  id: string,
+  input: Static<typeof AdminUserPatchBody>,
+  ctx: RequestContext,
+) {
   const { db, clock, config } = services;
   const now = clock.now();
   const phone = input.phone ? await normalizeStaffPhone(db, input.phone, config.PHONE_POLICY) : input.phone;
@@ -132,14 +176,33 @@ export async function adminPatchUser(services: Services, id: string, input: Stat
     if (Object.keys(changes).length === 0) return (await adminViews(tx, [before], now))[0]!;
     const updated = (await updateUser(tx, id, changes, now))!;
     if (changes.role) {
-      await recordAudit(tx, ctx, { action: "user.role_changed", entityType: "user", entityId: id, details: { from: before.role, to: changes.role } });
+      await recordAudit(tx, ctx, {
+        action: "user.role_changed",
+        entityType: "user",
+        entityId: id,
+        details: { from: before.role, to: changes.role },
+      });
     }
     const other = Object.keys(changes).filter((k) => k !== "role");
     if (other.length > 0) {
-      await recordAudit(tx, ctx, { action: "user.profile_updated", entityType: "user", entityId: id, details: { changed: other, by: "admin" } });
+      await recordAudit(tx, ctx, {
+        action: "user.profile_updated",
+        entityType: "user",
+        entityId: id,
+        details: { changed: other, by: "admin" },
+      });
     }
     // The owner is told of every phone change, an admin's included (issue 11).
-    if (changes.phone !== undefined) await enqueueMail(tx, { ...accountNoticeEmail(before.email, "phone_changed", changes.phone ?? undefined), kind: "phone_changed_notice", userId: id }, now);
+    if (changes.phone !== undefined)
+      await enqueueMail(
+        tx,
+        {
+          ...accountNoticeEmail(before.email, "phone_changed", changes.phone ?? undefined),
+          kind: "phone_changed_notice",
+          userId: id,
+        },
+        now,
+      );
     return (await adminViews(tx, [updated], now))[0]!;
   });
   services.mailOutbox.wake();
@@ -149,7 +212,13 @@ export async function adminPatchUser(services: Services, id: string, input: Stat
 type AccountAction = "lock" | "unlock" | "deactivate" | "activate";
 
 /** Seed 002 lock_user_account / unlock_user_account / deactivate_user_account, and activation. */
-export async function changeAccountState(services: Services, id: string, action: AccountAction, reason: string, ctx: RequestContext) {
+export async function changeAccountState(
+  services: Services,
+  id: string,
+  action: AccountAction,
+  reason: string,
+  ctx: RequestContext,
+) {
   const { db, clock } = services;
   const now = clock.now();
   return db.transaction(async (tx) => {
@@ -165,16 +234,34 @@ export async function changeAccountState(services: Services, id: string, action:
       deactivate: { isActive: false },
       activate: { isActive: true },
     }[action];
-    await tx.update(users).set({ ...changes, updatedAt: now }).where(eq(users.id, id));
+    await tx
+      .update(users)
+      .set({ ...changes, updatedAt: now })
+      .where(eq(users.id, id));
     // An admin's unlock lifts both kinds of lock: the administrative one and any lockout from failures.
     if (action === "unlock") await clearLockouts(tx, id);
     // A locked or deactivated account must lose its sessions now, not when its tokens expire.
-    const sessionsEnded = action === "lock" || action === "deactivate" ? await endUserSessions(tx, id, action === "lock" ? "locked" : "deactivated", now) : 0;
+    const sessionsEnded =
+      action === "lock" || action === "deactivate"
+        ? await endUserSessions(tx, id, action === "lock" ? "locked" : "deactivated", now)
+        : 0;
     // Nor may they keep customers from other agents: their claims go back to the pools.
     const claimsReleased =
-      action === "lock" || action === "deactivate" ? (await releaseClaims(tx, { userId: id }, "holder_disabled", now)).length : 0;
-    const audit = { lock: "user.locked", unlock: "user.unlocked", deactivate: "user.deactivated", activate: "user.activated" }[action];
-    await recordAudit(tx, ctx, { action: audit, entityType: "user", entityId: id, details: { reason, sessionsEnded, claimsReleased } });
+      action === "lock" || action === "deactivate"
+        ? (await releaseClaims(tx, { userId: id }, "holder_disabled", now)).length
+        : 0;
+    const audit = {
+      lock: "user.locked",
+      unlock: "user.unlocked",
+      deactivate: "user.deactivated",
+      activate: "user.activated",
+    }[action];
+    await recordAudit(tx, ctx, {
+      action: audit,
+      entityType: "user",
+      entityId: id,
+      details: { reason, sessionsEnded, claimsReleased },
+    });
     return (await adminViews(tx, [await getUserOr404(tx, id)], now))[0]!;
   });
 }
@@ -184,7 +271,12 @@ export async function endAllSessionsOf(services: Services, id: string, ctx: Requ
   return services.db.transaction(async (tx) => {
     await getUserOr404(tx, id);
     const ended = await endUserSessions(tx, id, "ended_by_admin", now);
-    await recordAudit(tx, ctx, { action: "user.sessions_ended", entityType: "user", entityId: id, details: { sessionsEnded: ended } });
+    await recordAudit(tx, ctx, {
+      action: "user.sessions_ended",
+      entityType: "user",
+      entityId: id,
+      details: { sessionsEnded: ended },
+    });
     return ended;
   });
 }

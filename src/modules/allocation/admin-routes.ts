@@ -34,35 +34,78 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
   const admin = [app.authenticate, app.requireRole("admin")];
   const supervisor = [app.authenticate, app.requireRole("supervisor")];
 
-  app.get("/api/admin/teams", { onRequest: supervisor, schema: { tags, security, summary: "Teams (supervisors: their own)", response: { 200: TeamList } } }, async (request) =>
-    listTeams(services, viewerOf(request)),
+  app.get(
+    "/api/admin/teams",
+    {
+      onRequest: supervisor,
+      schema: { tags, security, summary: "Teams (supervisors: their own)", response: { 200: TeamList } },
+    },
+    async (request) => listTeams(services, viewerOf(request)),
   );
   app.get(
     "/api/admin/teams/:id",
-    { onRequest: supervisor, schema: { tags, security, summary: "A team with its members (supervisors: their own)", params: IdParams, response: { 200: TeamView } } },
+    {
+      onRequest: supervisor,
+      schema: {
+        tags,
+        security,
+        summary: "A team with its members (supervisors: their own)",
+        params: IdParams,
+        response: { 200: TeamView },
+      },
+    },
     async (request) => getTeam(services, request.params.id, viewerOf(request)),
   );
   app.post(
     "/api/admin/teams",
-    { onRequest: admin, schema: { tags, security, summary: "Create a team", body: TeamCreateBody, response: { 201: TeamView } } },
+    {
+      onRequest: admin,
+      schema: { tags, security, summary: "Create a team", body: TeamCreateBody, response: { 201: TeamView } },
+    },
     async (request, reply) => reply.status(201).send(await createTeam(services, request.body, requestContext(request))),
   );
   app.patch(
     "/api/admin/teams/:id",
-    { onRequest: admin, schema: { tags, security, summary: "Rename a team or change its supervisor", params: IdParams, body: TeamPatchBody, response: { 200: TeamView } } },
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        security,
+        summary: "Rename a team or change its supervisor",
+        params: IdParams,
+        body: TeamPatchBody,
+        response: { 200: TeamView },
+      },
+    },
     async (request) => updateTeam(services, request.params.id, request.body, requestContext(request)),
   );
   app.post(
     "/api/admin/teams/:id/members",
     {
       onRequest: admin,
-      schema: { tags, security, summary: "Move users into the team (a user belongs to at most one)", params: IdParams, body: MembersBody, response: { 200: TeamView } },
+      schema: {
+        tags,
+        security,
+        summary: "Move users into the team (a user belongs to at most one)",
+        params: IdParams,
+        body: MembersBody,
+        response: { 200: TeamView },
+      },
     },
     async (request) => addMembers(services, request.params.id, request.body.userIds, requestContext(request)),
   );
   app.delete(
     "/api/admin/teams/:id/members/:userId",
-    { onRequest: admin, schema: { tags, security, summary: "Take a user out of the team", params: TeamMemberParams, response: { 200: TeamView } } },
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        security,
+        summary: "Take a user out of the team",
+        params: TeamMemberParams,
+        response: { 200: TeamView },
+      },
+    },
     async (request) => removeMember(services, request.params.id, request.params.userId, requestContext(request)),
   );
 
@@ -73,7 +116,8 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
       schema: {
         tags,
         security,
-        summary: "Assign customers (by ids or filter) to an agent or a team, or unassign them; ?dryRun=true only counts",
+        summary:
+          "Assign customers (by ids or filter) to an agent or a team, or unassign them; ?dryRun=true only counts",
         description:
           "One set-based statement; each changed customer gets a customer.assigned audit entry with the old and new owner. round_robin and balance_amount spread over the team's active agents.",
         querystring: AssignmentQuery,
@@ -87,13 +131,27 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     "/api/admin/assignments/summary",
     {
       onRequest: supervisor,
-      schema: { tags, security, summary: "Per agent and per team: customers, total overdue, callable now, live claims, calls and skips today", response: { 200: AssignmentSummary } },
+      schema: {
+        tags,
+        security,
+        summary: "Per agent and per team: customers, total overdue, callable now, live claims, calls and skips today",
+        response: { 200: AssignmentSummary },
+      },
     },
     async () => assignmentSummary(services),
   );
   app.get(
     "/api/admin/claims",
-    { onRequest: supervisor, schema: { tags, security, summary: "The live board: who holds which customer, since when, until when", querystring: BoardQuery, response: { 200: Board } } },
+    {
+      onRequest: supervisor,
+      schema: {
+        tags,
+        security,
+        summary: "The live board: who holds which customer, since when, until when",
+        querystring: BoardQuery,
+        response: { 200: Board },
+      },
+    },
     async (request) => liveBoard(services, request.query.teamId),
   );
 };

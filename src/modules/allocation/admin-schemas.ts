@@ -21,7 +21,10 @@ export const TeamPatchBody = Type.Object(
   { name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), supervisorId: Type.Optional(Nullable(Uuid)) },
   { additionalProperties: false },
 );
-export const MembersBody = Type.Object({ userIds: Type.Array(Uuid, { minItems: 1, maxItems: 500 }) }, { additionalProperties: false });
+export const MembersBody = Type.Object(
+  { userIds: Type.Array(Uuid, { minItems: 1, maxItems: 500 }) },
+  { additionalProperties: false },
+);
 export const TeamMemberParams = Type.Object({ id: Uuid, userId: Uuid });
 
 export const AssignmentBody = Type.Object(
@@ -39,23 +42,36 @@ export const AssignmentBody = Type.Object(
         { additionalProperties: false, description: "The customer list's filters; {} selects every customer" },
       ),
     ),
-    to: Type.Optional(Type.Object({ agentId: Type.Optional(Uuid), teamId: Type.Optional(Uuid) }, { additionalProperties: false })),
+    to: Type.Optional(
+      Type.Object({ agentId: Type.Optional(Uuid), teamId: Type.Optional(Uuid) }, { additionalProperties: false }),
+    ),
     unassign: Type.Optional(Type.Literal(true)),
     strategy: Type.Optional(
       Type.Enum(["to_one", "round_robin", "balance_amount"], {
-        description: "to_one (default): all to the agent or team; round_robin / balance_amount: spread over the team's active agents (even counts / even total overdue)",
+        description:
+          "to_one (default): all to the agent or team; round_robin / balance_amount: spread over the team's active agents (even counts / even total overdue)",
       }),
     ),
   },
   { additionalProperties: false },
 );
-export const AssignmentQuery = Type.Object({ dryRun: Type.Boolean({ default: false }) }, { additionalProperties: false });
+export const AssignmentQuery = Type.Object(
+  { dryRun: Type.Boolean({ default: false }) },
+  { additionalProperties: false },
+);
 export const AssignmentResult = Type.Object({
   dryRun: Type.Boolean(),
   strategy: Type.String(),
   matched: Type.Integer(),
   changed: Type.Integer({ description: "Customers whose owner changes (or would, in a dry run)" }),
-  owners: Type.Array(Type.Object({ agentId: Nullable(Uuid), teamId: Nullable(Uuid), customers: Type.Integer(), totalOverdue: Type.String() })),
+  owners: Type.Array(
+    Type.Object({
+      agentId: Nullable(Uuid),
+      teamId: Nullable(Uuid),
+      customers: Type.Integer(),
+      totalOverdue: Type.String(),
+    }),
+  ),
 });
 
 const Counters = {
@@ -69,7 +85,9 @@ const Counters = {
 export const AssignmentSummary = Type.Object({
   agents: Type.Array(Type.Object({ agentId: Uuid, name: Type.String(), teamId: Nullable(Uuid), ...Counters })),
   teams: Type.Array(Type.Object({ teamId: Uuid, name: Type.String(), ...Counters })),
-  evaluatedCustomers: Type.Integer({ description: "Owned owing customers whose eligibility was evaluated (capped at 20,000)" }),
+  evaluatedCustomers: Type.Integer({
+    description: "Owned owing customers whose eligibility was evaluated (capped at 20,000)",
+  }),
   generatedAt: Type.String({ format: "date-time" }),
 });
 
@@ -79,7 +97,12 @@ export const Board = Type.Object({
     Type.Object({
       customerId: Uuid,
       customerName: Type.String(),
-      holder: Type.Object({ type: Type.Enum(["user", "api_key"]), id: Uuid, name: Type.String(), teamId: Nullable(Uuid) }),
+      holder: Type.Object({
+        type: Type.Enum(["user", "api_key"]),
+        id: Uuid,
+        name: Type.String(),
+        teamId: Nullable(Uuid),
+      }),
       batchId: Nullable(Uuid),
       claimedAt: Type.String({ format: "date-time" }),
       expiresAt: Type.String({ format: "date-time" }),

@@ -8,7 +8,8 @@ import type { AssignmentBody } from "./admin-schemas.js";
 import { invalidateRankings } from "./candidates.js";
 
 type Input = Static<typeof AssignmentBody>;
-const bad = (path: string, message: string) => new AppError("VALIDATION_ERROR", `${path.slice(1)} ${message}`, { details: [{ path, message }] });
+const bad = (path: string, message: string) =>
+  new AppError("VALIDATION_ERROR", `${path.slice(1)} ${message}`, { details: [{ path, message }] });
 
 /** The agents a team's customers are spread over: active, not locked, role agent; in a stable order. */
 async function teamAgents(services: Services, teamId: string) {
@@ -49,17 +50,25 @@ async function targetOf(services: Services, input: Input): Promise<{ agent: SQL;
  * overdue as well as the counts.
  */
 export async function assignCustomers(services: Services, input: Input, dryRun: boolean, ctx: RequestContext) {
-  if ((input.customerIds === undefined) === (input.filter === undefined)) throw bad("/customerIds", "or filter is required (not both)");
+  if ((input.customerIds === undefined) === (input.filter === undefined))
+    throw bad("/customerIds", "or filter is required (not both)");
   if ((input.to === undefined) === !input.unassign) throw bad("/to", "or unassign: true is required (not both)");
-  if (input.to && (input.to.agentId === undefined) === (input.to.teamId === undefined)) throw bad("/to", "needs exactly one of agentId and teamId");
+  if (input.to && (input.to.agentId === undefined) === (input.to.teamId === undefined))
+    throw bad("/to", "needs exactly one of agentId and teamId");
   const strategy = input.strategy ?? "to_one";
-  if (strategy !== "to_one" && !input.to?.teamId) throw bad("/strategy", `${strategy} spreads over a team's agents: give to.teamId`);
+  if (strategy !== "to_one" && !input.to?.teamId)
+    throw bad("/strategy", `${strategy} spreads over a team's agents: give to.teamId`);
 
   const now = services.clock.now();
   const target = await targetOf(services, { ...input, strategy });
-  const where = input.customerIds ? sql`customers.id = any(${sql.param(input.customerIds)}::uuid[])` : (customerFilterCondition({ ...input.filter, now }) ?? sql`true`);
+  const where = input.customerIds
+    ? sql`customers.id = any(${sql.param(input.customerIds)}::uuid[])`
+    : (customerFilterCondition({ ...input.filter, now }) ?? sql`true`);
   const n = target.agents?.length ?? 1;
-  const slot = strategy === "balance_amount" ? sql`case when (sel.rn / ${n}) % 2 = 0 then sel.rn % ${n} else ${n} - 1 - sel.rn % ${n} end` : sql`sel.rn % ${n}`;
+  const slot =
+    strategy === "balance_amount"
+      ? sql`case when (sel.rn / ${n}) % 2 = 0 then sel.rn % ${n} else ${n} - 1 - sel.rn % ${n} end`
+      : sql`sel.rn % ${n}`;
   const agentsTable = target.agents
     ? sql`select id, ord - 1 as k from unnest(${sql.param(target.agents)}::uuid[]) with ordinality as x(id, ord)`
     : sql`select null::uuid as id, 0::bigint as k`;
@@ -93,7 +102,13 @@ export async function assignCustomers(services: Services, input: Input, dryRun: 
              ${ctx.ip ?? null}, ${ctx.requestId ?? null}
         from upd
     )`;
-  const rows = await queryRows<{ agent_id: string | null; team_id: string | null; customers: unknown; total_overdue: string; changed: unknown }>(
+  const rows = await queryRows<{
+    agent_id: string | null;
+    team_id: string | null;
+    customers: unknown;
+    total_overdue: string;
+    changed: unknown;
+  }>(
     services.db,
     sql`with ${base}${write}
         select new_agent as agent_id, new_team as team_id, count(*) as customers, coalesce(sum(total_overdue), 0)::text as total_overdue,
@@ -108,6 +123,11 @@ export async function assignCustomers(services: Services, input: Input, dryRun: 
     matched,
     /** Customers whose owner changes (or would, in a dry run). */
     changed: toNumber(rows[0]?.changed),
-    owners: rows.map((r) => ({ agentId: r.agent_id, teamId: r.team_id, customers: toNumber(r.customers), totalOverdue: r.total_overdue })),
+    owners: rows.map((r) => ({
+      agentId: r.agent_id,
+      teamId: r.team_id,
+      customers: toNumber(r.customers),
+      totalOverdue: r.total_overdue,
+    })),
   };
 }

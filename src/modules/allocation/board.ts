@@ -24,7 +24,12 @@ export async function liveBoard(services: Services, teamId: string | undefined) 
       customerId: r.customer_id as string,
       customerName: r.full_name as string,
       holder: r.user_id
-        ? { type: "user" as const, id: r.user_id as string, name: r.user_name as string, teamId: (r.team_id as string | null) ?? null }
+        ? {
+            type: "user" as const,
+            id: r.user_id as string,
+            name: r.user_name as string,
+            teamId: (r.team_id as string | null) ?? null,
+          }
         : { type: "api_key" as const, id: r.api_key_id as string, name: r.key_name as string, teamId: null },
       batchId: (r.batch_id as string | null) ?? null,
       claimedAt: iso(r.claimed_at!),
@@ -79,7 +84,11 @@ export async function assignmentSummary(services: Services) {
   const callableByTeam = new Map<string, number>();
   const ownerOf = new Map(owned.map((o) => [o.id, o]));
   for (let i = 0; i < owned.length; i += 2000) {
-    for (const row of await loadCandidates(services, owned.slice(i, i + 2000).map((o) => o.id), now)) {
+    for (const row of await loadCandidates(
+      services,
+      owned.slice(i, i + 2000).map((o) => o.id),
+      now,
+    )) {
       if (!candidateEligibility(row, now, rules).canCall) continue;
       const o = ownerOf.get(row.id)!;
       if (o.agent) callableByAgent.set(o.agent, (callableByAgent.get(o.agent) ?? 0) + 1);

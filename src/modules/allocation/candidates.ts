@@ -104,7 +104,11 @@ export async function rankingOf(services: Services, pool: Pool, now: Date): Prom
   if (hit && hit.until > t && t >= hit.until - RANKING_TTL_MS) return hit.ranking;
   // One computation per pool at a time: a floor of agents whose ranking expires together shares it
   // instead of each sorting the pool (measured: 50 concurrent sorts of 100,000 customers).
-  const ranking = rankPool(services, pool, now).then((ids) => ({ ids, until: t + RANKING_TTL_MS, blocked: new Set<string>() }));
+  const ranking = rankPool(services, pool, now).then((ids) => ({
+    ids,
+    until: t + RANKING_TTL_MS,
+    blocked: new Set<string>(),
+  }));
   if (cache.size > 500) cache.clear();
   cache.set(key, { ranking, until: t + RANKING_TTL_MS });
   ranking.catch(() => cache.delete(key));
@@ -128,7 +132,8 @@ export interface CandidateRow {
   claimed: boolean;
 }
 
-const candidateColumns = (at: string) => sql`c.id, c.full_name, c.total_overdue::text as total_overdue, ${eligibilityColumns(at)}`;
+const candidateColumns = (at: string) =>
+  sql`c.id, c.full_name, c.total_overdue::text as total_overdue, ${eligibilityColumns(at)}`;
 
 /** The eligibility inputs of `ids`, in the given order, in one round trip (with who holds them). */
 export async function loadCandidates(services: Services, ids: string[], now: Date): Promise<CandidateRow[]> {
@@ -148,7 +153,12 @@ export async function loadCandidates(services: Services, ids: string[], now: Dat
  * eligibility inputs: the cheap filters run first, so the history is read only for those returned.
  * `ord` (1-based position in `ids`) tells the caller how far into the window it got.
  */
-export async function loadFreeCandidates(services: Services, ids: string[], now: Date, limit: number): Promise<(CandidateRow & { ord: number })[]> {
+export async function loadFreeCandidates(
+  services: Services,
+  ids: string[],
+  now: Date,
+  limit: number,
+): Promise<(CandidateRow & { ord: number })[]> {
   if (ids.length === 0) return [];
   const at = now.toISOString();
   return services.queryNamed<CandidateRow & { ord: number }>(

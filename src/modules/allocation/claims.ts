@@ -4,8 +4,25 @@ import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { callRulesFrom } from "../calling/eligibility.js";
 import { preCallFor } from "../calling/pre-call.js";
-import { candidateEligibility, type CandidateRow, dialNumber, loadFreeCandidates, type Pool, poolsFor, rankingOf } from "./candidates.js";
-import { type ClaimRow, claimFreeCustomers, type Holder, insertClaims, liveClaimOfUser, lockFreeCustomers, releaseClaims, releaseExpiredOn } from "./repository.js";
+import {
+  candidateEligibility,
+  type CandidateRow,
+  dialNumber,
+  loadFreeCandidates,
+  type Pool,
+  poolsFor,
+  rankingOf,
+} from "./candidates.js";
+import {
+  type ClaimRow,
+  claimFreeCustomers,
+  type Holder,
+  insertClaims,
+  liveClaimOfUser,
+  lockFreeCustomers,
+  releaseClaims,
+  releaseExpiredOn,
+} from "./repository.js";
 import { poolSummary } from "./summary.js";
 
 /** Ranked ids looked at per round trip, and free candidates whose history is read from them. */
@@ -19,7 +36,6 @@ const SEARCH_BUDGET_MS = 5000;
 
 const iso = (v: Date | string) => new Date(v).toISOString();
 
-
 interface Found {
   row: CandidateRow;
   phone: string;
@@ -29,7 +45,13 @@ interface Found {
  * The next callable, unclaimed customers of a pool in ranking order, a chunk at a time. Customers
  * found not callable are remembered with the ranking (they rarely become callable within its TTL).
  */
-async function* callableIn(services: Services, pool: Pool, now: Date, deadline: number, chunk = CHUNK): AsyncGenerator<Found[]> {
+async function* callableIn(
+  services: Services,
+  pool: Pool,
+  now: Date,
+  deadline: number,
+  chunk = CHUNK,
+): AsyncGenerator<Found[]> {
   const rules = callRulesFrom(services.config);
   const ranking = await rankingOf(services, pool, now);
   let i = 0;
@@ -69,14 +91,28 @@ async function* callableIn(services: Services, pool: Pool, now: Date, deadline: 
  * committed after this statement's snapshot inserts nothing here). Customers lost that way are
  * dropped and the rest of the chunk is tried again, with a fresh snapshot.
  */
-async function claimSome(services: Services, found: Found[], holder: Holder, count: number, batchId: string | null): Promise<ClaimRow[]> {
+async function claimSome(
+  services: Services,
+  found: Found[],
+  holder: Holder,
+  count: number,
+  batchId: string | null,
+): Promise<ClaimRow[]> {
   const claimed: ClaimRow[] = [];
   let left = found;
   while (left.length > 0 && claimed.length < count) {
     const now = services.clock.now();
     const expiresAt = new Date(now.getTime() + services.config.CLAIM_LEASE_SECONDS * 1000);
     const candidates = left.map((f) => ({ customerId: f.row.id, phone: f.phone }));
-    const { locked, inserted } = await claimFreeCustomers(services.db, candidates, holder, now, expiresAt, batchId, count - claimed.length);
+    const { locked, inserted } = await claimFreeCustomers(
+      services.db,
+      candidates,
+      holder,
+      now,
+      expiresAt,
+      batchId,
+      count - claimed.length,
+    );
     claimed.push(...inserted);
     const stale = locked.filter((l) => l.stale);
     if (stale.length > 0) {
@@ -85,15 +121,35 @@ async function claimSome(services: Services, found: Found[], holder: Holder, cou
       const rows = candidates.filter((c) => staleIds.has(c.customerId));
       claimed.push(
         ...(await services.db.transaction(async (tx) => {
-          const relocked = await lockFreeCustomers(tx, rows.map((r) => r.customerId), now, rows.length);
-          await releaseExpiredOn(tx, relocked.filter((l) => l.stale).map((l) => l.id), now);
+          const relocked = await lockFreeCustomers(
+            tx,
+            rows.map((r) => r.customerId),
+            now,
+            rows.length,
+          );
+          await releaseExpiredOn(
+            tx,
+            relocked.filter((l) => l.stale).map((l) => l.id),
+            now,
+          );
           const again = new Set(relocked.map((l) => l.id));
-          return insertClaims(tx, rows.filter((r) => again.has(r.customerId)).slice(0, count - claimed.length), holder, now, expiresAt, batchId);
+          return insertClaims(
+            tx,
+            rows.filter((r) => again.has(r.customerId)).slice(0, count - claimed.length),
+            holder,
+            now,
+            expiresAt,
+            batchId,
+          );
         })),
       );
     }
     // Nothing free in the chunk, or this user got a claim in a parallel request (one live per user).
-    if (locked.length === 0 || (holder.userId && claimed.length === 0 && (await liveClaimOfUser(services.db, holder.userId)))) break;
+    if (
+      locked.length === 0 ||
+      (holder.userId && claimed.length === 0 && (await liveClaimOfUser(services.db, holder.userId)))
+    )
+      break;
     const tried = new Set(locked.map((l) => l.id));
     left = left.filter((f) => !tried.has(f.row.id));
   }
@@ -101,8 +157,21 @@ async function claimSome(services: Services, found: Found[], holder: Holder, cou
 }
 
 async function answer(services: Services, claim: ClaimRow, userId: string) {
-  const precall = await preCallFor(services, { customerId: claim.customer_id }, { userId, apiKeyId: null }, claim.phone ?? undefined);
-  return { claim: { customerId: claim.customer_id, phone: claim.phone, claimedAt: iso(claim.claimed_at), expiresAt: iso(claim.expires_at) }, precall };
+  const precall = await preCallFor(
+    services,
+    { customerId: claim.customer_id },
+    { userId, apiKeyId: null },
+    claim.phone ?? undefined,
+  );
+  return {
+    claim: {
+      customerId: claim.customer_id,
+      phone: claim.phone,
+      claimedAt: iso(claim.claimed_at),
+      expiresAt: iso(claim.expires_at),
+    },
+    precall,
+  };
 }
 
 export interface Agent {
@@ -145,12 +214,24 @@ export async function nextCall(services: Services, agent: Agent) {
 const claimNotFound = () => new AppError("CLAIM_NOT_FOUND", "You hold no live claim on this customer");
 
 /** Ends the caller's claim early (a skip is audited and counted per agent). */
-export async function releaseClaim(services: Services, holder: Holder, customerId: string, reason: "skipped" | "returned", note: string | null, ctx: RequestContext) {
+export async function releaseClaim(
+  services: Services,
+  holder: Holder,
+  customerId: string,
+  reason: "skipped" | "returned",
+  note: string | null,
+  ctx: RequestContext,
+) {
   const now = services.clock.now();
   return services.db.transaction(async (tx) => {
     const [released] = await releaseClaims(tx, holder, reason, now, { customerId, note });
     if (!released) throw claimNotFound();
-    await recordAudit(tx, ctx, { action: `claim.${reason}`, entityType: "customer", entityId: customerId, details: { claimId: released.id, note } });
+    await recordAudit(tx, ctx, {
+      action: `claim.${reason}`,
+      entityType: "customer",
+      entityId: customerId,
+      details: { claimId: released.id, note },
+    });
     return { customerId, releasedAt: now.toISOString(), reason };
   });
 }
@@ -159,7 +240,13 @@ export async function releaseClaim(services: Services, holder: Holder, customerI
  * `POST /api/crm/claims`: a dialer's batch. The same ranking, eligibility and locks as next-call; only
  * numbers not reported wrong are offered.
  */
-export async function claimBatch(services: Services, apiKeyId: string, count: number, teamId: string | undefined, ctx: RequestContext) {
+export async function claimBatch(
+  services: Services,
+  apiKeyId: string,
+  count: number,
+  teamId: string | undefined,
+  ctx: RequestContext,
+) {
   const now = services.clock.now();
   const batchId = randomUUID();
   const pool: Pool = teamId ? { kind: "team", id: teamId } : { kind: "unowned", id: null };
@@ -169,11 +256,22 @@ export async function claimBatch(services: Services, apiKeyId: string, count: nu
   for await (const found of callableIn(services, pool, now, deadline, Math.min(count, 200))) {
     for (const f of found) names.set(f.row.id, f.row.full_name);
     const got = await claimSome(services, found, { apiKeyId }, count - claims.length, batchId);
-    for (const c of got) claims.push({ customerId: c.customer_id, fullName: names.get(c.customer_id) ?? "", phone: c.phone!, expiresAt: iso(c.expires_at) });
+    for (const c of got)
+      claims.push({
+        customerId: c.customer_id,
+        fullName: names.get(c.customer_id) ?? "",
+        phone: c.phone!,
+        expiresAt: iso(c.expires_at),
+      });
     if (claims.length >= count) break;
   }
   if (claims.length > 0) {
-    await recordAudit(services.db, ctx, { action: "claim.batch_claimed", entityType: "api_key", entityId: apiKeyId, details: { batchId, count: claims.length } });
+    await recordAudit(services.db, ctx, {
+      action: "claim.batch_claimed",
+      entityType: "api_key",
+      entityId: apiKeyId,
+      details: { batchId, count: claims.length },
+    });
   }
   return { batchId: claims.length > 0 ? batchId : null, claims };
 }

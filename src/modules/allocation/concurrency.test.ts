@@ -27,7 +27,10 @@ async function doubleClaims(app: App) {
     sql`select customer_id, count(*) as n from call_claims where released_at is null group by customer_id having count(*) > 1`,
   );
 }
-const releaseAll = (app: App) => app.database.db.execute(sql`update call_claims set released_at = now(), release_reason = 'returned' where released_at is null`);
+const releaseAll = (app: App) =>
+  app.database.db.execute(
+    sql`update call_claims set released_at = now(), release_reason = 'returned' where released_at is null`,
+  );
 
 describe("claims under concurrency", () => {
   it("50 agents calling next-call at once get 50 different customers", async () => {
@@ -69,7 +72,12 @@ describe("claims under concurrency", () => {
     const key = await apiKey(t.app, as.admin.headers, ["worklist:claim", "postcall:write"]);
     const agents = await signedInAgents(t.app, 20);
     const [batch, ...calls] = await Promise.all([
-      t.app.inject({ method: "POST", url: "/api/crm/claims", headers: { "x-api-key": key.key }, payload: { count: 200 } }),
+      t.app.inject({
+        method: "POST",
+        url: "/api/crm/claims",
+        headers: { "x-api-key": key.key },
+        payload: { count: 200 },
+      }),
       ...agents.map((a) => nextCall(t.app, a.headers)),
     ]);
     expect(batch!.statusCode, batch!.body).toBe(200);

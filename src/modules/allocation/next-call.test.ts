@@ -17,7 +17,14 @@ const postCall = (headers: Headers, customerId: string, disposition = "no_answer
     method: "POST",
     url: "/api/crm/post-call",
     headers,
-    payload: { callId: `NC-${++seq}`, customerId, direction: "outbound", startedAt: clock.now().toISOString(), durationSeconds: 20, disposition },
+    payload: {
+      callId: `NC-${++seq}`,
+      customerId,
+      direction: "outbound",
+      startedAt: clock.now().toISOString(),
+      durationSeconds: 20,
+      disposition,
+    },
   });
 const liveClaims = (customerId: string) =>
   t.app.database.db.select().from(callClaims).where(eq(callClaims.customerId, customerId));
@@ -40,7 +47,11 @@ describe("POST /api/crm/next-call", () => {
     expect(again.claim).toEqual(body.claim);
 
     // Someone else's pre-call on that number still answers, and says who holds the customer.
-    const other = await t.app.inject({ method: "GET", url: `/api/crm/pre-call?phone=${encodeURIComponent(debtors[2]!.phone)}`, headers: t.as.agent.headers });
+    const other = await t.app.inject({
+      method: "GET",
+      url: `/api/crm/pre-call?phone=${encodeURIComponent(debtors[2]!.phone)}`,
+      headers: t.as.agent.headers,
+    });
     expect(other.json().claimedBy).toEqual({ name: agent!.name, until: body.claim.expiresAt });
     // …and their post-call is accepted and recorded, leaving the claim to its holder.
     expect((await postCall(t.as.agent.headers, debtors[2]!.id, "busy")).statusCode).toBe(201);
@@ -54,7 +65,9 @@ describe("POST /api/crm/next-call", () => {
     const { claim } = (await nextCall(t.app, agent!.headers)).json();
     expect((await postCall(agent!.headers, claim.customerId)).statusCode).toBe(201);
     const rows = await liveClaims(claim.customerId);
-    expect(rows.filter((r) => r.userId === agent!.userId)).toEqual([expect.objectContaining({ releaseReason: "call_recorded", releasedAt: clock.now() })]);
+    expect(rows.filter((r) => r.userId === agent!.userId)).toEqual([
+      expect.objectContaining({ releaseReason: "call_recorded", releasedAt: clock.now() }),
+    ]);
     // One unanswered attempt of three allowed today: still the best callable customer.
     expect((await nextCall(t.app, other!.headers)).json().claim.customerId).toBe(claim.customerId);
   });
@@ -65,14 +78,23 @@ describe("POST /api/crm/next-call", () => {
     const [agent] = await signedInAgents(t.app, 1);
     const { claim } = (await nextCall(t.app, agent!.headers)).json();
     const release = (headers: Headers) =>
-      t.app.inject({ method: "POST", url: `/api/crm/claims/${claim.customerId}/release`, headers, payload: { reason: "skipped", note: "line busy all morning" } });
+      t.app.inject({
+        method: "POST",
+        url: `/api/crm/claims/${claim.customerId}/release`,
+        headers,
+        payload: { reason: "skipped", note: "line busy all morning" },
+      });
     const notMine = await release(t.as.agent.headers);
     expect(notMine.statusCode).toBe(404);
     expect(notMine.json().error.code).toBe("CLAIM_NOT_FOUND");
     const res = await release(agent!.headers);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ customerId: claim.customerId, reason: "skipped" });
-    const audit = await t.app.inject({ method: "GET", url: `/api/admin/audit-logs?action=claim.skipped`, headers: t.as.admin.headers });
+    const audit = await t.app.inject({
+      method: "GET",
+      url: `/api/admin/audit-logs?action=claim.skipped`,
+      headers: t.as.admin.headers,
+    });
     expect(audit.body).toContain(claim.customerId);
     expect((await release(agent!.headers)).statusCode).toBe(404);
   });
@@ -83,7 +105,12 @@ describe("POST /api/crm/next-call", () => {
     const [a, b] = await signedInAgents(t.app, 2);
     expect((await nextCall(t.app, a!.headers)).json().claim.customerId).toBe(debtor!.id);
     expect((await nextCall(t.app, b!.headers)).json().claim?.customerId).not.toBe(debtor!.id);
-    await t.app.inject({ method: "POST", url: `/api/crm/claims/${(await nextCall(t.app, b!.headers)).json().claim.customerId}/release`, headers: b!.headers, payload: { reason: "returned" } });
+    await t.app.inject({
+      method: "POST",
+      url: `/api/crm/claims/${(await nextCall(t.app, b!.headers)).json().claim.customerId}/release`,
+      headers: b!.headers,
+      payload: { reason: "returned" },
+    });
     clock.advance(601_000);
     expect((await nextCall(t.app, b!.headers)).json().claim.customerId).toBe(debtor!.id);
     const rows = await liveClaims(debtor!.id);
@@ -119,11 +146,21 @@ describe("POST /api/crm/next-call", () => {
     tick();
     await seedDebtors(t.app, clock.now(), 2, { totalOverdue: "99700" });
     const [a, b] = await signedInAgents(t.app, 2);
-    for (const [agent, action] of [[a!, "lock"], [b!, "deactivate"]] as const) {
+    for (const [agent, action] of [
+      [a!, "lock"],
+      [b!, "deactivate"],
+    ] as const) {
       const { claim } = (await nextCall(t.app, agent.headers)).json();
-      const res = await t.app.inject({ method: "POST", url: `/api/admin/users/${agent.userId}/${action}`, headers: t.as.admin.headers, payload: { reason: "test" } });
+      const res = await t.app.inject({
+        method: "POST",
+        url: `/api/admin/users/${agent.userId}/${action}`,
+        headers: t.as.admin.headers,
+        payload: { reason: "test" },
+      });
       expect(res.statusCode, res.body).toBe(200);
-      expect((await liveClaims(claim.customerId)).find((r) => r.userId === agent.userId)).toMatchObject({ releaseReason: "holder_disabled" });
+      expect((await liveClaims(claim.customerId)).find((r) => r.userId === agent.userId)).toMatchObject({
+        releaseReason: "holder_disabled",
+      });
     }
   });
 
@@ -136,11 +173,43 @@ describe("POST /api/crm/next-call", () => {
     }
     tick();
     const key = await apiKey(t.app, t.as.admin.headers, ["worklist:claim", "postcall:write"]);
-    expect((await t.app.inject({ method: "POST", url: "/api/crm/claims", headers: t.as.agent.headers, payload: { count: 5 } })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: "POST", url: "/api/crm/claims", headers: { "x-api-key": key.key }, payload: { count: 0 } })).statusCode).toBe(400);
+    expect(
+      (
+        await t.app.inject({
+          method: "POST",
+          url: "/api/crm/claims",
+          headers: t.as.agent.headers,
+          payload: { count: 5 },
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await t.app.inject({
+          method: "POST",
+          url: "/api/crm/claims",
+          headers: { "x-api-key": key.key },
+          payload: { count: 0 },
+        })
+      ).statusCode,
+    ).toBe(400);
     const reader = await apiKey(t.app, t.as.admin.headers, ["worklist:read"]);
-    expect((await t.app.inject({ method: "POST", url: "/api/crm/claims", headers: { "x-api-key": reader.key }, payload: { count: 5 } })).statusCode).toBe(403);
-    const res = await t.app.inject({ method: "POST", url: "/api/crm/claims", headers: { "x-api-key": key.key }, payload: { count: 500 } });
+    expect(
+      (
+        await t.app.inject({
+          method: "POST",
+          url: "/api/crm/claims",
+          headers: { "x-api-key": reader.key },
+          payload: { count: 5 },
+        })
+      ).statusCode,
+    ).toBe(403);
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/api/crm/claims",
+      headers: { "x-api-key": key.key },
+      payload: { count: 500 },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const { batchId, claims } = res.json() as { batchId: string; claims: { customerId: string; phone: string }[] };
     expect(claims.find((c) => c.customerId === flaggedOnly[0]!.id)).toBeUndefined();
@@ -151,15 +220,38 @@ describe("POST /api/crm/next-call", () => {
       method: "POST",
       url: "/api/crm/post-call",
       headers: { "x-api-key": key.key },
-      payload: { callId: `NC-${++seq}`, phone: first.phone, direction: "outbound", startedAt: clock.now().toISOString(), durationSeconds: 5, disposition: "no_answer" },
+      payload: {
+        callId: `NC-${++seq}`,
+        phone: first.phone,
+        direction: "outbound",
+        startedAt: clock.now().toISOString(),
+        durationSeconds: 5,
+        disposition: "no_answer",
+      },
     });
     expect(done.statusCode, done.body).toBe(201);
-    const back = await t.app.inject({ method: "DELETE", url: `/api/crm/claims?batchId=${batchId}`, headers: { "x-api-key": key.key } });
+    const back = await t.app.inject({
+      method: "DELETE",
+      url: `/api/crm/claims?batchId=${batchId}`,
+      headers: { "x-api-key": key.key },
+    });
     expect(back.json()).toEqual({ returned: claims.length - 1 });
     // Revoking the key gives its live claims back to the pools.
-    const again = (await t.app.inject({ method: "POST", url: "/api/crm/claims", headers: { "x-api-key": key.key }, payload: { count: 2 } })).json();
+    const again = (
+      await t.app.inject({
+        method: "POST",
+        url: "/api/crm/claims",
+        headers: { "x-api-key": key.key },
+        payload: { count: 2 },
+      })
+    ).json();
     expect(again.claims).toHaveLength(2);
-    expect((await t.app.inject({ method: "DELETE", url: `/api/admin/api-keys/${key.id}`, headers: t.as.admin.headers })).statusCode).toBe(200);
-    expect((await liveClaims(again.claims[0].customerId)).find((r) => r.apiKeyId === key.id && r.batchId === again.batchId)).toMatchObject({ releaseReason: "holder_disabled" });
+    expect(
+      (await t.app.inject({ method: "DELETE", url: `/api/admin/api-keys/${key.id}`, headers: t.as.admin.headers }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (await liveClaims(again.claims[0].customerId)).find((r) => r.apiKeyId === key.id && r.batchId === again.batchId),
+    ).toMatchObject({ releaseReason: "holder_disabled" });
   });
 });

@@ -5,7 +5,8 @@ import type { ClaimReleaseReason } from "../../db/schema/index.js";
 /** Who holds a claim: a signed-in user, or an integration key (a dialer). */
 export type Holder = { userId: string; apiKeyId?: undefined } | { apiKeyId: string; userId?: undefined };
 
-const holderCondition = (h: Holder) => (h.userId ? sql`user_id = ${h.userId}::uuid` : sql`api_key_id = ${h.apiKeyId}::uuid`);
+const holderCondition = (h: Holder) =>
+  h.userId ? sql`user_id = ${h.userId}::uuid` : sql`api_key_id = ${h.apiKeyId}::uuid`;
 
 export interface ClaimRow {
   id: string;
@@ -110,7 +111,15 @@ export async function claimFreeCustomers(
   count: number,
 ) {
   const at = now.toISOString();
-  const rows = await queryRows<{ id: string; stale: boolean; claim_id: string | null; phone: string | null; batch_id: string | null; claimed_at: Date | string | null; expires_at: Date | string | null }>(
+  const rows = await queryRows<{
+    id: string;
+    stale: boolean;
+    claim_id: string | null;
+    phone: string | null;
+    batch_id: string | null;
+    claimed_at: Date | string | null;
+    expires_at: Date | string | null;
+  }>(
     db,
     sql`with cand as (
           select x.id, x.phone, x.ord from unnest(${sql.param(candidates.map((c) => c.customerId))}::uuid[], ${sql.param(candidates.map((c) => c.phone))}::text[])
@@ -138,6 +147,13 @@ export async function claimFreeCustomers(
     locked: rows.map((r) => ({ id: r.id, stale: r.stale })),
     inserted: rows
       .filter((r) => r.claim_id)
-      .map((r): ClaimRow => ({ id: r.claim_id!, customer_id: r.id, phone: r.phone, batch_id: r.batch_id, claimed_at: r.claimed_at!, expires_at: r.expires_at! })),
+      .map((r): ClaimRow => ({
+        id: r.claim_id!,
+        customer_id: r.id,
+        phone: r.phone,
+        batch_id: r.batch_id,
+        claimed_at: r.claimed_at!,
+        expires_at: r.expires_at!,
+      })),
   };
 }

@@ -5,14 +5,28 @@ import { authOf, requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { claimBatch, nextCall, releaseClaim, returnBatch } from "./claims.js";
 import type { Holder } from "./repository.js";
-import { BatchBody, BatchResponse, CustomerIdParams, NextCallResponse, ReleaseBody, ReleaseResponse, ReturnQuery, ReturnResponse } from "./schemas.js";
+import {
+  BatchBody,
+  BatchResponse,
+  CustomerIdParams,
+  NextCallResponse,
+  ReleaseBody,
+  ReleaseResponse,
+  ReturnQuery,
+  ReturnResponse,
+} from "./schemas.js";
 
 const tags = ["calling"];
 
-const holderOf = (request: FastifyRequest): Holder => (request.apiKey ? { apiKeyId: request.apiKey.id } : { userId: authOf(request).userId });
+const holderOf = (request: FastifyRequest): Holder =>
+  request.apiKey ? { apiKeyId: request.apiKey.id } : { userId: authOf(request).userId };
 
 function dialerKey(request: FastifyRequest): string {
-  if (!request.apiKey) throw new AppError("FORBIDDEN", "Batches are for dialers: use an API key with the worklist:claim scope (agents use next-call)");
+  if (!request.apiKey)
+    throw new AppError(
+      "FORBIDDEN",
+      "Batches are for dialers: use an API key with the worklist:claim scope (agents use next-call)",
+    );
   return request.apiKey.id;
 }
 
@@ -50,7 +64,15 @@ export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services
         response: { 200: ReleaseResponse },
       },
     },
-    async (request) => releaseClaim(services, holderOf(request), request.params.customerId, request.body.reason, request.body.note ?? null, requestContext(request)),
+    async (request) =>
+      releaseClaim(
+        services,
+        holderOf(request),
+        request.params.customerId,
+        request.body.reason,
+        request.body.note ?? null,
+        requestContext(request),
+      ),
   );
 
   app.post(
@@ -61,12 +83,14 @@ export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services
         tags,
         security: [{ apiKey: [] }],
         summary: "A dialer's batch: claim up to `count` callable customers with the numbers to dial",
-        description: "API key with worklist:claim. Same guarantees as next-call; each post-call by the key releases its customer; DELETE returns the rest.",
+        description:
+          "API key with worklist:claim. Same guarantees as next-call; each post-call by the key releases its customer; DELETE returns the rest.",
         body: BatchBody,
         response: { 200: BatchResponse },
       },
     },
-    async (request) => claimBatch(services, dialerKey(request), request.body.count, request.body.teamId, requestContext(request)),
+    async (request) =>
+      claimBatch(services, dialerKey(request), request.body.count, request.body.teamId, requestContext(request)),
   );
 
   app.delete(

@@ -12,7 +12,9 @@ export const ClaimView = Type.Object({
 export const PoolSummary = Type.Object({
   owing: Type.Integer({ description: "Customers of the agent's pools who owe money" }),
   callableNow: Type.Integer(),
-  blocked: Type.Record(Type.String(), Type.Integer(), { description: "Per eligibility reason (and CLAIMED: held by another caller)" }),
+  blocked: Type.Record(Type.String(), Type.Integer(), {
+    description: "Per eligibility reason (and CLAIMED: held by another caller)",
+  }),
   nextEligibleAt: Nullable(Type.String({ format: "date-time" })),
 });
 
@@ -25,7 +27,9 @@ export const CustomerIdParams = Type.Object({ customerId: Type.String({ format: 
 
 export const ReleaseBody = Type.Object(
   {
-    reason: Type.Enum(["skipped", "returned"], { description: "skipped: the agent passes on this customer (audited, counted); returned: not worked" }),
+    reason: Type.Enum(["skipped", "returned"], {
+      description: "skipped: the agent passes on this customer (audited, counted); returned: not worked",
+    }),
     note: Type.Optional(Type.String({ maxLength: 1000 })),
   },
   { additionalProperties: false },
@@ -39,7 +43,9 @@ export const ReleaseResponse = Type.Object({
 export const BatchBody = Type.Object(
   {
     count: Type.Integer({ minimum: 1, maximum: 500 }),
-    teamId: Type.Optional(Type.String({ format: "uuid", description: "The team's unowned customers; otherwise the unowned pool" })),
+    teamId: Type.Optional(
+      Type.String({ format: "uuid", description: "The team's unowned customers; otherwise the unowned pool" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -54,5 +60,8 @@ export const BatchResponse = Type.Object({
     }),
   ),
 });
-export const ReturnQuery = Type.Object({ batchId: Type.Optional(Type.String({ format: "uuid" })) }, { additionalProperties: false });
+export const ReturnQuery = Type.Object(
+  { batchId: Type.Optional(Type.String({ format: "uuid" })) },
+  { additionalProperties: false },
+);
 export const ReturnResponse = Type.Object({ returned: Type.Integer() });

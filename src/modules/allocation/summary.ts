@@ -17,7 +17,10 @@ export async function poolSummary(services: Services, pools: Pool[], now: Date) 
     pools.map((p) => sql`(${poolCondition(p)})`),
     sql` or `,
   );
-  const [count] = await queryRows<{ n: unknown }>(services.db, sql`select count(*) as n from customers c where c.total_overdue > 0 and (${any})`);
+  const [count] = await queryRows<{ n: unknown }>(
+    services.db,
+    sql`select count(*) as n from customers c where c.total_overdue > 0 and (${any})`,
+  );
   const rules = callRulesFrom(services.config);
   const blocked: Record<string, number> = {};
   let callableNow = 0;
@@ -39,5 +42,10 @@ export async function poolSummary(services: Services, pools: Pool[], now: Date) 
       }
     }
   }
-  return { owing: toNumber(count?.n), callableNow, blocked, nextEligibleAt: next === null ? null : new Date(next).toISOString() };
+  return {
+    owing: toNumber(count?.n),
+    callableNow,
+    blocked,
+    nextEligibleAt: next === null ? null : new Date(next).toISOString(),
+  };
 }

@@ -10,15 +10,22 @@ import type { TeamCreateBody, TeamPatchBody } from "./admin-schemas.js";
 import { invalidateRankings } from "./candidates.js";
 
 const teamNotFound = () => new AppError("NOT_FOUND", "No such team");
-const bad = (path: string, message: string) => new AppError("VALIDATION_ERROR", `${path.slice(1)} ${message}`, { details: [{ path, message }] });
+const bad = (path: string, message: string) =>
+  new AppError("VALIDATION_ERROR", `${path.slice(1)} ${message}`, { details: [{ path, message }] });
 
 async function teamViews(db: DbOrTx, rows: (typeof teams.$inferSelect)[]) {
   const ids = rows.map((r) => r.id);
   const supervisorIds = rows.map((r) => r.supervisorId).filter((id): id is string => Boolean(id));
   const members = ids.length
-    ? await db.select({ id: users.id, name: users.name, role: users.role, isActive: users.isActive, teamId: users.teamId }).from(users).where(inArray(users.teamId, ids)).orderBy(asc(users.name))
+    ? await db
+        .select({ id: users.id, name: users.name, role: users.role, isActive: users.isActive, teamId: users.teamId })
+        .from(users)
+        .where(inArray(users.teamId, ids))
+        .orderBy(asc(users.name))
     : [];
-  const supervisors = supervisorIds.length ? await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, supervisorIds)) : [];
+  const supervisors = supervisorIds.length
+    ? await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, supervisorIds))
+    : [];
   return rows.map((t) => ({
     id: t.id,
     name: t.name,
@@ -51,7 +58,10 @@ async function assertSupervisor(db: DbOrTx, id: string | null | undefined) {
 
 const mapConflict = (err: unknown) => {
   const mapped = mapPostgresError(err);
-  if (mapped?.code === "CONFLICT") return new AppError("CONFLICT", "A team with this name exists", { details: [{ path: "/name", message: "already used" }] });
+  if (mapped?.code === "CONFLICT")
+    return new AppError("CONFLICT", "A team with this name exists", {
+      details: [{ path: "/name", message: "already used" }],
+    });
   return err;
 };
 
@@ -60,8 +70,16 @@ export async function createTeam(services: Services, input: Static<typeof TeamCr
   try {
     return await services.db.transaction(async (tx) => {
       await assertSupervisor(tx, input.supervisorId);
-      const [row] = await tx.insert(teams).values({ name: input.name.trim(), supervisorId: input.supervisorId ?? null, createdAt: now, updatedAt: now }).returning();
-      await recordAudit(tx, ctx, { action: "team.created", entityType: "team", entityId: row!.id, details: { name: row!.name, supervisorId: row!.supervisorId } });
+      const [row] = await tx
+        .insert(teams)
+        .values({ name: input.name.trim(), supervisorId: input.supervisorId ?? null, createdAt: now, updatedAt: now })
+        .returning();
+      await recordAudit(tx, ctx, {
+        action: "team.created",
+        entityType: "team",
+        entityId: row!.id,
+        details: { name: row!.name, supervisorId: row!.supervisorId },
+      });
       return (await teamViews(tx, [row!]))[0]!;
     });
   } catch (err) {
@@ -69,7 +87,12 @@ export async function createTeam(services: Services, input: Static<typeof TeamCr
   }
 }
 
-export async function updateTeam(services: Services, id: string, input: Static<typeof TeamPatchBody>, ctx: RequestContext) {
+export async function updateTeam(
+  services: Services,
+  id: string,
+  input: Static<typeof TeamPatchBody>,
+  ctx: RequestContext,
+) {
   const now = services.clock.now();
   try {
     return await services.db.transaction(async (tx) => {
@@ -79,7 +102,12 @@ export async function updateTeam(services: Services, id: string, input: Static<t
       if (input.supervisorId !== undefined) changes.supervisorId = input.supervisorId;
       const [row] = await tx.update(teams).set(changes).where(eq(teams.id, id)).returning();
       if (!row) throw teamNotFound();
-      await recordAudit(tx, ctx, { action: "team.updated", entityType: "team", entityId: id, details: { name: input.name, supervisorId: input.supervisorId } });
+      await recordAudit(tx, ctx, {
+        action: "team.updated",
+        entityType: "team",
+        entityId: id,
+        details: { name: input.name, supervisorId: input.supervisorId },
+      });
       return (await teamViews(tx, [row]))[0]!;
     });
   } catch (err) {
@@ -87,7 +115,11 @@ export async function updateTeam(services: Services, id: string, input: Static<t
   }
 }
 
-export async function getTeam(services: Services, id: string, viewer: { userId: string; role: string; teamId: string | null }) {
+export async function getTeam(
+  services: Services,
+  id: string,
+  viewer: { userId: string; role: string; teamId: string | null },
+) {
   const [row] = await services.db.select().from(teams).where(eq(teams.id, id));
   if (!row) throw teamNotFound();
   if (viewer.role !== "admin" && row.supervisorId !== viewer.userId && viewer.teamId !== id) {
@@ -102,9 +134,18 @@ export async function addMembers(services: Services, id: string, userIds: string
   const view = await services.db.transaction(async (tx) => {
     const [team] = await tx.select().from(teams).where(eq(teams.id, id));
     if (!team) throw teamNotFound();
-    const moved = await tx.update(users).set({ teamId: id, updatedAt: now }).where(inArray(users.id, userIds)).returning({ id: users.id });
+    const moved = await tx
+      .update(users)
+      .set({ teamId: id, updatedAt: now })
+      .where(inArray(users.id, userIds))
+      .returning({ id: users.id });
     if (moved.length !== new Set(userIds).size) throw bad("/userIds", "contains an unknown user");
-    await recordAudit(tx, ctx, { action: "team.members_added", entityType: "team", entityId: id, details: { userIds } });
+    await recordAudit(tx, ctx, {
+      action: "team.members_added",
+      entityType: "team",
+      entityId: id,
+      details: { userIds },
+    });
     return (await teamViews(tx, [team]))[0]!;
   });
   invalidateRankings(services);
@@ -116,9 +157,18 @@ export async function removeMember(services: Services, id: string, userId: strin
   const view = await services.db.transaction(async (tx) => {
     const [team] = await tx.select().from(teams).where(eq(teams.id, id));
     if (!team) throw teamNotFound();
-    const [gone] = await tx.update(users).set({ teamId: null, updatedAt: now }).where(and(eq(users.id, userId), eq(users.teamId, id))).returning({ id: users.id });
+    const [gone] = await tx
+      .update(users)
+      .set({ teamId: null, updatedAt: now })
+      .where(and(eq(users.id, userId), eq(users.teamId, id)))
+      .returning({ id: users.id });
     if (!gone) throw new AppError("NOT_FOUND", "This user is not a member of the team");
-    await recordAudit(tx, ctx, { action: "team.member_removed", entityType: "team", entityId: id, details: { userId } });
+    await recordAudit(tx, ctx, {
+      action: "team.member_removed",
+      entityType: "team",
+      entityId: id,
+      details: { userId },
+    });
     return (await teamViews(tx, [team]))[0]!;
   });
   invalidateRankings(services);

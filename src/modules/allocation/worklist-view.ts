@@ -20,14 +20,29 @@ export type WorklistViewer = (ids: string[]) => Promise<Map<string, RowOwner>>;
  * The worklist as the caller's own view: only what next-call could give them (an agent's pools; for an
  * integration key, every customer), never a customer someone else holds.
  */
-export function worklistViewer(services: Services, caller: { userId: string | null; teamId: string | null; apiKeyId: string | null }): WorklistViewer {
+export function worklistViewer(
+  services: Services,
+  caller: { userId: string | null; teamId: string | null; apiKeyId: string | null },
+): WorklistViewer {
   const pools = caller.userId ? poolsFor(services, { id: caller.userId, teamId: caller.teamId }) : undefined;
-  const inPools: SQL = pools ? sql.join(pools.map((p) => sql`(${poolCondition(p)})`), sql` or `) : sql`true`;
+  const inPools: SQL = pools
+    ? sql.join(
+        pools.map((p) => sql`(${poolCondition(p)})`),
+        sql` or `,
+      )
+    : sql`true`;
   return async (ids) => {
     if (ids.length === 0) return new Map();
     const at = services.clock.now().toISOString();
     const rows = await services.queryNamed<{
-      id: string; agent_id: string | null; agent_name: string | null; team_id: string | null; team_name: string | null; holder_user: string | null; holder_key: string | null; claimed: boolean;
+      id: string;
+      agent_id: string | null;
+      agent_name: string | null;
+      team_id: string | null;
+      team_name: string | null;
+      holder_user: string | null;
+      holder_key: string | null;
+      claimed: boolean;
     }>(
       caller.userId ? `alloc_worklist_view_${pools!.map((p) => p.kind).join("_")}` : "alloc_worklist_view_key",
       sql`select c.id, c.assigned_agent_id as agent_id, u.name as agent_name, c.assigned_team_id as team_id, t.name as team_name,
@@ -38,10 +53,27 @@ export function worklistViewer(services: Services, caller: { userId: string | nu
     );
     const admitted = new Map<string, RowOwner>();
     for (const r of rows) {
-      const mine = (caller.userId !== null && r.holder_user === caller.userId) || (caller.apiKeyId !== null && r.holder_key === caller.apiKeyId);
+      const mine =
+        (caller.userId !== null && r.holder_user === caller.userId) ||
+        (caller.apiKeyId !== null && r.holder_key === caller.apiKeyId);
       if (r.claimed && !mine) continue;
-      const pool = r.agent_id ? (r.agent_id === caller.userId ? "own" : "other") : r.team_id ? (caller.userId && r.team_id === caller.teamId ? "team" : "other") : "unowned";
-      admitted.set(r.id, { pool, agentId: r.agent_id, agentName: r.agent_name, teamId: r.team_id, teamName: r.team_name, claimedByYou: Boolean(r.claimed && mine) });
+      const pool = r.agent_id
+        ? r.agent_id === caller.userId
+          ? "own"
+          : "other"
+        : r.team_id
+          ? caller.userId && r.team_id === caller.teamId
+            ? "team"
+            : "other"
+          : "unowned";
+      admitted.set(r.id, {
+        pool,
+        agentId: r.agent_id,
+        agentName: r.agent_name,
+        teamId: r.team_id,
+        teamName: r.team_name,
+        claimedByYou: Boolean(r.claimed && mine),
+      });
     }
     return admitted;
   };

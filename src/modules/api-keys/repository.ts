@@ -36,5 +36,13 @@ export async function touchApiKey(db: DbOrTx, id: string, now: Date): Promise<vo
   await db
     .update(apiKeys)
     .set({ lastUsedAt: now })
-    .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`${now.toISOString()}::timestamptz - interval '1 minute'`))));
+    .where(
+      and(
+        eq(apiKeys.id, id),
+        or(
+          isNull(apiKeys.lastUsedAt),
+          lt(apiKeys.lastUsedAt, sql`${now.toISOString()}::timestamptz - interval '1 minute'`),
+        ),
+      ),
+    );
 }

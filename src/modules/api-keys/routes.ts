@@ -20,23 +20,31 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         tags,
         security,
         summary: "Create a key for a dialer or voice bot (admin); the key is returned once",
-        description: "Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. Scopes: precall:read, postcall:write, worklist:read, worklist:claim (dialer batches).",
+        description:
+          "Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. Scopes: precall:read, postcall:write, worklist:read, worklist:claim (dialer batches).",
         body: ApiKeyCreateBody,
         response: { 201: ApiKeyCreated },
       },
     },
-    async (request, reply) => reply.status(201).send(await createApiKey(services, request.body, requestContext(request))),
+    async (request, reply) =>
+      reply.status(201).send(await createApiKey(services, request.body, requestContext(request))),
   );
 
   app.get(
     "/api/admin/api-keys",
-    { onRequest: admin, schema: { tags, security, summary: "List keys (never the key itself)", response: { 200: ApiKeyList } } },
+    {
+      onRequest: admin,
+      schema: { tags, security, summary: "List keys (never the key itself)", response: { 200: ApiKeyList } },
+    },
     async () => listApiKeyViews(services),
   );
 
   app.delete(
     "/api/admin/api-keys/:id",
-    { onRequest: admin, schema: { tags, security, summary: "Revoke a key", params: IdParams, response: { 200: MessageResponse } } },
+    {
+      onRequest: admin,
+      schema: { tags, security, summary: "Revoke a key", params: IdParams, response: { 200: MessageResponse } },
+    },
     async (request) => {
       await revokeKey(services, request.params.id, requestContext(request));
       return { message: "API key revoked" };

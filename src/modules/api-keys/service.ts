@@ -5,7 +5,14 @@ import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { sha256Hex } from "../auth/tokens.js";
 import { releaseClaims } from "../allocation/repository.js";
-import { type ApiKeyRow, findActiveKeyByHash, insertApiKey, listApiKeys, revokeApiKey, touchApiKey } from "./repository.js";
+import {
+  type ApiKeyRow,
+  findActiveKeyByHash,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+  touchApiKey,
+} from "./repository.js";
 
 /** Integration keys are recognisable by their prefix, so one Authorization header can carry either. */
 export const API_KEY_PREFIX = "crm_";
@@ -20,7 +27,11 @@ export const toApiKeyView = (k: ApiKeyRow) => ({
   revokedAt: k.revokedAt?.toISOString() ?? null,
 });
 
-export async function createApiKey(services: Services, input: { name: string; scopes: ApiKeyScope[] }, ctx: RequestContext) {
+export async function createApiKey(
+  services: Services,
+  input: { name: string; scopes: ApiKeyScope[] },
+  ctx: RequestContext,
+) {
   const key = `${API_KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
   const now = services.clock.now();
   return services.db.transaction(async (tx) => {
@@ -32,7 +43,12 @@ export async function createApiKey(services: Services, input: { name: string; sc
       createdBy: ctx.actorId ?? null,
       createdAt: now,
     });
-    await recordAudit(tx, ctx, { action: "api_key.created", entityType: "api_key", entityId: row.id, details: { name: row.name, scopes: row.scopes } });
+    await recordAudit(tx, ctx, {
+      action: "api_key.created",
+      entityType: "api_key",
+      entityId: row.id,
+      details: { name: row.name, scopes: row.scopes },
+    });
     return { ...toApiKeyView(row), key };
   });
 }
@@ -47,7 +63,12 @@ export async function revokeKey(services: Services, id: string, ctx: RequestCont
     if (!row) throw new AppError("NOT_FOUND", "API key not found (or already revoked)");
     // A revoked dialer cannot call its batch: the customers go back to the pools.
     const claimsReleased = (await releaseClaims(tx, { apiKeyId: id }, "holder_disabled", services.clock.now())).length;
-    await recordAudit(tx, ctx, { action: "api_key.revoked", entityType: "api_key", entityId: id, details: { name: row.name, claimsReleased } });
+    await recordAudit(tx, ctx, {
+      action: "api_key.revoked",
+      entityType: "api_key",
+      entityId: id,
+      details: { name: row.name, claimsReleased },
+    });
   });
 }
 

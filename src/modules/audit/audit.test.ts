@@ -35,18 +35,26 @@ describe("audit log and login history", () => {
     await signIn(t.app, u.email);
     await login(t.app, u.email, "Wrong-Password-1!");
     const failed = (await get(`/api/admin/login-history?user=${u.user.id}&success=false`)).json().data;
-    expect(failed).toEqual([expect.objectContaining({ success: false, reason: "wrong_password", identifier: u.email })]);
+    expect(failed).toEqual([
+      expect.objectContaining({ success: false, reason: "wrong_password", identifier: u.email }),
+    ]);
   });
 
   it("exports CSV, streaming every matching row, with quoting and formula defusing", async () => {
     await t.app.database.db.insert(auditLogs).values(
-      Array.from({ length: 2500 }, (_, i) => ({ action: "test.bulk", details: { n: i, note: 'a "quoted", text\nwith newline' }, entityId: i === 0 ? "=HYPERLINK(1)" : i === 1 ? " =SUM(A1)" : i === 2 ? "x;=cmd()" : String(i) })),
+      Array.from({ length: 2500 }, (_, i) => ({
+        action: "test.bulk",
+        details: { n: i, note: 'a "quoted", text\nwith newline' },
+        entityId: i === 0 ? "=HYPERLINK(1)" : i === 1 ? " =SUM(A1)" : i === 2 ? "x;=cmd()" : String(i),
+      })),
     );
     const res = await get("/api/admin/audit-logs?action=test.bulk&format=csv");
     expect(res.statusCode).toBe(200);
     expect(res.headers["content-type"]).toContain("text/csv");
     const lines = res.body.split("\r\n").filter(Boolean);
-    expect(lines[0]).toBe('"id","created_at","actor_type","actor_id","action","entity_type","entity_id","ip","request_id","details"');
+    expect(lines[0]).toBe(
+      '"id","created_at","actor_type","actor_id","action","entity_type","entity_id","ip","request_id","details"',
+    );
     expect(lines.length).toBeGreaterThan(2500);
     expect(res.body).toContain(`"'=HYPERLINK(1)"`);
     expect(res.body).toContain(`"' =SUM(A1)"`);
@@ -55,6 +63,8 @@ describe("audit log and login history", () => {
     expect(lines[1]).toMatch(/^"[^"]*"(,"([^"]|"")*")*/);
     expect(res.body).toContain('"{""n"":0,""note"":');
     const history = await get("/api/admin/login-history?format=csv");
-    expect(history.body.split("\r\n")[0]).toBe('"id","created_at","user_id","identifier","success","reason","ip","user_agent"');
+    expect(history.body.split("\r\n")[0]).toBe(
+      '"id","created_at","user_id","identifier","success","reason","ip","user_agent"',
+    );
   });
 });

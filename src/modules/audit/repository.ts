@@ -15,7 +15,11 @@ export function auditConditions(f: AuditFilter): (SQL | undefined)[] {
   return [
     f.actor ? eq(auditLogs.actorId, f.actor) : undefined,
     // "auth.*" lists a family of actions.
-    f.action ? (f.action.endsWith(".*") ? like(auditLogs.action, `${f.action.slice(0, -1)}%`) : eq(auditLogs.action, f.action)) : undefined,
+    f.action
+      ? f.action.endsWith(".*")
+        ? like(auditLogs.action, `${f.action.slice(0, -1)}%`)
+        : eq(auditLogs.action, f.action)
+      : undefined,
     f.entityType ? eq(auditLogs.entityType, f.entityType) : undefined,
     f.entityId ? eq(auditLogs.entityId, f.entityId) : undefined,
     f.from ? gte(auditLogs.createdAt, new Date(f.from)) : undefined,

@@ -81,12 +81,37 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       const f: AuditFilter = filter;
       if (format === "csv") {
         const stream = csvStream(
-          ["id", "created_at", "actor_type", "actor_id", "action", "entity_type", "entity_id", "ip", "request_id", "details"],
+          [
+            "id",
+            "created_at",
+            "actor_type",
+            "actor_id",
+            "action",
+            "entity_type",
+            "entity_id",
+            "ip",
+            "request_id",
+            "details",
+          ],
           () => allPages((before) => listAudit(services.db, f, EXPORT_PAGE, before)),
-          (r) => [r.id, r.createdAt, r.actorType, r.actorId, r.action, r.entityType, r.entityId, r.ip, r.requestId, r.details],
+          (r) => [
+            r.id,
+            r.createdAt,
+            r.actorType,
+            r.actorId,
+            r.action,
+            r.entityType,
+            r.entityId,
+            r.ip,
+            r.requestId,
+            r.details,
+          ],
         );
         // A stream is piped as is: the JSON schema below does not apply to the CSV.
-        return reply.type("text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="audit-logs.csv"').send(stream as never);
+        return reply
+          .type("text/csv; charset=utf-8")
+          .header("content-disposition", 'attachment; filename="audit-logs.csv"')
+          .send(stream as never);
       }
       const before = cursor ? decodeCursor(cursor, ["integer"])[0] : undefined;
       const rows = await listAudit(services.db, f, limit + 1, before);
@@ -107,7 +132,12 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         security,
         summary: "Every sign-in attempt, newest first",
         querystring: Type.Object(
-          { ...Common, user: Type.Optional(Type.String({ format: "uuid" })), success: Type.Optional(Type.Boolean()), ip: Type.Optional(Type.String({ maxLength: 64 })) },
+          {
+            ...Common,
+            user: Type.Optional(Type.String({ format: "uuid" })),
+            success: Type.Optional(Type.Boolean()),
+            ip: Type.Optional(Type.String({ maxLength: 64 })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ data: Type.Array(LoginEntry), page: PageInfo }) },
@@ -123,7 +153,10 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
           (r) => [r.id, r.createdAt, r.userId, r.identifier, r.success, r.reason, r.ip, r.userAgent],
         );
         // A stream is piped as is: the JSON schema below does not apply to the CSV.
-        return reply.type("text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="login-history.csv"').send(stream as never);
+        return reply
+          .type("text/csv; charset=utf-8")
+          .header("content-disposition", 'attachment; filename="login-history.csv"')
+          .send(stream as never);
       }
       const before = cursor ? decodeCursor(cursor, ["integer"])[0] : undefined;
       const rows = await listLogins(services.db, f, limit + 1, before);

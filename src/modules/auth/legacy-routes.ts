@@ -4,7 +4,13 @@ import { authOf, requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { updateProfile } from "../users/service.js";
 import { REGISTRATION_RECEIVED, register } from "./registration.js";
-import { LegacyLoginBody, LegacyLoginResponse, LegacyRegisterBody, LegacyUpdateProfileBody, RegistrationReceived } from "./schemas.js";
+import {
+  LegacyLoginBody,
+  LegacyLoginResponse,
+  LegacyRegisterBody,
+  LegacyUpdateProfileBody,
+  RegistrationReceived,
+} from "./schemas.js";
 import { login } from "./service.js";
 
 const tags = ["auth (seed 004 compatibility)"];
@@ -16,7 +22,8 @@ export const legacyAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     {
       schema: {
         tags,
-        summary: "Register (seed 004); 202 `Registration received` under REGISTRATION=approval|closed, for new and existing addresses alike",
+        summary:
+          "Register (seed 004); 202 `Registration received` under REGISTRATION=approval|closed, for new and existing addresses alike",
         body: LegacyRegisterBody,
         response: { 201: MessageResponse, 202: RegistrationReceived },
       },
@@ -33,8 +40,18 @@ export const legacyAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     "/login",
     { schema: { tags, summary: "Login (seed 004)", body: LegacyLoginBody, response: { 200: LegacyLoginResponse } } },
     async (request) => {
-      const { user, tokens } = await login(services, { identifier: request.body.email, password: request.body.password }, requestContext(request));
-      return { message: "Login successful" as const, token: tokens.token, refresh: tokens.refresh, username: user.name, email: user.email };
+      const { user, tokens } = await login(
+        services,
+        { identifier: request.body.email, password: request.body.password },
+        requestContext(request),
+      );
+      return {
+        message: "Login successful" as const,
+        token: tokens.token,
+        refresh: tokens.refresh,
+        username: user.name,
+        email: user.email,
+      };
     },
   );
 

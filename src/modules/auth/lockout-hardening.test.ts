@@ -24,7 +24,13 @@ const clock = manualClock(new Date("2026-05-04T09:00:00Z"));
 type App = TestApp["app"];
 
 const loginFrom = (app: App, ip: string, identifier: string, password: string, headers: Record<string, string> = {}) =>
-  app.inject({ method: "POST", url: "/api/auth/login", remoteAddress: ip, headers, payload: { emailOrPhone: identifier, password } });
+  app.inject({
+    method: "POST",
+    url: "/api/auth/login",
+    remoteAddress: ip,
+    headers,
+    payload: { emailOrPhone: identifier, password },
+  });
 const statuses = (responses: { statusCode: number }[]) =>
   responses.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.statusCode]: (acc[r.statusCode] ?? 0) + 1 }), {});
 const wrong = (i: number) => `Wrong-Guess-${i}-Xy!`;
@@ -32,7 +38,15 @@ const wrong = (i: number) => `Wrong-Guess-${i}-Xy!`;
 describe("parallel guesses cannot get past the lockout", () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await buildTestApp({ ...FAST_AUTH_ENV, LOCKOUT_THRESHOLD: "5", RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: "1000", RATE_LIMIT_LOGIN_FAILURES_PER_IP: "100000" }, { clock });
+    t = await buildTestApp(
+      {
+        ...FAST_AUTH_ENV,
+        LOCKOUT_THRESHOLD: "5",
+        RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: "1000",
+        RATE_LIMIT_LOGIN_FAILURES_PER_IP: "100000",
+      },
+      { clock },
+    );
   });
   afterAll(async () => t.close());
   beforeEach(() => startCounting(t.app));
@@ -83,7 +97,11 @@ describe("parallel guesses cannot get past the lockout", () => {
     expect((await login(t.app, email, STRONG_PASSWORD)).statusCode).toBe(423);
     const me = await t.app.inject({ method: "GET", url: "/api/auth/me", headers: session.auth });
     expect(me.statusCode).toBe(200);
-    const refreshed = await t.app.inject({ method: "POST", url: "/api/auth/refresh", payload: { refresh: session.refresh } });
+    const refreshed = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/refresh",
+      payload: { refresh: session.refresh },
+    });
     expect(refreshed.statusCode).toBe(200);
   });
 
@@ -92,7 +110,9 @@ describe("parallel guesses cannot get past the lockout", () => {
     try {
       const { email } = await createStaff(d.app);
       startCounting(d.app);
-      const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => loginFrom(d.app, "198.51.100.20", email, wrong(i))));
+      const answers = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => loginFrom(d.app, "198.51.100.20", email, wrong(i))),
+      );
       expect(compares()).toBeLessThanOrEqual(5);
       expect(compares()).toBe(answers.filter((r) => r.statusCode === 401).length);
       expect(answers.every((r) => [401, 423, 429].includes(r.statusCode))).toBe(true);
@@ -138,7 +158,13 @@ describe("refresh failures are counted before they are checked", () => {
     const t = await buildTestApp({ ...FAST_AUTH_ENV, RATE_LIMIT_REFRESH_FAILURES_PER_IP: "50" });
     try {
       const answers = await Promise.all(
-        Array.from({ length: 60 }, () => t.app.inject({ method: "POST", url: "/api/auth/refresh", payload: { refresh: randomBytes(32).toString("base64url") } })),
+        Array.from({ length: 60 }, () =>
+          t.app.inject({
+            method: "POST",
+            url: "/api/auth/refresh",
+            payload: { refresh: randomBytes(32).toString("base64url") },
+          }),
+        ),
       );
       expect(statuses(answers)).toEqual({ 401: 50, 429: 10 });
     } finally {
@@ -151,7 +177,13 @@ describe("trusted networks", () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await buildTestApp(
-      { ...FAST_AUTH_ENV, LOCKOUT_THRESHOLD: "3", TRUSTED_NETWORKS: "10.0.0.0/8, 192.0.2.15", RATE_LIMIT_LOGIN_FAILURES_PER_IP: "20", RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: "1000" },
+      {
+        ...FAST_AUTH_ENV,
+        LOCKOUT_THRESHOLD: "3",
+        TRUSTED_NETWORKS: "10.0.0.0/8, 192.0.2.15",
+        RATE_LIMIT_LOGIN_FAILURES_PER_IP: "20",
+        RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: "1000",
+      },
       { clock },
     );
   });
@@ -191,7 +223,10 @@ describe("administrative and automatic locks are kept apart", () => {
   let t: TestApp;
   let adminAuth: Record<string, string>;
   beforeAll(async () => {
-    t = await buildTestApp({ ...FAST_AUTH_ENV, LOCKOUT_THRESHOLD: "3", OTP_IN_RESPONSE: "true", RATE_LIMIT_OTP_PER_IP: "1000" }, { clock });
+    t = await buildTestApp(
+      { ...FAST_AUTH_ENV, LOCKOUT_THRESHOLD: "3", OTP_IN_RESPONSE: "true", RATE_LIMIT_OTP_PER_IP: "1000" },
+      { clock },
+    );
     const admin = await createStaff(t.app, { role: "admin" });
     adminAuth = (await signIn(t.app, admin.email)).auth;
   });
@@ -229,9 +264,18 @@ describe("administrative and automatic locks are kept apart", () => {
   it("a reset does not lift an administrator's lock; only an admin does", async () => {
     const { user, email } = await verifiedStaff();
     const session = await signIn(t.app, email);
-    const locked = await t.app.inject({ method: "POST", url: `/api/admin/users/${user.id}/lock`, headers: adminAuth, payload: { reason: "suspected fraud" } });
+    const locked = await t.app.inject({
+      method: "POST",
+      url: `/api/admin/users/${user.id}/lock`,
+      headers: adminAuth,
+      payload: { reason: "suspected fraud" },
+    });
     expect(locked.statusCode).toBe(200);
-    expect(locked.json()).toMatchObject({ isLocked: true, lockedUntil: null, adminLock: { reason: "suspected fraud" } });
+    expect(locked.json()).toMatchObject({
+      isLocked: true,
+      lockedUntil: null,
+      adminLock: { reason: "suspected fraud" },
+    });
     // An admin lock ends live sessions at once.
     expect((await t.app.inject({ method: "GET", url: "/api/auth/me", headers: session.auth })).statusCode).toBe(401);
 
@@ -242,7 +286,12 @@ describe("administrative and automatic locks are kept apart", () => {
     // Without the password the admin lock is not revealed: a wrong one is just wrong.
     expect((await login(t.app, email, wrong(1))).statusCode).toBe(401);
 
-    await t.app.inject({ method: "POST", url: `/api/admin/users/${user.id}/unlock`, headers: adminAuth, payload: { reason: "cleared" } });
+    await t.app.inject({
+      method: "POST",
+      url: `/api/admin/users/${user.id}/unlock`,
+      headers: adminAuth,
+      payload: { reason: "cleared" },
+    });
     expect((await login(t.app, email, "Fresh-Meadow-Lantern-74")).statusCode).toBe(200);
   });
 
@@ -250,10 +299,24 @@ describe("administrative and automatic locks are kept apart", () => {
     const { user, email } = await createStaff(t.app);
     for (let i = 0; i < 3; i++) await login(t.app, email, wrong(i));
     const view = await t.app.inject({ method: "GET", url: `/api/admin/users/${user.id}`, headers: adminAuth });
-    expect(view.json()).toMatchObject({ isLocked: true, adminLock: null, failedLoginAttempts: 3, lockedUntil: expect.any(String) });
-    const lockedList = await t.app.inject({ method: "GET", url: "/api/admin/users?locked=true&limit=100", headers: adminAuth });
+    expect(view.json()).toMatchObject({
+      isLocked: true,
+      adminLock: null,
+      failedLoginAttempts: 3,
+      lockedUntil: expect.any(String),
+    });
+    const lockedList = await t.app.inject({
+      method: "GET",
+      url: "/api/admin/users?locked=true&limit=100",
+      headers: adminAuth,
+    });
     expect(lockedList.json().data.map((u: { id: string }) => u.id)).toContain(user.id);
-    await t.app.inject({ method: "POST", url: `/api/admin/users/${user.id}/unlock`, headers: adminAuth, payload: { reason: "owner called" } });
+    await t.app.inject({
+      method: "POST",
+      url: `/api/admin/users/${user.id}/unlock`,
+      headers: adminAuth,
+      payload: { reason: "owner called" },
+    });
     expect((await login(t.app, email, STRONG_PASSWORD)).statusCode).toBe(200);
   });
 });

@@ -18,7 +18,14 @@ export interface ReservedAttempt {
  */
 export async function reserveLoginAttempt(
   db: DbOrTx,
-  values: { subject: string; scope: LockoutScope; userId: string | null; threshold: number; lockUntil: Date; now: Date },
+  values: {
+    subject: string;
+    scope: LockoutScope;
+    userId: string | null;
+    threshold: number;
+    lockUntil: Date;
+    now: Date;
+  },
 ): Promise<ReservedAttempt> {
   const { subject, scope, userId, threshold, lockUntil, now } = values;
   const at = now.toISOString();
@@ -26,7 +33,9 @@ export async function reserveLoginAttempt(
   const firstLock = threshold <= 1 ? sql`${until}::timestamptz` : sql`null::timestamptz`;
   // In ON CONFLICT DO UPDATE, unqualified columns on the right are the existing row's values.
   const expired = sql`(login_lockouts.locked_until is not null and login_lockouts.locked_until <= ${at}::timestamptz)`;
-  const [row] = await queryRows<Record<string, unknown>>(db, sql`
+  const [row] = await queryRows<Record<string, unknown>>(
+    db,
+    sql`
     with previous as (select locked_until from login_lockouts where subject = ${subject} and scope = ${scope})
     insert into login_lockouts (subject, scope, user_id, failed_attempts, locked_until, last_failed_at)
     values (${subject}, ${scope}, ${userId}, 1, ${firstLock}, ${at}::timestamptz)
@@ -37,7 +46,8 @@ export async function reserveLoginAttempt(
         when login_lockouts.failed_attempts + 1 >= ${threshold}::int then coalesce(login_lockouts.locked_until, ${until}::timestamptz)
         else login_lockouts.locked_until end,
       last_failed_at = ${at}::timestamptz
-    returning failed_attempts, locked_until::text as locked_until, (select locked_until::text from previous) as previous_locked_until`);
+    returning failed_attempts, locked_until::text as locked_until, (select locked_until::text from previous) as previous_locked_until`,
+  );
   const asDate = (v: unknown) => (v === null || v === undefined ? null : new Date(String(v)));
   return {
     failedAttempts: Number(row!.failed_attempts),
@@ -47,7 +57,12 @@ export async function reserveLoginAttempt(
 }
 
 /** The end of a lock still in force on `subject` in `scope`, if any. */
-export async function activeLockUntil(db: DbOrTx, subject: string, scope: LockoutScope, now: Date): Promise<Date | null> {
+export async function activeLockUntil(
+  db: DbOrTx,
+  subject: string,
+  scope: LockoutScope,
+  now: Date,
+): Promise<Date | null> {
   const [row] = await db
     .select({ lockedUntil: loginLockouts.lockedUntil })
     .from(loginLockouts)
@@ -80,8 +95,10 @@ export async function lockStatesOf(db: DbOrTx, userIds: string[], now: Date): Pr
     const state = states.get(row.userId!) ?? { failedAttempts: 0, lockedUntil: null, lastFailedAt: null };
     const expired = row.lockedUntil !== null && row.lockedUntil <= now;
     if (!expired) state.failedAttempts += row.failedAttempts;
-    if (row.lockedUntil && !expired && (!state.lockedUntil || row.lockedUntil > state.lockedUntil)) state.lockedUntil = row.lockedUntil;
-    if (row.lastFailedAt && (!state.lastFailedAt || row.lastFailedAt > state.lastFailedAt)) state.lastFailedAt = row.lastFailedAt;
+    if (row.lockedUntil && !expired && (!state.lockedUntil || row.lockedUntil > state.lockedUntil))
+      state.lockedUntil = row.lockedUntil;
+    if (row.lastFailedAt && (!state.lastFailedAt || row.lastFailedAt > state.lastFailedAt))
+      state.lastFailedAt = row.lastFailedAt;
     states.set(row.userId!, state);
   }
   return states;

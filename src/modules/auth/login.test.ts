@@ -34,7 +34,10 @@ describe("login", () => {
     expect(res.body).not.toContain("$2b$");
     const history = await db().select().from(loginHistory).where(eq(loginHistory.userId, user.id));
     expect(history).toMatchObject([{ success: true, userAgent: "softphone/1.0" }]);
-    const audit = await db().select().from(auditLogs).where(and(eq(auditLogs.action, "auth.login"), eq(auditLogs.actorId, user.id)));
+    const audit = await db()
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, "auth.login"), eq(auditLogs.actorId, user.id)));
     expect(audit).toHaveLength(1);
   });
 
@@ -43,9 +46,17 @@ describe("login", () => {
     for (const identifier of ["0661 11 22 33", "+213661112233", "213661112233", "00213661112233"]) {
       expect((await login(t.app, identifier, STRONG_PASSWORD)).statusCode, identifier).toBe(200);
     }
-    const byEmail = await t.app.inject({ method: "POST", url: "/api/auth/login", payload: { email, password: STRONG_PASSWORD } });
+    const byEmail = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { email, password: STRONG_PASSWORD },
+    });
     expect(byEmail.statusCode).toBe(200);
-    const byPhone = await t.app.inject({ method: "POST", url: "/api/auth/login", payload: { phone: "0661112233", password: STRONG_PASSWORD } });
+    const byPhone = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { phone: "0661112233", password: STRONG_PASSWORD },
+    });
     expect(byPhone.statusCode).toBe(200);
   });
 
@@ -64,7 +75,10 @@ describe("login", () => {
     expect(unknown.json().error).toEqual(wrong.json().error);
     expect(unknown.json().error).toEqual({ code: "INVALID_CREDENTIALS", message: "Invalid email/phone or password" });
     expect(Object.keys(unknown.headers).sort()).toEqual(Object.keys(wrong.headers).sort());
-    const [failed] = await db().select().from(loginHistory).where(eq(loginHistory.identifier, "nobody-here@example.dz"));
+    const [failed] = await db()
+      .select()
+      .from(loginHistory)
+      .where(eq(loginHistory.identifier, "nobody-here@example.dz"));
     expect(failed).toMatchObject({ success: false, reason: "unknown_account", userId: null });
   });
 
@@ -115,7 +129,10 @@ describe("lockout", () => {
       message: "The account is locked; try again later",
       lockedUntil: expectedUntil,
     });
-    const lockAudits = await db().select().from(auditLogs).where(and(eq(auditLogs.action, "user.locked"), eq(auditLogs.entityId, user.id)));
+    const lockAudits = await db()
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, "user.locked"), eq(auditLogs.entityId, user.id)));
     expect(lockAudits).toHaveLength(1);
 
     clock.advance(14 * 60_000);
@@ -123,7 +140,10 @@ describe("lockout", () => {
     clock.advance(61_000);
     expect((await login(t.app, email, STRONG_PASSWORD)).statusCode).toBe(200);
     expect(await db().select().from(loginLockouts).where(eq(loginLockouts.userId, user.id))).toEqual([]);
-    const unlocks = await db().select().from(auditLogs).where(and(eq(auditLogs.action, "user.unlocked"), eq(auditLogs.entityId, user.id)));
+    const unlocks = await db()
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, "user.unlocked"), eq(auditLogs.entityId, user.id)));
     expect(unlocks).toHaveLength(1);
   });
 

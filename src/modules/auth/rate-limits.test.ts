@@ -23,7 +23,8 @@ describe("login rate limits (in memory)", () => {
   afterAll(async () => t.close());
 
   it("throttles failures on one account with 429, Retry-After and the error shape", async () => {
-    for (let i = 0; i < 3; i++) expect((await loginFrom(t.app, "10.0.0.1", "ghost@example.dz", "Wrong-1!")).statusCode).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await loginFrom(t.app, "10.0.0.1", "ghost@example.dz", "Wrong-1!")).statusCode).toBe(401);
     const res = await loginFrom(t.app, "10.0.0.2", "ghost@example.dz", "Wrong-1!");
     expect(res.statusCode).toBe(429);
     expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
@@ -63,7 +64,9 @@ describe("a call centre behind one IP", () => {
     for (let i = 0; i < 200; i++) agents.push(await createStaff(t.app, { phone: null }));
     const results: number[] = [];
     for (let batch = 0; batch < 200; batch += 20) {
-      const res = await Promise.all(agents.slice(batch, batch + 20).map((a) => loginFrom(t.app, "203.0.113.7", a.email, a.password)));
+      const res = await Promise.all(
+        agents.slice(batch, batch + 20).map((a) => loginFrom(t.app, "203.0.113.7", a.email, a.password)),
+      );
       results.push(...res.map((r) => r.statusCode));
     }
     expect(results.filter((s) => s === 200)).toHaveLength(200);
@@ -85,8 +88,10 @@ describe.runIf(TEST_REDIS_URL)("limits shared by two instances on one Redis", ()
     const a = await buildApp(testConfig(env), { database });
     const b = await buildApp(testConfig(env), { database });
     try {
-      for (let i = 0; i < 2; i++) expect((await loginFrom(a, "10.1.0.1", "shared@example.dz", "x")).statusCode).toBe(401);
-      for (let i = 0; i < 2; i++) expect((await loginFrom(b, "10.1.0.2", "shared@example.dz", "x")).statusCode).toBe(401);
+      for (let i = 0; i < 2; i++)
+        expect((await loginFrom(a, "10.1.0.1", "shared@example.dz", "x")).statusCode).toBe(401);
+      for (let i = 0; i < 2; i++)
+        expect((await loginFrom(b, "10.1.0.2", "shared@example.dz", "x")).statusCode).toBe(401);
       expect((await loginFrom(a, "10.1.0.3", "shared@example.dz", "x")).statusCode).toBe(429);
       expect((await loginFrom(b, "10.1.0.4", "shared@example.dz", "x")).statusCode).toBe(429);
     } finally {

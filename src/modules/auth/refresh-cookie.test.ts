@@ -17,7 +17,11 @@ const cookieOf = (setCookie: string | string[] | undefined) => {
 
 async function cookieLogin() {
   const { email } = await createStaff(t.app);
-  const res = await t.app.inject({ method: "POST", url: "/api/auth/login", payload: { emailOrPhone: email, password: STRONG_PASSWORD, refreshCookie: true } });
+  const res = await t.app.inject({
+    method: "POST",
+    url: "/api/auth/login",
+    payload: { emailOrPhone: email, password: STRONG_PASSWORD, refreshCookie: true },
+  });
   expect(res.statusCode).toBe(200);
   return res;
 }
@@ -37,24 +41,51 @@ describe("the console's refresh cookie", () => {
 
   it("refreshes from the cookie (body without a token) and rotates it", async () => {
     const first = cookieOf((await cookieLogin()).headers["set-cookie"]).value!;
-    const res = await t.app.inject({ method: "POST", url: "/api/auth/refresh", payload: {}, headers: { cookie: `other=1; crm_refresh=${first}` } });
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/refresh",
+      payload: {},
+      headers: { cookie: `other=1; crm_refresh=${first}` },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().refresh).toBeUndefined();
     const second = cookieOf(res.headers["set-cookie"]).value!;
     expect(second).not.toBe(first);
-    const me = await t.app.inject({ method: "GET", url: "/api/auth/me", headers: { authorization: `Bearer ${res.json().token}` } });
+    const me = await t.app.inject({
+      method: "GET",
+      url: "/api/auth/me",
+      headers: { authorization: `Bearer ${res.json().token}` },
+    });
     expect(me.statusCode).toBe(200);
-    const again = await t.app.inject({ method: "POST", url: "/api/auth/refresh", payload: {}, headers: { cookie: `crm_refresh=${second}` } });
+    const again = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/refresh",
+      payload: {},
+      headers: { cookie: `crm_refresh=${second}` },
+    });
     expect(again.statusCode).toBe(200);
   });
 
   it("is cleared when the server refuses it, and reuse is still detected", async () => {
     const first = cookieOf((await cookieLogin()).headers["set-cookie"]).value!;
-    await t.app.inject({ method: "POST", url: "/api/auth/refresh", payload: {}, headers: { cookie: `crm_refresh=${first}` } });
-    const reused = await t.app.inject({ method: "POST", url: "/api/auth/refresh", payload: {}, headers: { cookie: `crm_refresh=${first}` } });
+    await t.app.inject({
+      method: "POST",
+      url: "/api/auth/refresh",
+      payload: {},
+      headers: { cookie: `crm_refresh=${first}` },
+    });
+    const reused = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/refresh",
+      payload: {},
+      headers: { cookie: `crm_refresh=${first}` },
+    });
     expect(reused.statusCode).toBe(401);
     expect(cookieOf(reused.headers["set-cookie"]).line).toMatch(/^crm_refresh=;.*Max-Age=0/);
-    const audit = await t.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, "auth.refresh_reuse_detected")));
+    const audit = await t.app.database.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, "auth.refresh_reuse_detected")));
     expect(audit.length).toBeGreaterThan(0);
   });
 
@@ -63,9 +94,17 @@ describe("the console's refresh cookie", () => {
     expect(none.statusCode).toBe(400);
     expect(none.json().error.details).toEqual([{ path: "/refresh", message: "is required" }]);
     const { email } = await createStaff(t.app);
-    const plain = await t.app.inject({ method: "POST", url: "/api/auth/login", payload: { emailOrPhone: email, password: STRONG_PASSWORD } });
+    const plain = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { emailOrPhone: email, password: STRONG_PASSWORD },
+    });
     expect(plain.headers["set-cookie"]).toBeUndefined();
-    const res = await t.app.inject({ method: "POST", url: "/api/auth/refresh", payload: { refresh: plain.json().refresh } });
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/refresh",
+      payload: { refresh: plain.json().refresh },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().refresh).toBeTruthy();
     expect(res.headers["set-cookie"]).toBeUndefined();
@@ -73,7 +112,11 @@ describe("the console's refresh cookie", () => {
 
   it("is cleared by logout", async () => {
     const res = await cookieLogin();
-    const out = await t.app.inject({ method: "POST", url: "/api/auth/logout", headers: { authorization: `Bearer ${res.json().token}` } });
+    const out = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/logout",
+      headers: { authorization: `Bearer ${res.json().token}` },
+    });
     expect(out.statusCode).toBe(200);
     expect(cookieOf(out.headers["set-cookie"]).line).toMatch(/Max-Age=0/);
   });

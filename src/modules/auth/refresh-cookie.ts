@@ -31,7 +31,13 @@ export function refreshCookieOf(request: FastifyRequest): string | undefined {
 }
 
 function cookieLine(value: string, maxAgeSeconds: number, secure: boolean) {
-  const attributes = [`${REFRESH_COOKIE}=${value}`, `Path=${REFRESH_COOKIE_PATH}`, `Max-Age=${maxAgeSeconds}`, "HttpOnly", "SameSite=Strict"];
+  const attributes = [
+    `${REFRESH_COOKIE}=${value}`,
+    `Path=${REFRESH_COOKIE_PATH}`,
+    `Max-Age=${maxAgeSeconds}`,
+    "HttpOnly",
+    "SameSite=Strict",
+  ];
   if (secure) attributes.push("Secure");
   return attributes.join("; ");
 }

@@ -14,7 +14,13 @@ let n = 0;
 
 beforeAll(async () => {
   smtp = await startCapturingSmtp();
-  t = await buildTestApp({ ...FAST_AUTH_ENV, ...smtp.env, REGISTRATION: "approval", REGISTRATION_AUTO_APPROVE_DOMAINS: "centre.dz, other-centre.dz", RATE_LIMIT_OTP_PER_IP: "1000" });
+  t = await buildTestApp({
+    ...FAST_AUTH_ENV,
+    ...smtp.env,
+    REGISTRATION: "approval",
+    REGISTRATION_AUTO_APPROVE_DOMAINS: "centre.dz, other-centre.dz",
+    RATE_LIMIT_OTP_PER_IP: "1000",
+  });
   const admin = await createStaff(t.app, { role: "admin" });
   adminAuth = (await signIn(t.app, admin.email)).auth;
 });
@@ -23,10 +29,15 @@ afterAll(async () => {
   await smtp.close();
 });
 
-const post = (url: string, payload: object, headers: Record<string, string> = {}) => t.app.inject({ method: "POST", url, payload, headers });
+const post = (url: string, payload: object, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: "POST", url, payload, headers });
 const get = (url: string, headers: Record<string, string>) => t.app.inject({ method: "GET", url, headers });
 const RECEIVED = { message: "Registration received" };
-const fresh = (domain = "example.dz") => ({ email: `newcomer${++n}@${domain}`, password: STRONG_PASSWORD, name: `Newcomer ${n}` });
+const fresh = (domain = "example.dz") => ({
+  email: `newcomer${++n}@${domain}`,
+  password: STRONG_PASSWORD,
+  name: `Newcomer ${n}`,
+});
 
 describe("REGISTRATION=approval (issue 11 item 2)", () => {
   it("is the production default; open stays the development and test default", () => {
@@ -45,7 +56,12 @@ describe("REGISTRATION=approval (issue 11 item 2)", () => {
     const me = await get("/api/auth/me", s.auth);
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ email: body.email, pendingApproval: true, role: "agent" });
-    const renamed = await t.app.inject({ method: "PUT", url: "/api/auth/profile", headers: s.auth, payload: { name: "Renamed" } });
+    const renamed = await t.app.inject({
+      method: "PUT",
+      url: "/api/auth/profile",
+      headers: s.auth,
+      payload: { name: "Renamed" },
+    });
     expect(renamed.statusCode).toBe(200);
     for (const url of ["/api/customers", "/api/loans", "/api/crm/worklist", "/api/interactions"]) {
       const refused = await get(url, s.auth);
@@ -54,7 +70,9 @@ describe("REGISTRATION=approval (issue 11 item 2)", () => {
     }
     // Verifying the email needs no approval.
     await deliverMail(t.app);
-    expect((await post("/api/auth/verify-email", { email: body.email, otp: smtp.latestCode(body.email)! })).statusCode).toBe(200);
+    expect(
+      (await post("/api/auth/verify-email", { email: body.email, otp: smtp.latestCode(body.email)! })).statusCode,
+    ).toBe(200);
     expect((await get("/api/customers", s.auth)).statusCode).toBe(403);
 
     const pending = await get("/api/admin/users?pendingApproval=true", adminAuth);
@@ -64,8 +82,15 @@ describe("REGISTRATION=approval (issue 11 item 2)", () => {
     expect(approved.statusCode).toBe(200);
     expect(approved.json()).toMatchObject({ id: s.userId, role: "supervisor", pendingApproval: false });
     expect((await get("/api/customers", s.auth)).statusCode).toBe(200);
-    expect((await get("/api/admin/users?pendingApproval=true", adminAuth)).json().data.map((u: { email: string }) => u.email)).not.toContain(body.email);
-    const [audit] = await t.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, "user.approved"), eq(auditLogs.entityId, s.userId)));
+    expect(
+      (await get("/api/admin/users?pendingApproval=true", adminAuth))
+        .json()
+        .data.map((u: { email: string }) => u.email),
+    ).not.toContain(body.email);
+    const [audit] = await t.app.database.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, "user.approved"), eq(auditLogs.entityId, s.userId)));
     expect(audit?.details).toEqual({ role: "supervisor", by: "admin" });
     expect((await post(`/api/admin/users/${s.userId}/approve`, { role: "agent" }, adminAuth)).statusCode).toBe(409);
     await deliverMail(t.app);
@@ -76,10 +101,19 @@ describe("REGISTRATION=approval (issue 11 item 2)", () => {
     const body = fresh();
     await post("/api/auth/register", body);
     const [user] = await t.app.database.db.select().from(users).where(eq(users.email, body.email));
-    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => post(`/api/admin/users/${user!.id}/approve`, { role: i % 2 ? "agent" : "supervisor" }, adminAuth)));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        post(`/api/admin/users/${user!.id}/approve`, { role: i % 2 ? "agent" : "supervisor" }, adminAuth),
+      ),
+    );
     expect(answers.filter((r) => r.statusCode === 200)).toHaveLength(1);
     expect(answers.filter((r) => r.statusCode === 409)).toHaveLength(7);
-    expect(await t.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, "user.approved"), eq(auditLogs.entityId, user!.id)))).toHaveLength(1);
+    expect(
+      await t.app.database.db
+        .select()
+        .from(auditLogs)
+        .where(and(eq(auditLogs.action, "user.approved"), eq(auditLogs.entityId, user!.id))),
+    ).toHaveLength(1);
   });
 
   it("only admins approve", async () => {
@@ -108,7 +142,11 @@ describe("REGISTRATION=approval (issue 11 item 2)", () => {
     // Nothing was created for the duplicates.
     expect(await t.app.database.db.select().from(users).where(eq(users.email, owner.email))).toHaveLength(1);
     // Seed 004's route answers alike.
-    const legacyNew = await post("/register", { email: `legacy${++n}@example.dz`, password: STRONG_PASSWORD, username: "Legacy" });
+    const legacyNew = await post("/register", {
+      email: `legacy${++n}@example.dz`,
+      password: STRONG_PASSWORD,
+      username: "Legacy",
+    });
     const legacyDup = await post("/register", { email: owner.email, password: STRONG_PASSWORD, username: "Legacy" });
     expect(legacyNew.statusCode).toBe(202);
     expect(legacyDup.statusCode).toBe(202);
@@ -121,9 +159,14 @@ describe("REGISTRATION=approval (issue 11 item 2)", () => {
     const s = await signIn(t.app, body.email);
     expect((await get("/api/customers", s.auth)).statusCode).toBe(403);
     await deliverMail(t.app);
-    expect((await post("/api/auth/verify-email", { email: body.email, otp: smtp.latestCode(body.email)! })).statusCode).toBe(200);
+    expect(
+      (await post("/api/auth/verify-email", { email: body.email, otp: smtp.latestCode(body.email)! })).statusCode,
+    ).toBe(200);
     expect((await get("/api/customers", s.auth)).statusCode).toBe(200);
-    const [audit] = await t.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, "user.approved"), eq(auditLogs.entityId, s.userId)));
+    const [audit] = await t.app.database.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, "user.approved"), eq(auditLogs.entityId, s.userId)));
     expect(audit?.details).toMatchObject({ role: "agent", by: "auto_approve_domain", domain: "centre.dz" });
     // Another domain stays pending after verification.
     const other = fresh("elsewhere.dz");
@@ -134,7 +177,11 @@ describe("REGISTRATION=approval (issue 11 item 2)", () => {
   });
 
   it("accounts created by admins are approved", async () => {
-    const res = await post("/api/admin/users", { email: `made${++n}@example.dz`, name: "Made", role: "agent", initialPassword: "Initial-Cedar-Pass-91" }, adminAuth);
+    const res = await post(
+      "/api/admin/users",
+      { email: `made${++n}@example.dz`, name: "Made", role: "agent", initialPassword: "Initial-Cedar-Pass-91" },
+      adminAuth,
+    );
     expect(res.json().user.pendingApproval).toBe(false);
   });
 });
@@ -144,12 +191,22 @@ describe("REGISTRATION=closed", () => {
     const closed = await buildTestApp({ ...FAST_AUTH_ENV, ...smtp.env, REGISTRATION: "closed" });
     try {
       const owner = await createStaff(closed.app);
-      const fresh = await closed.app.inject({ method: "POST", url: "/api/auth/register", payload: { email: "nobody.new@example.dz", password: STRONG_PASSWORD, name: "N" } });
-      const dup = await closed.app.inject({ method: "POST", url: "/api/auth/register", payload: { email: owner.email, password: STRONG_PASSWORD, name: "N" } });
+      const fresh = await closed.app.inject({
+        method: "POST",
+        url: "/api/auth/register",
+        payload: { email: "nobody.new@example.dz", password: STRONG_PASSWORD, name: "N" },
+      });
+      const dup = await closed.app.inject({
+        method: "POST",
+        url: "/api/auth/register",
+        payload: { email: owner.email, password: STRONG_PASSWORD, name: "N" },
+      });
       expect(fresh.statusCode).toBe(202);
       expect(dup.statusCode).toBe(202);
       expect(dup.body).toBe(fresh.body);
-      expect(await closed.app.database.db.select().from(users).where(eq(users.email, "nobody.new@example.dz"))).toHaveLength(0);
+      expect(
+        await closed.app.database.db.select().from(users).where(eq(users.email, "nobody.new@example.dz")),
+      ).toHaveLength(0);
       await deliverMail(closed.app);
       expect(smtp.to(owner.email).at(-1)?.raw).toContain("Someone tried to register");
       expect(smtp.to("nobody.new@example.dz")).toHaveLength(0);

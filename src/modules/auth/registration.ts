@@ -24,11 +24,20 @@ export type RegistrationOutcome = { kind: "created"; user: UserRow } | { kind: "
  * same work (password checks and a hash), whether the email or phone is new or already belongs to
  * someone: that owner gets a notice instead, so registration does not tell who works here.
  */
-export async function register(services: Services, input: Omit<NewUser, "role">, ctx: RequestContext): Promise<RegistrationOutcome> {
+export async function register(
+  services: Services,
+  input: Omit<NewUser, "role">,
+  ctx: RequestContext,
+): Promise<RegistrationOutcome> {
   const { config, limiter } = services;
-  const wait = await limiter.hit(`register:ip:${ctx.ip}`, config.RATE_LIMIT_REGISTER_PER_IP, config.RATE_LIMIT_WINDOW_SECONDS);
+  const wait = await limiter.hit(
+    `register:ip:${ctx.ip}`,
+    config.RATE_LIMIT_REGISTER_PER_IP,
+    config.RATE_LIMIT_WINDOW_SECONDS,
+  );
   if (wait) throw rateLimited(wait);
-  const verify = (tx: Parameters<typeof startEmailVerification>[1], user: UserRow) => startEmailVerification(services, tx, user.id, user.email, ctx);
+  const verify = (tx: Parameters<typeof startEmailVerification>[1], user: UserRow) =>
+    startEmailVerification(services, tx, user.id, user.email, ctx);
 
   if (config.REGISTRATION === "open") {
     const user = await createUser(services, { ...input, role: "agent" }, ctx, "auth.register", verify);
@@ -59,20 +68,30 @@ export async function register(services: Services, input: Omit<NewUser, "role">,
 async function existingOwners(services: Services, email: string, phone: string | null): Promise<UserRow[]> {
   const byEmail = await findUserByEmail(services.db, email);
   const byPhone = phone ? await findUserByPhone(services.db, phone) : undefined;
-  return [byEmail, byPhone].filter((u, i, all): u is UserRow => u !== undefined && all.findIndex((o) => o?.id === u.id) === i);
+  return [byEmail, byPhone].filter(
+    (u, i, all): u is UserRow => u !== undefined && all.findIndex((o) => o?.id === u.id) === i,
+  );
 }
 
 async function notifyOwners(services: Services, owners: UserRow[], ctx: RequestContext) {
   const now = services.clock.now();
   await services.db.transaction(async (tx) => {
-    await recordAudit(tx, { ...ctx, actorId: null }, {
-      action: owners.length > 0 ? "auth.register_duplicate" : "auth.register_refused",
-      entityType: "user",
-      entityId: owners[0]?.id ?? null,
-      details: { mode: services.config.REGISTRATION, owners: owners.map((o) => o.id) },
-    });
+    await recordAudit(
+      tx,
+      { ...ctx, actorId: null },
+      {
+        action: owners.length > 0 ? "auth.register_duplicate" : "auth.register_refused",
+        entityType: "user",
+        entityId: owners[0]?.id ?? null,
+        details: { mode: services.config.REGISTRATION, owners: owners.map((o) => o.id) },
+      },
+    );
     for (const owner of owners) {
-      await enqueueMail(tx, { ...accountNoticeEmail(owner.email, "registration_attempt"), kind: "registration_notice", userId: owner.id }, now);
+      await enqueueMail(
+        tx,
+        { ...accountNoticeEmail(owner.email, "registration_attempt"), kind: "registration_notice", userId: owner.id },
+        now,
+      );
     }
   });
   services.mailOutbox.wake();

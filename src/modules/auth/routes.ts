@@ -5,7 +5,17 @@ import { authOf, requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { toPublicUser } from "../users/service.js";
 import { REGISTRATION_RECEIVED, register } from "./registration.js";
-import { RefreshBody, RegisterBody, RegistrationReceived, RegisterResponse, LoginBody, LoginResponse, SessionIdParams, SessionList, TokenPair } from "./schemas.js";
+import {
+  RefreshBody,
+  RegisterBody,
+  RegistrationReceived,
+  RegisterResponse,
+  LoginBody,
+  LoginResponse,
+  SessionIdParams,
+  SessionList,
+  TokenPair,
+} from "./schemas.js";
 import { login, logout, logoutAll, refresh } from "./service.js";
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from "./refresh-cookie.js";
 import { activeSessionViews, endSession, listOpenSessions, sessionPolicy } from "./sessions.js";
@@ -31,7 +41,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       const outcome = await register(services, request.body, requestContext(request));
       if (outcome.kind === "received") return reply.status(202).send({ message: REGISTRATION_RECEIVED });
       const { id, email, phone, name, role, emailVerified } = toPublicUser(outcome.user);
-      return reply.status(201).send({ message: "User registered successfully", user: { id, email, phone, name, role, emailVerified }, verificationEmailSent: true });
+      return reply.status(201).send({
+        message: "User registered successfully",
+        user: { id, email, phone, name, role, emailVerified },
+        verificationEmailSent: true,
+      });
     },
   );
 
@@ -47,7 +61,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         body: LoginBody,
         response: {
           200: LoginResponse,
-          ...errorResponses("INVALID_CREDENTIALS", "ACCOUNT_LOCKED", "ACCOUNT_DISABLED", "EMAIL_NOT_VERIFIED", "RATE_LIMITED"),
+          ...errorResponses(
+            "INVALID_CREDENTIALS",
+            "ACCOUNT_LOCKED",
+            "ACCOUNT_DISABLED",
+            "EMAIL_NOT_VERIFIED",
+            "RATE_LIMITED",
+          ),
         },
       },
     },
@@ -61,7 +81,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       }
       const { user, tokens } = await login(services, { identifier, password }, requestContext(request));
       const { refresh: refreshToken, ...rest } = tokens;
-      const answer = { message: "Login successful" as const, ...rest, username: user.name, email: user.email, user: toPublicUser(user) };
+      const answer = {
+        message: "Login successful" as const,
+        ...rest,
+        username: user.name,
+        email: user.email,
+        user: toPublicUser(user),
+      };
       if (!refreshCookie) return { ...answer, refresh: refreshToken };
       setRefreshCookie(reply, refreshToken, services.config.REFRESH_TOKEN_TTL_SECONDS, services.config.isProduction);
       return answer;
@@ -105,7 +131,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
 
   app.post(
     "/api/auth/logout",
-    { onRequest: [app.authenticate], schema: { tags, security: bearer, summary: "End this session", response: { 200: MessageResponse } } },
+    {
+      onRequest: [app.authenticate],
+      schema: { tags, security: bearer, summary: "End this session", response: { 200: MessageResponse } },
+    },
     async (request, reply) => {
       await logout(services, authOf(request), requestContext(request));
       clearRefreshCookie(reply, services.config.isProduction);
@@ -115,7 +144,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
 
   app.post(
     "/api/auth/logout-all",
-    { onRequest: [app.authenticate], schema: { tags, security: bearer, summary: "End every session of this user", response: { 200: MessageResponse } } },
+    {
+      onRequest: [app.authenticate],
+      schema: { tags, security: bearer, summary: "End every session of this user", response: { 200: MessageResponse } },
+    },
     async (request, reply) => {
       const count = await logoutAll(services, authOf(request), requestContext(request));
       clearRefreshCookie(reply, services.config.isProduction);
@@ -125,10 +157,21 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
 
   app.get(
     "/api/auth/sessions",
-    { onRequest: [app.authenticate], schema: { tags, security: bearer, summary: "This user's active sessions", response: { 200: SessionList } } },
+    {
+      onRequest: [app.authenticate],
+      schema: { tags, security: bearer, summary: "This user's active sessions", response: { 200: SessionList } },
+    },
     async (request) => {
       const auth = authOf(request);
-      return { data: await activeSessionViews(services.db, auth.userId, services.clock.now(), sessionPolicy(services.config), auth.sessionId) };
+      return {
+        data: await activeSessionViews(
+          services.db,
+          auth.userId,
+          services.clock.now(),
+          sessionPolicy(services.config),
+          auth.sessionId,
+        ),
+      };
     },
   );
 
@@ -136,7 +179,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     "/api/auth/sessions/:id",
     {
       onRequest: [app.authenticate],
-      schema: { tags, security: bearer, summary: "End one of this user's sessions", params: SessionIdParams, response: { 200: MessageResponse } },
+      schema: {
+        tags,
+        security: bearer,
+        summary: "End one of this user's sessions",
+        params: SessionIdParams,
+        response: { 200: MessageResponse },
+      },
     },
     async (request) => {
       const auth = authOf(request);

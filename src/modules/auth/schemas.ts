@@ -9,7 +9,9 @@ export const RegisterBody = Type.Object(
 export const RegisterResponse = Type.Object({
   message: Type.Literal("User registered successfully"),
   user: Type.Pick(PublicUser, ["id", "email", "phone", "name", "role", "emailVerified"]),
-  verificationEmailSent: Type.Boolean({ description: "The code is queued in the mail outbox (always true; kept for seed 001 clients)" }),
+  verificationEmailSent: Type.Boolean({
+    description: "The code is queued in the mail outbox (always true; kept for seed 001 clients)",
+  }),
 });
 
 /** REGISTRATION=approval|closed: the one answer for every registration, new or duplicate. */
@@ -32,7 +34,9 @@ export const LoginBody = Type.Object(
   { additionalProperties: false },
 );
 
-const RefreshToken = Type.String({ description: "Single-use refresh token; absent when it was sent as the HttpOnly cookie" });
+const RefreshToken = Type.String({
+  description: "Single-use refresh token; absent when it was sent as the HttpOnly cookie",
+});
 
 export const TokenPair = Type.Object({
   token: Type.String({ description: "Access token (JWT), sent as `Authorization: Bearer`" }),
@@ -53,7 +57,11 @@ export const LoginResponse = Type.Object({
 export const RefreshBody = Type.Object(
   {
     refresh: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 512, description: "Required unless the request carries the refresh cookie set at login" }),
+      Type.String({
+        minLength: 1,
+        maxLength: 512,
+        description: "Required unless the request carries the refresh cookie set at login",
+      }),
     ),
   },
   { additionalProperties: false },

@@ -6,7 +6,13 @@ import { recordAudit } from "../audit/service.js";
 import { verifyPassword } from "../users/password.js";
 import { findUserByEmail, findUserByPhone, recordSuccessfulLogin, type UserRow } from "../users/repository.js";
 import { activeLockUntil, clearLockouts, reserveLoginAttempt } from "./lockouts.js";
-import { consumeRefreshToken, findRefreshToken, insertRefreshToken, linkReplacement, recordLoginAttempt } from "./repository.js";
+import {
+  consumeRefreshToken,
+  findRefreshToken,
+  insertRefreshToken,
+  linkReplacement,
+  recordLoginAttempt,
+} from "./repository.js";
 import {
   createSession,
   endSession,
@@ -22,14 +28,17 @@ import { sha256Hex } from "./tokens.js";
 const invalidCredentials = () => new AppError("INVALID_CREDENTIALS");
 
 const accountLocked = (lockedUntil: Date | null) =>
-  new AppError("ACCOUNT_LOCKED", "The account is locked; try again later", { extra: { lockedUntil: lockedUntil?.toISOString() ?? null } });
+  new AppError("ACCOUNT_LOCKED", "The account is locked; try again later", {
+    extra: { lockedUntil: lockedUntil?.toISOString() ?? null },
+  });
 
 /**
  * Sessions and new sign-ins stop for a deactivated or administratively locked account. The automatic
  * lock from failed sign-ins only stops new sign-ins: otherwise anyone could end an agent's live
  * session by typing five wrong passwords for them.
  */
-export const isAccountBlocked = (user: Pick<UserRow, "isActive" | "adminLockedAt">) => !user.isActive || user.adminLockedAt !== null;
+export const isAccountBlocked = (user: Pick<UserRow, "isActive" | "adminLockedAt">) =>
+  !user.isActive || user.adminLockedAt !== null;
 
 export interface IssuedTokens {
   token: string;
@@ -59,10 +68,27 @@ async function openSession(
     const updated = await recordSuccessfulLogin(tx, user.id, now);
     if (lockExpired) {
       // The lock had run out (a live lock never gets this far): record that it is lifted.
-      await recordAudit(tx, ctx, { action: "user.unlocked", entityType: "user", entityId: user.id, details: { reason: "lock_expired" } });
+      await recordAudit(tx, ctx, {
+        action: "user.unlocked",
+        entityType: "user",
+        entityId: user.id,
+        details: { reason: "lock_expired" },
+      });
     }
-    await recordLoginAttempt(tx, { userId: user.id, identifier: user.email, success: true, reason: null, ip: ctx.ip, userAgent: ctx.userAgent, now });
-    await recordAudit(tx, { ...ctx, actorId: user.id }, { action: "auth.login", entityType: "user", entityId: user.id, details: { sessionId: session.id } });
+    await recordLoginAttempt(tx, {
+      userId: user.id,
+      identifier: user.email,
+      success: true,
+      reason: null,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      now,
+    });
+    await recordAudit(
+      tx,
+      { ...ctx, actorId: user.id },
+      { action: "auth.login", entityType: "user", entityId: user.id, details: { sessionId: session.id } },
+    );
     const token = await tokens.signAccessToken({ userId: user.id, sessionId: session.id, role: user.role });
     return { user: updated, tokens: { token, refresh: refresh.token, expiresIn: tokens.accessTtlSeconds } };
   });
@@ -80,7 +106,12 @@ function identifierKey(identifier: string): { kind: "email" | "phone" | "unknown
  * centre's own networks have no per-IP budget: hundreds of agents share its address, and an attacker
  * failing from it would otherwise lock them all out. Returns the keys to refund if the password is right.
  */
-async function takeLoginBudget(services: Services, accountKey: string, ip: string, trusted: boolean): Promise<string[]> {
+async function takeLoginBudget(
+  services: Services,
+  accountKey: string,
+  ip: string,
+  trusted: boolean,
+): Promise<string[]> {
   const { limiter, config } = services;
   const window = config.RATE_LIMIT_WINDOW_SECONDS;
   const accountWait = await limiter.hit(accountKey, config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT, window);
@@ -112,7 +143,11 @@ export async function login(
   const budget = await takeLoginBudget(services, `login:account:${id.value}`, ctx.ip, trusted);
 
   const user =
-    id.kind === "email" ? await findUserByEmail(db, id.value) : id.kind === "phone" ? await findUserByPhone(db, id.value) : undefined;
+    id.kind === "email"
+      ? await findUserByEmail(db, id.value)
+      : id.kind === "phone"
+        ? await findUserByPhone(db, id.value)
+        : undefined;
   const subject = user ? user.id : `identifier:${id.kind}:${id.value}`;
   // Failures from outside the trusted networks lock out only sign-ins from outside them.
   const scope = trusted || config.trustedNetworks.length === 0 ? "all" : "untrusted";
@@ -139,7 +174,9 @@ export async function login(
 
   if (attempt.failedAttempts > threshold || lockedInside) {
     await recordLoginAttempt(db, history(false, "locked"));
-    throw accountLocked(lockedInside && (!attempt.lockedUntil || lockedInside > attempt.lockedUntil) ? lockedInside : attempt.lockedUntil);
+    throw accountLocked(
+      lockedInside && (!attempt.lockedUntil || lockedInside > attempt.lockedUntil) ? lockedInside : attempt.lockedUntil,
+    );
   }
 
   // Unknown accounts cost a bcrypt compare too, so timing does not tell them apart.
@@ -149,18 +186,32 @@ export async function login(
     await db.transaction(async (tx) => {
       const reason = user ? "wrong_password" : "unknown_account";
       await recordLoginAttempt(tx, history(false, reason));
-      await recordAudit(tx, { ...ctx, actorId: user?.id ?? null }, {
-        action: "auth.login_failed",
-        entityType: "user",
-        entityId: user?.id ?? null,
-        details: { reason, identifierKind: id.kind },
-      });
+      await recordAudit(
+        tx,
+        { ...ctx, actorId: user?.id ?? null },
+        {
+          action: "auth.login_failed",
+          entityType: "user",
+          entityId: user?.id ?? null,
+          details: { reason, identifierKind: id.kind },
+        },
+      );
       // Exactly the attempt that reached the threshold locked the account; it is audited once.
       if (user && attempt.failedAttempts === threshold) {
-        const details = { reason: "failed_logins", attempts: threshold, lockedUntil: attempt.lockedUntil?.toISOString(), scope };
+        const details = {
+          reason: "failed_logins",
+          attempts: threshold,
+          lockedUntil: attempt.lockedUntil?.toISOString(),
+          scope,
+        };
         await recordAudit(tx, ctx, { action: "user.locked", entityType: "user", entityId: user.id, details });
         if (scope === "untrusted") {
-          await recordAudit(tx, ctx, { action: "security.lockout_from_untrusted_network", entityType: "user", entityId: user.id, details: { ...details, ip: ctx.ip } });
+          await recordAudit(tx, ctx, {
+            action: "security.lockout_from_untrusted_network",
+            entityType: "user",
+            entityId: user.id,
+            details: { ...details, ip: ctx.ip },
+          });
         }
       }
     });
@@ -188,7 +239,10 @@ export async function login(
   }
   if (config.REQUIRE_EMAIL_VERIFICATION && !user.emailVerifiedAt) {
     await recordLoginAttempt(db, history(false, "email_not_verified"));
-    throw new AppError("EMAIL_NOT_VERIFIED", "Verify your email address first: enter the code we emailed you (or ask for a new one)");
+    throw new AppError(
+      "EMAIL_NOT_VERIFIED",
+      "Verify your email address first: enter the code we emailed you (or ask for a new one)",
+    );
   }
   return openSession(services, user, ctx, lockExpired);
 }
@@ -231,8 +285,15 @@ export async function refresh(services: Services, token: string, ctx: RequestCon
     await linkReplacement(tx, consumed.id, row.id);
     // A refresh is activity: a client that keeps refreshing is not idle.
     await touchSession(tx, found.session.id, now);
-    const access = await tokens.signAccessToken({ userId: found.user.id, sessionId: found.session.id, role: found.user.role });
-    return { kind: "issued" as const, tokens: { token: access, refresh: next.token, expiresIn: tokens.accessTtlSeconds } };
+    const access = await tokens.signAccessToken({
+      userId: found.user.id,
+      sessionId: found.session.id,
+      role: found.user.role,
+    });
+    return {
+      kind: "issued" as const,
+      tokens: { token: access, refresh: next.token, expiresIn: tokens.accessTtlSeconds },
+    };
   });
 
   if (outcome.kind === "issued") {
@@ -245,12 +306,16 @@ export async function refresh(services: Services, token: string, ctx: RequestCon
   if (known?.usedAt) {
     await db.transaction(async (tx) => {
       await endSession(tx, known.sessionId, "refresh_reuse", now);
-      await recordAudit(tx, { ...ctx, actorId: known.userId }, {
-        action: "auth.refresh_reuse_detected",
-        entityType: "session",
-        entityId: known.sessionId,
-        details: { tokenId: known.id, firstUsedAt: known.usedAt?.toISOString() },
-      });
+      await recordAudit(
+        tx,
+        { ...ctx, actorId: known.userId },
+        {
+          action: "auth.refresh_reuse_detected",
+          entityType: "session",
+          entityId: known.sessionId,
+          details: { tokenId: known.id, firstUsedAt: known.usedAt?.toISOString() },
+        },
+      );
     });
     throw invalidRefresh("Refresh token was already used; the session has been revoked");
   }
@@ -261,7 +326,11 @@ export async function logout(services: Services, auth: { userId: string; session
   const now = services.clock.now();
   await services.db.transaction(async (tx) => {
     await endSession(tx, auth.sessionId, "logout", now);
-    await recordAudit(tx, { ...ctx, actorId: auth.userId }, { action: "auth.logout", entityType: "session", entityId: auth.sessionId });
+    await recordAudit(
+      tx,
+      { ...ctx, actorId: auth.userId },
+      { action: "auth.logout", entityType: "session", entityId: auth.sessionId },
+    );
   });
 }
 
@@ -269,12 +338,16 @@ export async function logoutAll(services: Services, auth: { userId: string }, ct
   const now = services.clock.now();
   return services.db.transaction(async (tx) => {
     const count = await endUserSessions(tx, auth.userId, "logout_all", now);
-    await recordAudit(tx, { ...ctx, actorId: auth.userId }, {
-      action: "auth.logout_all",
-      entityType: "user",
-      entityId: auth.userId,
-      details: { sessionsEnded: count },
-    });
+    await recordAudit(
+      tx,
+      { ...ctx, actorId: auth.userId },
+      {
+        action: "auth.logout_all",
+        entityType: "user",
+        entityId: auth.userId,
+        details: { sessionsEnded: count },
+      },
+    );
     return count;
   });
 }

@@ -150,7 +150,13 @@ export async function listOpenSessions(db: DbOrTx, userId: string): Promise<Sess
 }
 
 /** A user's live sessions as the API shows them, marking the caller's own. */
-export async function activeSessionViews(db: DbOrTx, userId: string, now: Date, policy: SessionPolicy, currentSessionId?: string) {
+export async function activeSessionViews(
+  db: DbOrTx,
+  userId: string,
+  now: Date,
+  policy: SessionPolicy,
+  currentSessionId?: string,
+) {
   const sessions = (await listOpenSessions(db, userId)).filter((s) => !sessionEndReason(s, now, policy));
   return sessions.map((s) => ({
     id: s.id,

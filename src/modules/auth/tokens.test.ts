@@ -15,7 +15,8 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const me = (headers: Record<string, string>) => t.app.inject({ method: "GET", url: "/api/auth/me", headers });
-const refresh = (token: string) => t.app.inject({ method: "POST", url: "/api/auth/refresh", payload: { refresh: token } });
+const refresh = (token: string) =>
+  t.app.inject({ method: "POST", url: "/api/auth/refresh", payload: { refresh: token } });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe("access tokens", () => {
@@ -38,7 +39,12 @@ describe("access tokens", () => {
     const { user, email } = await createStaff(t.app, { role: "supervisor" });
     const session = await signIn(t.app, email);
     const claims = JSON.parse(Buffer.from(session.token.split(".")[1]!, "base64url").toString());
-    expect(claims).toMatchObject({ sub: user.id, sid: expect.any(String), role: "supervisor", jti: expect.any(String) });
+    expect(claims).toMatchObject({
+      sub: user.id,
+      sid: expect.any(String),
+      role: "supervisor",
+      jti: expect.any(String),
+    });
     expect(claims.exp - claims.iat).toBe(900);
     clock.advance(901_000);
     const res = await me(session.auth);
@@ -63,7 +69,10 @@ describe("access tokens", () => {
     expect(res.statusCode).toBe(200);
     expect((await me(a.auth)).statusCode).toBe(401);
     expect((await me(b.auth)).statusCode).toBe(401);
-    const audits = await t.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, "auth.logout_all"), eq(auditLogs.actorId, user.id)));
+    const audits = await t.app.database.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, "auth.logout_all"), eq(auditLogs.actorId, user.id)));
     expect(audits).toHaveLength(1);
   });
 });
@@ -159,7 +168,9 @@ describe("sessions", () => {
     const session = await signIn(t.app, email);
     const sid = JSON.parse(Buffer.from(session.token.split(".")[1]!, "base64url").toString()).sid;
     const activity = async () =>
-      (await t.app.database.db.select().from(userSessions).where(eq(userSessions.id, sid)))[0]!.lastActivityAt.getTime();
+      (
+        await t.app.database.db.select().from(userSessions).where(eq(userSessions.id, sid))
+      )[0]!.lastActivityAt.getTime();
     const start = await activity();
     clock.advance(30_000);
     await me(session.auth);

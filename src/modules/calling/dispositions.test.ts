@@ -9,7 +9,10 @@ describe("GET /api/crm/dispositions", () => {
     const res = await ctx.app.inject({ method: "GET", url: "/api/crm/dispositions", headers: ctx.as.agent.headers });
     expect(res.statusCode).toBe(200);
     const byCode = Object.fromEntries(res.json().data.map((d: { code: string }) => [d.code, d]));
-    expect(byCode.promise_to_pay).toMatchObject({ requires: ["promiseAmount", "promiseDate"], rightPartyContact: true });
+    expect(byCode.promise_to_pay).toMatchObject({
+      requires: ["promiseAmount", "promiseDate"],
+      rightPartyContact: true,
+    });
     expect(byCode.callback_requested.requires).toEqual(["callbackAt"]);
     expect(byCode.no_answer).toMatchObject({ requires: [], contacted: false });
     expect((await ctx.app.inject({ method: "GET", url: "/api/crm/dispositions" })).statusCode).toBe(401);

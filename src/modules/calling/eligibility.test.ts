@@ -20,11 +20,19 @@ const check = (now: string, extra: Partial<EligibilityInput> = {}) => evaluateEl
 
 describe("call eligibility", () => {
   it("a customer with nothing against them can be called now", () => {
-    expect(check("2026-06-15T10:00:00")).toEqual({ canCall: true, reasons: [], nextEligibleAt: at("2026-06-15T10:00:00").toISOString() });
+    expect(check("2026-06-15T10:00:00")).toEqual({
+      canCall: true,
+      reasons: [],
+      nextEligibleAt: at("2026-06-15T10:00:00").toISOString(),
+    });
   });
 
   it("outside the call window: before it opens, after it closes, on the boundary", () => {
-    expect(check("2026-06-15T07:30:00")).toEqual({ canCall: false, reasons: ["OUTSIDE_CALL_WINDOW"], nextEligibleAt: at("2026-06-15T08:00:00").toISOString() });
+    expect(check("2026-06-15T07:30:00")).toEqual({
+      canCall: false,
+      reasons: ["OUTSIDE_CALL_WINDOW"],
+      nextEligibleAt: at("2026-06-15T08:00:00").toISOString(),
+    });
     expect(check("2026-06-15T20:00:00").nextEligibleAt).toBe(at("2026-06-16T08:00:00").toISOString());
     expect(check("2026-06-15T19:59:00").canCall).toBe(true);
     expect(check("2026-06-15T08:00:00").canCall).toBe(true);
@@ -33,12 +41,18 @@ describe("call eligibility", () => {
   it("uses the customer's timezone", () => {
     // 07:30 UTC is 08:30 in Algiers but 07:30 in London (summer: 08:30 BST).
     const now = new Date("2026-06-15T06:30:00Z");
-    expect(evaluateEligibility({ ...base("2026-06-15T07:30:00"), now, timezone: "Africa/Algiers" }).canCall).toBe(false);
+    expect(evaluateEligibility({ ...base("2026-06-15T07:30:00"), now, timezone: "Africa/Algiers" }).canCall).toBe(
+      false,
+    );
     expect(evaluateEligibility({ ...base("2026-06-15T07:30:00"), now, timezone: "Asia/Dubai" }).canCall).toBe(true);
   });
 
   it("no calls on a no-call weekday; Thursday evening waits until Saturday", () => {
-    expect(check("2026-06-19T10:00:00")).toEqual({ canCall: false, reasons: ["NO_CALL_DAY"], nextEligibleAt: at("2026-06-20T08:00:00").toISOString() });
+    expect(check("2026-06-19T10:00:00")).toEqual({
+      canCall: false,
+      reasons: ["NO_CALL_DAY"],
+      nextEligibleAt: at("2026-06-20T08:00:00").toISOString(),
+    });
     expect(check("2026-06-18T21:00:00").nextEligibleAt).toBe(at("2026-06-20T08:00:00").toISOString());
   });
 
@@ -51,7 +65,9 @@ describe("call eligibility", () => {
     });
     // Reached on a Thursday: Friday is a no-call day.
     const thursday = [at("2026-06-18T09:00:00"), at("2026-06-18T10:00:00"), at("2026-06-18T11:00:00")];
-    expect(check("2026-06-18T12:00:00", { outboundAttempts: thursday }).nextEligibleAt).toBe(at("2026-06-20T08:00:00").toISOString());
+    expect(check("2026-06-18T12:00:00", { outboundAttempts: thursday }).nextEligibleAt).toBe(
+      at("2026-06-20T08:00:00").toISOString(),
+    );
     expect(check("2026-06-15T12:00:00", { outboundAttempts: outboundAttempts.slice(0, 2) }).canCall).toBe(true);
   });
 
@@ -82,7 +98,9 @@ describe("call eligibility", () => {
     });
     expect(check("2026-06-17T10:00:00", { pendingPromiseDueDates: ["2026-06-17"] }).canCall).toBe(true);
     // Due on a Friday: callable from Saturday's window.
-    expect(check("2026-06-15T10:00:00", { pendingPromiseDueDates: ["2026-06-19"] }).nextEligibleAt).toBe(at("2026-06-20T08:00:00").toISOString());
+    expect(check("2026-06-15T10:00:00", { pendingPromiseDueDates: ["2026-06-19"] }).nextEligibleAt).toBe(
+      at("2026-06-20T08:00:00").toISOString(),
+    );
   });
 
   it("a callback scheduled later blocks until then (inside the window)", () => {
@@ -91,7 +109,9 @@ describe("call eligibility", () => {
       reasons: ["CALLBACK_SCHEDULED"],
       nextEligibleAt: at("2026-06-15T15:30:00").toISOString(),
     });
-    expect(check("2026-06-15T10:00:00", { callbackAt: at("2026-06-15T21:00:00") }).nextEligibleAt).toBe(at("2026-06-16T08:00:00").toISOString());
+    expect(check("2026-06-15T10:00:00", { callbackAt: at("2026-06-15T21:00:00") }).nextEligibleAt).toBe(
+      at("2026-06-16T08:00:00").toISOString(),
+    );
     expect(check("2026-06-15T16:00:00", { callbackAt: at("2026-06-15T15:30:00") }).canCall).toBe(true);
   });
 
@@ -101,11 +121,17 @@ describe("call eligibility", () => {
       expect(result.canCall).toBe(false);
       expect(result.nextEligibleAt).toBeNull();
     }
-    expect(check("2026-06-15T10:00:00", { doNotCall: true, disputeOpen: true }).reasons).toEqual(["DO_NOT_CALL", "DISPUTE_OPEN"]);
+    expect(check("2026-06-15T10:00:00", { doNotCall: true, disputeOpen: true }).reasons).toEqual([
+      "DO_NOT_CALL",
+      "DISPUTE_OPEN",
+    ]);
   });
 
   it("lists every blocking rule and waits for the last to clear", () => {
-    const result = check("2026-06-15T21:00:00", { callbackAt: at("2026-06-16T11:00:00"), pendingPromiseDueDates: ["2026-06-16"] });
+    const result = check("2026-06-15T21:00:00", {
+      callbackAt: at("2026-06-16T11:00:00"),
+      pendingPromiseDueDates: ["2026-06-16"],
+    });
     expect(result.reasons).toEqual(["OUTSIDE_CALL_WINDOW", "PROMISE_PENDING", "CALLBACK_SCHEDULED"]);
     expect(result.nextEligibleAt).toBe(at("2026-06-16T11:00:00").toISOString());
   });

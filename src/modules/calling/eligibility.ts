@@ -32,7 +32,10 @@ export function callRulesFrom(config: Config): CallRules {
     const [h, m] = hm.split(":").map(Number) as [number, number];
     return h * 60 + m;
   }) as [number, number];
-  const days = config.NO_CALL_WEEKDAYS === "none" ? [] : config.NO_CALL_WEEKDAYS.split(",").map((d) => WEEKDAY_NAMES.indexOf(d.trim()));
+  const days =
+    config.NO_CALL_WEEKDAYS === "none"
+      ? []
+      : config.NO_CALL_WEEKDAYS.split(",").map((d) => WEEKDAY_NAMES.indexOf(d.trim()));
   return {
     windowStart: start,
     windowEnd: end,
@@ -73,7 +76,9 @@ function attemptsOnLocalDay(attempts: Date[], date: string, timezone: string): n
 
 /** The instant from which the rolling 7-day count is below the limit again (≤ at). */
 function weeklyClearsAt(attempts: Date[], at: Date, max: number): Date | undefined {
-  const inWindow = attempts.filter((a) => a.getTime() > at.getTime() - WEEK_MS && a.getTime() <= at.getTime()).sort((a, b) => b.getTime() - a.getTime());
+  const inWindow = attempts
+    .filter((a) => a.getTime() > at.getTime() - WEEK_MS && a.getTime() <= at.getTime())
+    .sort((a, b) => b.getTime() - a.getTime());
   if (inWindow.length < max) return undefined;
   // Once the max-th newest attempt is a week old, only max-1 remain in the window.
   return new Date(inWindow[max - 1]!.getTime() + WEEK_MS);

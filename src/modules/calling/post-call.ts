@@ -26,33 +26,59 @@ export interface Caller {
   apiKeyId: string | null;
 }
 
-const bad = (path: string, message: string) => new AppError("VALIDATION_ERROR", `${path.slice(1)} ${message}`, { details: [{ path, message }] });
+const bad = (path: string, message: string) =>
+  new AppError("VALIDATION_ERROR", `${path.slice(1)} ${message}`, { details: [{ path, message }] });
 
 /** Key order does not change a request's meaning, so the hash is taken over sorted keys. */
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
-const requestHash = (input: Input) => createHash("sha256").update(JSON.stringify(canonical(input))).digest("hex");
+const requestHash = (input: Input) =>
+  createHash("sha256")
+    .update(JSON.stringify(canonical(input)))
+    .digest("hex");
 
 async function findByCallId(services: Services, callId: string) {
-  const [row] = await services.db.select().from(customerInteractions).where(eq(customerInteractions.callId, callId)).limit(1);
+  const [row] = await services.db
+    .select()
+    .from(customerInteractions)
+    .where(eq(customerInteractions.callId, callId))
+    .limit(1);
   return row;
 }
 
 /** The first result of a callId, rebuilt from what was stored. */
-async function replay(services: Services, existing: typeof customerInteractions.$inferSelect, hash: string, caller: Caller) {
+async function replay(
+  services: Services,
+  existing: typeof customerInteractions.$inferSelect,
+  hash: string,
+  caller: Caller,
+) {
   if (existing.requestHash !== hash) {
-    throw new AppError("CONFLICT", "This callId was already recorded with a different outcome", { details: [{ path: "/callId", message: "already used with a different body" }] });
+    throw new AppError("CONFLICT", "This callId was already recorded with a different outcome", {
+      details: [{ path: "/callId", message: "already used with a different body" }],
+    });
   }
-  const [promise] = await services.db.select().from(paymentPromises).where(eq(paymentPromises.interactionId, existing.id)).limit(1);
+  const [promise] = await services.db
+    .select()
+    .from(paymentPromises)
+    .where(eq(paymentPromises.interactionId, existing.id))
+    .limit(1);
   const customer = (await findCustomer(services.db, existing.customerId))!;
   const now = services.clock.now();
   const context = await loadCallContext(services.db, customer.id, now);
-  const agentName = existing.agentId === caller.userId ? caller.userName : (context.recentInteractions.find((i) => i.id === existing.id)?.agentName ?? null);
+  const agentName =
+    existing.agentId === caller.userId
+      ? caller.userName
+      : (context.recentInteractions.find((i) => i.id === existing.id)?.agentName ?? null);
   return {
     created: false,
     interaction: toInteractionView({ ...existing, agentName }),
@@ -73,7 +99,9 @@ export async function recordPostCallOutcome(services: Services, input: Input, ca
 
   if (!input.phone && !input.customerId) throw bad("/phone", "or customerId is required");
   const dialled = input.phone ? requirePhone(input.phone).e164 : undefined;
-  const customer = input.customerId ? await findCustomer(db, input.customerId) : await findCustomerByAnyPhone(db, dialled!);
+  const customer = input.customerId
+    ? await findCustomer(db, input.customerId)
+    : await findCustomerByAnyPhone(db, dialled!);
   if (!customer) throw customerNotFound();
   const disposition = await findDisposition(db, input.disposition);
   if (!disposition?.isActive) throw bad("/disposition", "is not a known disposition");
@@ -85,20 +113,30 @@ export async function recordPostCallOutcome(services: Services, input: Input, ca
     throw bad("/promiseAmount", "is only for the promise_to_pay disposition");
   }
   if (isPromise) {
-    if (!input.promiseAmount || toCents(input.promiseAmount) <= 0n) throw bad("/promiseAmount", "must be greater than 0");
+    if (!input.promiseAmount || toCents(input.promiseAmount) <= 0n)
+      throw bad("/promiseAmount", "must be greater than 0");
     if (!input.promiseDate) throw bad("/promiseDate", "is required for a promise");
     const last = addDays(today, config.PROMISE_MAX_DAYS);
-    if (input.promiseDate < today || input.promiseDate > last) throw bad("/promiseDate", `must be between ${today} and ${last}`);
+    if (input.promiseDate < today || input.promiseDate > last)
+      throw bad("/promiseDate", `must be between ${today} and ${last}`);
   }
-  if (input.disposition === "callback_requested" && !input.callbackAt) throw bad("/callbackAt", "is required for callback_requested");
-  if (input.callbackAt && new Date(input.callbackAt).getTime() <= now.getTime()) throw bad("/callbackAt", "must be in the future");
+  if (input.disposition === "callback_requested" && !input.callbackAt)
+    throw bad("/callbackAt", "is required for callback_requested");
+  if (input.callbackAt && new Date(input.callbackAt).getTime() <= now.getTime())
+    throw bad("/callbackAt", "must be in the future");
 
-  const customerLoans = await db.select().from(loans).where(eq(loans.customerId, customer.id)).orderBy(asc(loans.nextDueDate));
+  const customerLoans = await db
+    .select()
+    .from(loans)
+    .where(eq(loans.customerId, customer.id))
+    .orderBy(asc(loans.nextDueDate));
   let loan = input.loanId ? customerLoans.find((l) => l.id === input.loanId) : undefined;
   if (input.loanId && !loan) throw bad("/loanId", "is not a loan of this customer");
   if (!loan && isPromise) {
     // Without a loan, a promise is for the most overdue open loan.
-    loan = customerLoans.filter(isOpenLoan).sort((a, b) => (a.nextDueDate ?? "9999").localeCompare(b.nextDueDate ?? "9999"))[0];
+    loan = customerLoans
+      .filter(isOpenLoan)
+      .sort((a, b) => (a.nextDueDate ?? "9999").localeCompare(b.nextDueDate ?? "9999"))[0];
     if (!loan) throw bad("/loanId", "is required: the customer has no open loan to promise on");
   }
 
@@ -161,18 +199,33 @@ export async function recordPostCallOutcome(services: Services, input: Input, ca
         case "wrong_number":
           await tx
             .insert(phoneFlags)
-            .values({ customerId: customer.id, phone: dialled ?? customer.phone, interactionId: interaction!.id, createdAt: now })
+            .values({
+              customerId: customer.id,
+              phone: dialled ?? customer.phone,
+              interactionId: interaction!.id,
+              createdAt: now,
+            })
             .onConflictDoNothing();
           break;
       }
       // The caller's claim on this customer (next-call or a dialer batch) ends with the call it was for.
-      const holder = caller.userId ? { userId: caller.userId } : caller.apiKeyId ? { apiKeyId: caller.apiKeyId } : undefined;
+      const holder = caller.userId
+        ? { userId: caller.userId }
+        : caller.apiKeyId
+          ? { apiKeyId: caller.apiKeyId }
+          : undefined;
       if (holder) await releaseClaims(tx, holder, "call_recorded", now, { customerId: customer.id });
       await recordAudit(tx, ctx, {
         action: "call.outcome_recorded",
         entityType: "customer",
         entityId: customer.id,
-        details: { callId: input.callId, disposition: input.disposition, interactionId: interaction!.id, loanId: loan?.id ?? null, promiseId: promise?.id ?? null },
+        details: {
+          callId: input.callId,
+          disposition: input.disposition,
+          interactionId: interaction!.id,
+          loanId: loan?.id ?? null,
+          promiseId: promise?.id ?? null,
+        },
       });
       return { interaction: interaction!, promise };
     });

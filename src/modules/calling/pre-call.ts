@@ -14,7 +14,13 @@ export const customerNotFound = () => new AppError("CUSTOMER_NOT_FOUND");
  * The customer's eligibility for a call to `dialled` (or to any of their numbers): the one rule
  * function, fed from the call context.
  */
-export function eligibilityFor(services: Services, customer: CustomerRow, context: CallContext, now: Date, dialled?: string): Eligibility {
+export function eligibilityFor(
+  services: Services,
+  customer: CustomerRow,
+  context: CallContext,
+  now: Date,
+  dialled?: string,
+): Eligibility {
   const numbers = dialled ? [dialled] : [customer.phone, customer.altPhone].filter((p): p is string => Boolean(p));
   return evaluateEligibility({
     now,
@@ -42,7 +48,12 @@ export async function preCall(services: Services, phoneInput: string, viewer?: V
 }
 
 /** The pre-call answer for a number, or for a customer by id (next-call), with who holds them now. */
-export async function preCallFor(services: Services, target: string | { customerId: string }, viewer?: Viewer, dialled?: string) {
+export async function preCallFor(
+  services: Services,
+  target: string | { customerId: string },
+  viewer?: Viewer,
+  dialled?: string,
+) {
   const { db, clock, config } = services;
   const now = clock.now();
   let found = await loadPreCall(services.queryNamed, target, now, config.PROMISE_GRACE_DAYS);
@@ -54,7 +65,9 @@ export async function preCallFor(services: Services, target: string | { customer
     found = (await loadPreCall(services.queryNamed, target, now, config.PROMISE_GRACE_DAYS))!;
   }
   const claim = found.liveClaim;
-  const mine = claim && ((viewer?.userId && claim.userId === viewer.userId) || (viewer?.apiKeyId && claim.apiKeyId === viewer.apiKeyId));
+  const mine =
+    claim &&
+    ((viewer?.userId && claim.userId === viewer.userId) || (viewer?.apiKeyId && claim.apiKeyId === viewer.apiKeyId));
   const { customer, context } = found;
   const loans = found.loans.map((loan) => toLoanView(loan, customer.timezone, now));
   const totals = summariseLoans(loans);

@@ -23,7 +23,12 @@ export async function findDisposition(db: DbOrTx, code: string) {
 /** Active outcomes in the order a picker shows them. */
 export async function listActiveDispositions(db: DbOrTx) {
   return db
-    .select({ code: dispositions.code, label: dispositions.label, contacted: dispositions.contacted, rightPartyContact: dispositions.rightPartyContact })
+    .select({
+      code: dispositions.code,
+      label: dispositions.label,
+      contacted: dispositions.contacted,
+      rightPartyContact: dispositions.rightPartyContact,
+    })
     .from(dispositions)
     .where(eq(dispositions.isActive, true))
     .orderBy(asc(dispositions.sortOrder), asc(dispositions.code));
@@ -99,7 +104,11 @@ function toCallContext(r: Record<string, unknown>): CallContext {
     flaggedPhones: parseJsonColumn<string[]>(r.flagged),
     outboundAttempts: parseJsonColumn<string[]>(r.attempts).map((a) => new Date(a)),
     callbackAt: r.callback_at ? new Date(r.callback_at as string | Date) : null,
-    recentInteractions: parseJsonColumn<RecentInteraction[]>(r.recent).map((i) => ({ ...i, startedAt: iso(i.startedAt)!, createdAt: iso(i.createdAt)! })),
+    recentInteractions: parseJsonColumn<RecentInteraction[]>(r.recent).map((i) => ({
+      ...i,
+      startedAt: iso(i.startedAt)!,
+      createdAt: iso(i.createdAt)!,
+    })),
   };
 }
 
@@ -108,7 +117,10 @@ function toCallContext(r: Record<string, unknown>): CallContext {
  * inside the JSON so it never passes through a float.
  */
 export async function loadCallContext(db: DbOrTx, customerId: string, now: Date): Promise<CallContext> {
-  const [row] = await queryRows<Record<string, unknown>>(db, sql`select ${contextColumns(sql`${customerId}::uuid`, now.toISOString())}`);
+  const [row] = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select ${contextColumns(sql`${customerId}::uuid`, now.toISOString())}`,
+  );
   return toCallContext(row ?? {});
 }
 
@@ -192,7 +204,10 @@ export async function loadPreCall(
   // By the number dialled (either number of the customer), or by id when a claim names the customer.
   const [name, pick] =
     typeof target === "string"
-      ? ["pre_call", sql`select * from customers where phone = ${target} or alt_phone = ${target} order by (phone = ${target}) desc, updated_at desc limit 1`]
+      ? [
+          "pre_call",
+          sql`select * from customers where phone = ${target} or alt_phone = ${target} order by (phone = ${target}) desc, updated_at desc limit 1`,
+        ]
       : ["pre_call_by_id", sql`select * from customers where id = ${target.customerId}::uuid`];
   const [row] = await run<JsonRow>(
     name,

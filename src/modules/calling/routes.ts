@@ -6,7 +6,16 @@ import { IdParams } from "../loans/schemas.js";
 import { listPromiseViews } from "../promises/service.js";
 import { recordPostCallOutcome } from "./post-call.js";
 import { preCall } from "./pre-call.js";
-import { DispositionList, PostCallBody, PostCallResponse, PreCallQuery, PreCallResponse, PromiseList, WorklistQuery, WorklistResponse } from "./schemas.js";
+import {
+  DispositionList,
+  PostCallBody,
+  PostCallResponse,
+  PreCallQuery,
+  PreCallResponse,
+  PromiseList,
+  WorklistQuery,
+  WorklistResponse,
+} from "./schemas.js";
 import { listActiveDispositions } from "./repository.js";
 import { buildWorklist } from "./worklist.js";
 import { worklistViewer } from "../allocation/worklist-view.js";
@@ -28,12 +37,17 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         tags,
         security,
         summary: "Who is calling / being called, and can we call them now",
-        description: "Matches phone or altPhone. 404 CUSTOMER_NOT_FOUND; 400 INVALID_PHONE. Agents, or an API key with precall:read.",
+        description:
+          "Matches phone or altPhone. 404 CUSTOMER_NOT_FOUND; 400 INVALID_PHONE. Agents, or an API key with precall:read.",
         querystring: PreCallQuery,
         response: { 200: PreCallResponse, ...errorResponses("CUSTOMER_NOT_FOUND", "INVALID_PHONE") },
       },
     },
-    async (request) => preCall(services, request.query.phone, { userId: request.auth?.userId ?? null, apiKeyId: request.apiKey?.id ?? null }),
+    async (request) =>
+      preCall(services, request.query.phone, {
+        userId: request.auth?.userId ?? null,
+        apiKeyId: request.apiKey?.id ?? null,
+      }),
   );
 
   app.post(
@@ -47,7 +61,11 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         description:
           "201 with the interaction, the promise (promise_to_pay) and the new eligibility. The same callId again returns the first result with 200; with a different body, 409. Agents, or an API key with postcall:write.",
         body: PostCallBody,
-        response: { 200: PostCallResponse, 201: PostCallResponse, ...errorResponses("CUSTOMER_NOT_FOUND", "INVALID_PHONE", "CONFLICT") },
+        response: {
+          200: PostCallResponse,
+          201: PostCallResponse,
+          ...errorResponses("CUSTOMER_NOT_FOUND", "INVALID_PHONE", "CONFLICT"),
+        },
       },
     },
     async (request, reply) => {
@@ -56,7 +74,12 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         userName: request.auth?.user.name ?? null,
         apiKeyId: request.apiKey?.id ?? null,
       };
-      const { created, ...result } = await recordPostCallOutcome(services, request.body, caller, requestContext(request));
+      const { created, ...result } = await recordPostCallOutcome(
+        services,
+        request.body,
+        caller,
+        requestContext(request),
+      );
       return reply.status(created ? 201 : 200).send(result);
     },
   );
@@ -95,7 +118,11 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       buildWorklist(
         services,
         request.query.limit,
-        worklistViewer(services, { userId: request.auth?.userId ?? null, teamId: request.auth?.user.teamId ?? null, apiKeyId: request.apiKey?.id ?? null }),
+        worklistViewer(services, {
+          userId: request.auth?.userId ?? null,
+          teamId: request.auth?.user.teamId ?? null,
+          apiKeyId: request.apiKey?.id ?? null,
+        }),
       ),
   );
 
@@ -103,7 +130,13 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     "/api/loans/:id/promises",
     {
       onRequest: [app.authenticate, app.requireRole("agent")],
-      schema: { tags, security: [{ bearerAuth: [] }], summary: "A loan's promises to pay, newest first", params: IdParams, response: { 200: PromiseList } },
+      schema: {
+        tags,
+        security: [{ bearerAuth: [] }],
+        summary: "A loan's promises to pay, newest first",
+        params: IdParams,
+        response: { 200: PromiseList },
+      },
     },
     async (request) => listPromiseViews(services, request.params.id),
   );

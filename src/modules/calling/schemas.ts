@@ -7,11 +7,12 @@ import { LoanView } from "../loans/schemas.js";
 import { ELIGIBILITY_REASONS } from "./eligibility.js";
 import { Nullable } from "../../lib/http-schemas.js";
 
-
 export const EligibilityView = Type.Object({
   canCall: Type.Boolean(),
   reasons: Type.Array(Type.Enum(ELIGIBILITY_REASONS)),
-  nextEligibleAt: Nullable(Type.String({ format: "date-time", description: "null when a rule never clears on its own (do-not-call…)" })),
+  nextEligibleAt: Nullable(
+    Type.String({ format: "date-time", description: "null when a rule never clears on its own (do-not-call…)" }),
+  ),
 });
 
 export const PromiseView = Type.Object({
@@ -28,7 +29,10 @@ export const PromiseView = Type.Object({
 });
 export const PromiseList = Type.Object({ data: Type.Array(PromiseView) });
 
-export const PreCallQuery = Type.Object({ phone: Type.String({ minLength: 3, maxLength: 32, description: "Any format" }) }, { additionalProperties: false });
+export const PreCallQuery = Type.Object(
+  { phone: Type.String({ minLength: 3, maxLength: 32, description: "Any format" }) },
+  { additionalProperties: false },
+);
 
 export const PreCallResponse = Type.Object({
   customer: CustomerView,
@@ -46,7 +50,9 @@ export const PreCallResponse = Type.Object({
   claimedBy: Nullable(
     Type.Object(
       { name: Nullable(Type.String()), until: Type.String({ format: "date-time" }) },
-      { description: "Another agent or dialer holds this customer (a live next-call claim) until then; null otherwise" },
+      {
+        description: "Another agent or dialer holds this customer (a live next-call claim) until then; null otherwise",
+      },
     ),
   ),
 });
@@ -54,7 +60,9 @@ export const PreCallResponse = Type.Object({
 export const PostCallBody = Type.Object(
   {
     callId: Type.String({ minLength: 1, maxLength: 128, description: "The dialer's call id: the idempotency key" }),
-    phone: Type.Optional(Type.String({ minLength: 3, maxLength: 32, description: "The number dialled (or customerId)" })),
+    phone: Type.Optional(
+      Type.String({ minLength: 3, maxLength: 32, description: "The number dialled (or customerId)" }),
+    ),
     customerId: Type.Optional(Type.String({ format: "uuid" })),
     loanId: Type.Optional(Type.String({ format: "uuid" })),
     direction: Type.Enum(INTERACTION_DIRECTIONS),
@@ -102,7 +110,10 @@ export const WorklistRow = Type.Object({
         teamName: Nullable(Type.String()),
         claimedByYou: Type.Boolean(),
       },
-      { description: "Whose customer this is: the caller's own, their team's, the unowned pool (or another owner, for an integration key)" },
+      {
+        description:
+          "Whose customer this is: the caller's own, their team's, the unowned pool (or another owner, for an integration key)",
+      },
     ),
   ),
 });
@@ -114,11 +125,19 @@ export const WorklistResponse = Type.Object({
   summary: Type.Object(
     {
       owing: Type.Integer({ description: "Customers who owe money (the whole portfolio)" }),
-      callableNow: Type.Integer({ description: "Callable customers found (at least the rows listed; all of them when `complete`)" }),
-      blocked: Type.Record(Type.String(), Type.Integer(), {
-        description: "Owing customers examined who cannot be called now, per eligibility reason (a customer may count under several)",
+      callableNow: Type.Integer({
+        description: "Callable customers found (at least the rows listed; all of them when `complete`)",
       }),
-      nextEligibleAt: Nullable(Type.String({ format: "date-time", description: "The earliest moment one of the blocked customers becomes callable" })),
+      blocked: Type.Record(Type.String(), Type.Integer(), {
+        description:
+          "Owing customers examined who cannot be called now, per eligibility reason (a customer may count under several)",
+      }),
+      nextEligibleAt: Nullable(
+        Type.String({
+          format: "date-time",
+          description: "The earliest moment one of the blocked customers becomes callable",
+        }),
+      ),
       complete: Type.Boolean({ description: "Every owing customer was examined, so the counts are exact" }),
     },
     { description: "Why the list is as long as it is: an empty worklist explains itself" },
@@ -132,7 +151,9 @@ export const DispositionList = Type.Object({
       label: Type.String(),
       contacted: Type.Boolean({ description: "Someone answered" }),
       rightPartyContact: Type.Boolean({ description: "It was the borrower" }),
-      requires: Type.Array(Type.Enum(["promiseAmount", "promiseDate", "callbackAt"]), { description: "Fields a post-call with this code must carry" }),
+      requires: Type.Array(Type.Enum(["promiseAmount", "promiseDate", "callbackAt"]), {
+        description: "Fields a post-call with this code must carry",
+      }),
     }),
   ),
 });

@@ -12,7 +12,13 @@ let as: Awaited<ReturnType<typeof staffSessions>>;
 
 type Worklist = {
   data: { customerId: string; fullName: string; reason: string }[];
-  summary: { owing: number; callableNow: number; blocked: Record<string, number>; nextEligibleAt: string | null; complete: boolean };
+  summary: {
+    owing: number;
+    callableNow: number;
+    blocked: Record<string, number>;
+    nextEligibleAt: string | null;
+    complete: boolean;
+  };
 };
 const worklist = async (query = "") => {
   const res = await t.app.inject({ method: "GET", url: `/api/crm/worklist${query}`, headers: as.agent.headers });
@@ -65,7 +71,12 @@ describe("worklist depth", () => {
     clock.set(new Date("2026-06-16T05:40:00Z")); // 06:40 in Algiers
     const { data, summary } = await worklist();
     expect(data).toEqual([]);
-    expect(summary).toMatchObject({ owing: 300, callableNow: 0, complete: true, nextEligibleAt: "2026-06-16T07:00:00.000Z" });
+    expect(summary).toMatchObject({
+      owing: 300,
+      callableNow: 0,
+      complete: true,
+      nextEligibleAt: "2026-06-16T07:00:00.000Z",
+    });
     expect(summary.blocked.OUTSIDE_CALL_WINDOW).toBe(300);
     clock.set(new Date("2026-06-15T09:00:00Z"));
   });

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualClock } from "../../lib/clock.js";
 import { FAST_AUTH_ENV } from "../../../test/support/accounts.js";
 import { buildTestApp, type TestApp } from "../../../test/support/app.js";
-import { createCustomer, createLoan, customerPhone, daysAgo, type Headers, LONG_SESSION_ENV, staffSessions } from "../../../test/support/crm.js";
+import {
+  createCustomer,
+  createLoan,
+  customerPhone,
+  daysAgo,
+  type Headers,
+  LONG_SESSION_ENV,
+  staffSessions,
+} from "../../../test/support/crm.js";
 
 // Monday 15 June 2026, 10:00 in Algiers.
 const clock = manualClock(new Date("2026-06-15T09:00:00Z"));
@@ -14,7 +22,11 @@ let seq = 0;
 async function debtor(key: string, dpd: number, overdue: string, extra: Record<string, unknown> = {}) {
   const phone = customerPhone();
   const c = await createCustomer(t.app, as.supervisor.headers, { phone, fullName: `Worklist ${key}`, ...extra });
-  if (dpd >= 0) await createLoan(t.app, as.supervisor.headers, c.id, { amountOverdue: overdue, nextDueDate: daysAgo(clock.now(), dpd) });
+  if (dpd >= 0)
+    await createLoan(t.app, as.supervisor.headers, c.id, {
+      amountOverdue: overdue,
+      nextDueDate: daysAgo(clock.now(), dpd),
+    });
   names[key] = c.fullName;
   return { phone, id: c.id };
 }
@@ -23,7 +35,14 @@ const postCall = (phone: string, payload: Record<string, unknown>) =>
     method: "POST",
     url: "/api/crm/post-call",
     headers: as.agent.headers,
-    payload: { callId: `WL-${++seq}`, phone, direction: "outbound", startedAt: clock.now().toISOString(), durationSeconds: 20, ...payload },
+    payload: {
+      callId: `WL-${++seq}`,
+      phone,
+      direction: "outbound",
+      startedAt: clock.now().toISOString(),
+      durationSeconds: 20,
+      ...payload,
+    },
   });
 const worklist = async (headers: Headers = as.agent.headers, query = "") => {
   const res = await t.app.inject({ method: "GET", url: `/api/crm/worklist${query}`, headers });
@@ -61,7 +80,8 @@ describe("GET /api/crm/worklist", () => {
     expect(listed).toEqual([names.promise, names.big, names.medium, names.small]);
     expect(data[0]).toMatchObject({ reason: "broken_promise", why: expect.stringContaining("broken") });
     expect(data[1]).toMatchObject({ reason: "overdue", why: "90 days past due, 20000.00 overdue" });
-    for (const excluded of ["dnc", "paidUp", "exhausted", "disputed", "callback"]) expect(listed).not.toContain(names[excluded]);
+    for (const excluded of ["dnc", "paidUp", "exhausted", "disputed", "callback"])
+      expect(listed).not.toContain(names[excluded]);
   });
 
   it("puts a callback that has come due first", async () => {
@@ -77,13 +97,30 @@ describe("GET /api/crm/worklist", () => {
     expect((await worklist()).data).toEqual([]);
     clock.set(new Date("2026-06-15T09:00:00Z"));
     expect((await worklist(as.agent.headers, "?limit=2")).data).toHaveLength(2);
-    expect((await t.app.inject({ method: "GET", url: "/api/crm/worklist?limit=500", headers: as.agent.headers })).statusCode).toBe(400);
+    expect(
+      (await t.app.inject({ method: "GET", url: "/api/crm/worklist?limit=500", headers: as.agent.headers })).statusCode,
+    ).toBe(400);
   });
 
   it("accepts an API key with worklist:read only", async () => {
     const key = async (scopes: string[]) =>
-      (await t.app.inject({ method: "POST", url: "/api/admin/api-keys", headers: as.admin.headers, payload: { name: "bot", scopes } })).json().key;
-    expect((await t.app.inject({ method: "GET", url: "/api/crm/worklist", headers: { "x-api-key": await key(["precall:read"]) } })).statusCode).toBe(403);
+      (
+        await t.app.inject({
+          method: "POST",
+          url: "/api/admin/api-keys",
+          headers: as.admin.headers,
+          payload: { name: "bot", scopes },
+        })
+      ).json().key;
+    expect(
+      (
+        await t.app.inject({
+          method: "GET",
+          url: "/api/crm/worklist",
+          headers: { "x-api-key": await key(["precall:read"]) },
+        })
+      ).statusCode,
+    ).toBe(403);
     expect((await worklist({ "x-api-key": await key(["worklist:read"]) })).data.length).toBeGreaterThan(0);
   });
 });

@@ -201,7 +201,11 @@ export async function buildWorklist(services: Services, limit: number, viewer?: 
     // The caller's own view (allocation): only their pools, never a customer someone else holds.
     const owners = viewer ? await viewer(candidates.filter((c) => !seen.has(c.id)).map((c) => c.id)) : undefined;
     const fresh = candidates.filter((c) => !seen.has(c.id) && (!owners || owners.has(c.id)));
-    const inputs = await loadEligibilityRows(run, fresh.map((c) => c.id), at);
+    const inputs = await loadEligibilityRows(
+      run,
+      fresh.map((c) => c.id),
+      at,
+    );
     for (const candidate of fresh) {
       if (rows.length >= limit) return;
       seen.add(candidate.id);
@@ -214,10 +218,15 @@ export async function buildWorklist(services: Services, limit: number, viewer?: 
         continue;
       }
       for (const reason of eligibility.reasons) blocked[reason] = (blocked[reason] ?? 0) + 1;
-      if (eligibility.nextEligibleAt && (!nextEligibleAt || eligibility.nextEligibleAt < nextEligibleAt)) nextEligibleAt = eligibility.nextEligibleAt;
+      if (eligibility.nextEligibleAt && (!nextEligibleAt || eligibility.nextEligibleAt < nextEligibleAt))
+        nextEligibleAt = eligibility.nextEligibleAt;
       const windowReasons = eligibility.reasons.filter((reason) => WINDOW_REASONS.has(reason));
       if (windowReasons.length > 0 && candidate.reason === "overdue") {
-        const entry = closed.get(r.timezone) ?? { reasons: windowReasons, nextEligibleAt: eligibility.nextEligibleAt, examined: 0 };
+        const entry = closed.get(r.timezone) ?? {
+          reasons: windowReasons,
+          nextEligibleAt: eligibility.nextEligibleAt,
+          examined: 0,
+        };
         entry.examined += 1;
         closed.set(r.timezone, entry);
       }
@@ -236,7 +245,8 @@ export async function buildWorklist(services: Services, limit: number, viewer?: 
       const zone = closed.get(tz)!;
       const rest = Math.max(0, n - zone.examined);
       for (const reason of zone.reasons) blocked[reason] = (blocked[reason] ?? 0) + rest;
-      if (rest > 0 && zone.nextEligibleAt && (!nextEligibleAt || zone.nextEligibleAt < nextEligibleAt)) nextEligibleAt = zone.nextEligibleAt;
+      if (rest > 0 && zone.nextEligibleAt && (!nextEligibleAt || zone.nextEligibleAt < nextEligibleAt))
+        nextEligibleAt = zone.nextEligibleAt;
     }
     return true;
   }
@@ -249,7 +259,12 @@ export async function buildWorklist(services: Services, limit: number, viewer?: 
   let complete = false;
   for (let round = 0; rows.length < limit; round++) {
     const before = rows.length;
-    const batch = await rankedOverdue(services, todayIn(DEFAULT_TIMEZONE, now), round * CANDIDATES_PER_ROUND, now.getTime());
+    const batch = await rankedOverdue(
+      services,
+      todayIn(DEFAULT_TIMEZONE, now),
+      round * CANDIDATES_PER_ROUND,
+      now.getTime(),
+    );
     await take(batch);
     if (batch.length < CANDIDATES_PER_ROUND) {
       complete = true;

@@ -55,7 +55,12 @@ describe("the web console", () => {
   it("tells the console the centre's timezone, currency and which features exist", async () => {
     const res = await t.app.inject({ method: "GET", url: "/api/console/config" });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ timezone: "Africa/Algiers", currency: "DZD", languages: ["en", "fr"], features: { nextCall: true } });
+    expect(res.json()).toMatchObject({
+      timezone: "Africa/Algiers",
+      currency: "DZD",
+      languages: ["en", "fr"],
+      features: { nextCall: true },
+    });
   });
 });
 

@@ -18,10 +18,19 @@ const SERVER_PREFIXES = ["/api/", "/docs", "/openapi.json", "/health", "/ready",
  * (client routes such as /customers/…). Unknown /api/… paths, and requests not asking for HTML,
  * keep the JSON 404.
  */
-export const consoleRoutes: FastifyPluginAsyncTypebox<{ services: Services; root?: string }> = async (app, { services, root = CONSOLE_DIR }) => {
+export const consoleRoutes: FastifyPluginAsyncTypebox<{ services: Services; root?: string }> = async (
+  app,
+  { services, root = CONSOLE_DIR },
+) => {
   app.get(
     "/api/console/config",
-    { schema: { tags: ["console"], summary: "What the web console needs before sign-in: timezone, currency, languages, features", response: { 200: ConsoleConfig } } },
+    {
+      schema: {
+        tags: ["console"],
+        summary: "What the web console needs before sign-in: timezone, currency, languages, features",
+        response: { 200: ConsoleConfig },
+      },
+    },
     async () => ({
       timezone: services.config.CENTRE_TIMEZONE,
       currency: "DZD" as const,

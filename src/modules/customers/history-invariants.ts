@@ -9,7 +9,9 @@ import { type DbOrTx, queryRows } from "../../db/client.js";
 const RULES: { rule: string; query: (scope: SQL) => SQL }[] = [
   {
     rule: "a loan in promise_to_pay has a pending promise",
-    query: (scope) => sql`select l.loan_number as what from loans l where l.collection_status = 'promise_to_pay' and l.customer_id ${scope}
+    query: (
+      scope,
+    ) => sql`select l.loan_number as what from loans l where l.collection_status = 'promise_to_pay' and l.customer_id ${scope}
       and not exists (select 1 from payment_promises p where p.loan_id = l.id and p.status = 'pending')`,
   },
   {
@@ -48,7 +50,9 @@ const RULES: { rule: string; query: (scope: SQL) => SQL }[] = [
   },
   {
     rule: "a do_not_call or deceased outcome marked the customer do-not-call",
-    query: (scope) => sql`select coalesce(i.call_id, i.id::text) as what from customer_interactions i join customers c on c.id = i.customer_id
+    query: (
+      scope,
+    ) => sql`select coalesce(i.call_id, i.id::text) as what from customer_interactions i join customers c on c.id = i.customer_id
       where i.disposition in ('do_not_call', 'deceased') and not c.do_not_call and i.customer_id ${scope}`,
   },
   {
@@ -59,7 +63,10 @@ const RULES: { rule: string; query: (scope: SQL) => SQL }[] = [
 ];
 
 /** Every broken rule, as "rule: offending rows"; empty when the history is consistent. */
-export async function findHistoryContradictions(db: DbOrTx, options: { customerIds?: string[] } = {}): Promise<string[]> {
+export async function findHistoryContradictions(
+  db: DbOrTx,
+  options: { customerIds?: string[] } = {},
+): Promise<string[]> {
   const scope = options.customerIds ? sql`= any(${sql.param(options.customerIds)}::uuid[])` : sql`is not null`;
   const problems: string[] = [];
   for (const { rule, query } of RULES) {

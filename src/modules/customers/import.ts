@@ -19,7 +19,11 @@ export const ImportLoan = Type.Object(loanFields, { additionalProperties: false 
 export const ImportCustomer = Type.Object(
   {
     ...CustomerCreateBody.properties,
-    externalRef: Type.String({ minLength: 1, maxLength: 64, description: "The lender's customer number: the upsert key" }),
+    externalRef: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: "The lender's customer number: the upsert key",
+    }),
     loans: Type.Optional(Type.Array(ImportLoan, { maxItems: 100 })),
   },
   { additionalProperties: false },
@@ -42,7 +46,8 @@ function validateRows(input: ImportInput) {
   const rows = input.customers.map((row, i) => {
     const base = `/customers/${i}`;
     const ref = row.externalRef.trim();
-    if (seenRefs.has(ref)) details.push({ path: `${base}/externalRef`, message: `duplicates row ${seenRefs.get(ref)}` });
+    if (seenRefs.has(ref))
+      details.push({ path: `${base}/externalRef`, message: `duplicates row ${seenRefs.get(ref)}` });
     seenRefs.set(ref, i);
     let values: ReturnType<typeof normaliseCustomerInput> = {};
     try {
@@ -55,7 +60,8 @@ function validateRows(input: ImportInput) {
     (row.loans ?? []).forEach((loan, j) => {
       const path = `${base}/loans/${j}`;
       const number = loan.loanNumber.trim();
-      if (seenLoans.has(number)) details.push({ path: `${path}/loanNumber`, message: "duplicates another loan of this import" });
+      if (seenLoans.has(number))
+        details.push({ path: `${path}/loanNumber`, message: "duplicates another loan of this import" });
       seenLoans.set(number, i);
       const outstanding = loan.outstandingBalance ?? loan.principal;
       if (loan.amountOverdue && toCents(loan.amountOverdue) > toCents(outstanding)) {
@@ -76,13 +82,18 @@ export async function importCustomers(services: Services, input: ImportInput, dr
   const now = clock.now();
   const { rows, details } = validateRows(input);
   if (details.length > 0) {
-    throw new AppError("VALIDATION_ERROR", `The import has ${details.length} problem(s); nothing was written`, { details });
+    throw new AppError("VALIDATION_ERROR", `The import has ${details.length} problem(s); nothing was written`, {
+      details,
+    });
   }
   const refs = rows.map((r) => r.ref);
   const loanNumbers = rows.flatMap((r) => r.loans.map((l) => l.loanNumber.trim()));
 
   if (dryRun) {
-    const existingRefs = await db.select({ ref: customers.externalRef }).from(customers).where(inArray(customers.externalRef, refs));
+    const existingRefs = await db
+      .select({ ref: customers.externalRef })
+      .from(customers)
+      .where(inArray(customers.externalRef, refs));
     const existingLoans = loanNumbers.length
       ? await db.select({ n: loans.loanNumber }).from(loans).where(inArray(loans.loanNumber, loanNumbers))
       : [];
@@ -98,13 +109,24 @@ export async function importCustomers(services: Services, input: ImportInput, dr
     // Rows being updated are read (and locked) first, so a field the file leaves out keeps its value.
     const existingCustomers = new Map<string, typeof customers.$inferSelect>();
     for (let i = 0; i < refs.length; i += CHUNK) {
-      const found = await tx.select().from(customers).where(inArray(customers.externalRef, refs.slice(i, i + CHUNK))).for("update");
+      const found = await tx
+        .select()
+        .from(customers)
+        .where(inArray(customers.externalRef, refs.slice(i, i + CHUNK)))
+        .for("update");
       for (const c of found) existingCustomers.set(c.externalRef!, c);
     }
     const idByRef = new Map<string, string>();
     for (let i = 0; i < rows.length; i += CHUNK) {
       const values = rows.slice(i, i + CHUNK).map((r) => {
-        const { id: _id, createdAt: _c, version: _v, oldestDueDate: _o, totalOverdue: _t, ...before } = existingCustomers.get(r.ref) ?? {};
+        const {
+          id: _id,
+          createdAt: _c,
+          version: _v,
+          oldestDueDate: _o,
+          totalOverdue: _t,
+          ...before
+        } = existingCustomers.get(r.ref) ?? {};
         return {
           timezone: DEFAULT_TIMEZONE,
           ...before,
@@ -121,7 +143,10 @@ export async function importCustomers(services: Services, input: ImportInput, dr
       const result = await tx
         .insert(customers)
         .values(values)
-        .onConflictDoUpdate({ target: customers.externalRef, set: { ...excludedColumns(CUSTOMER_COLUMNS), updatedAt: now, version: sql`${customers.version} + 1` } })
+        .onConflictDoUpdate({
+          target: customers.externalRef,
+          set: { ...excludedColumns(CUSTOMER_COLUMNS), updatedAt: now, version: sql`${customers.version} + 1` },
+        })
         .returning({ id: customers.id, ref: customers.externalRef, inserted: sql<boolean>`(xmax = 0)` });
       for (const r of result) {
         idByRef.set(r.ref!, r.id);
@@ -131,15 +156,24 @@ export async function importCustomers(services: Services, input: ImportInput, dr
 
     const existingLoans = new Map<string, typeof loans.$inferSelect>();
     for (let i = 0; i < loanNumbers.length; i += CHUNK) {
-      const found = await tx.select().from(loans).where(inArray(loans.loanNumber, loanNumbers.slice(i, i + CHUNK))).for("update");
+      const found = await tx
+        .select()
+        .from(loans)
+        .where(inArray(loans.loanNumber, loanNumbers.slice(i, i + CHUNK)))
+        .for("update");
       for (const l of found) existingLoans.set(l.loanNumber, l);
     }
-    const loanRows = rows.flatMap((r) => r.loans.map((l) => loanValues(l, idByRef.get(r.ref)!, existingLoans.get(l.loanNumber.trim()), now)));
+    const loanRows = rows.flatMap((r) =>
+      r.loans.map((l) => loanValues(l, idByRef.get(r.ref)!, existingLoans.get(l.loanNumber.trim()), now)),
+    );
     for (let i = 0; i < loanRows.length; i += CHUNK) {
       const result = await tx
         .insert(loans)
         .values(loanRows.slice(i, i + CHUNK))
-        .onConflictDoUpdate({ target: loans.loanNumber, set: { ...excludedColumns(LOAN_COLUMNS), updatedAt: now, version: sql`${loans.version} + 1` } })
+        .onConflictDoUpdate({
+          target: loans.loanNumber,
+          set: { ...excludedColumns(LOAN_COLUMNS), updatedAt: now, version: sql`${loans.version} + 1` },
+        })
         .returning({ inserted: sql<boolean>`(xmax = 0)` });
       for (const r of result) counts.loans[r.inserted ? "created" : "updated"] += 1;
     }
@@ -190,10 +224,17 @@ const LOAN_COLUMNS = [
 
 /** `SET column = excluded.column` for each column, keyed as Drizzle names them. */
 const excludedColumns = (columns: string[]) =>
-  Object.fromEntries(columns.map((c) => [c.replace(/_([a-z])/g, (_, x: string) => x.toUpperCase()), sql.raw(`excluded.${c}`)]));
+  Object.fromEntries(
+    columns.map((c) => [c.replace(/_([a-z])/g, (_, x: string) => x.toUpperCase()), sql.raw(`excluded.${c}`)]),
+  );
 
 /** A loan row from the file, over the stored one if any; defaults are derived only for new loans. */
-function loanValues(l: Static<typeof ImportLoan>, customerId: string, before: typeof loans.$inferSelect | undefined, now: Date) {
+function loanValues(
+  l: Static<typeof ImportLoan>,
+  customerId: string,
+  before: typeof loans.$inferSelect | undefined,
+  now: Date,
+) {
   const outstanding = formatMoney(l.outstandingBalance ?? before?.outstandingBalance ?? l.principal);
   const overdue = formatMoney(l.amountOverdue ?? before?.amountOverdue ?? "0");
   const late = toCents(overdue) > 0n;
@@ -210,8 +251,15 @@ function loanValues(l: Static<typeof ImportLoan>, customerId: string, before: ty
     outstandingBalance: outstanding,
     amountOverdue: overdue,
     nextDueDate: l.nextDueDate ?? before?.nextDueDate ?? null,
-    missedInstallments: l.missedInstallments ?? (l.amountOverdue !== undefined || !before ? missedInstallmentsFor(overdue, l.installmentAmount) : before.missedInstallments),
-    paymentStatus: l.paymentStatus ?? before?.paymentStatus ?? (toCents(outstanding) === 0n ? "paid_off" : late ? "overdue" : "current"),
+    missedInstallments:
+      l.missedInstallments ??
+      (l.amountOverdue !== undefined || !before
+        ? missedInstallmentsFor(overdue, l.installmentAmount)
+        : before.missedInstallments),
+    paymentStatus:
+      l.paymentStatus ??
+      before?.paymentStatus ??
+      (toCents(outstanding) === 0n ? "paid_off" : late ? "overdue" : "current"),
     collectionStatus: l.collectionStatus ?? before?.collectionStatus ?? (late ? "in_collection" : "none"),
     createdAt: now,
     updatedAt: now,

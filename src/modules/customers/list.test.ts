@@ -15,15 +15,43 @@ beforeAll(async () => {
   const sup = as.supervisor.headers;
   const now = clock.now();
   // A small portfolio with one customer per bucket, searchable fields and statuses.
-  const make = async (key: string, fields: Record<string, unknown>, dpd?: number, overdue = "5500.00", loanFields: Record<string, unknown> = {}) => {
+  const make = async (
+    key: string,
+    fields: Record<string, unknown>,
+    dpd?: number,
+    overdue = "5500.00",
+    loanFields: Record<string, unknown> = {},
+  ) => {
     const c = await createCustomer(t.app, sup, fields);
     ids[key] = c.id;
     if (dpd !== undefined) {
-      await createLoan(t.app, sup, c.id, { nextDueDate: daysAgo(now, dpd), amountOverdue: dpd > 0 ? overdue : "0", ...loanFields });
+      await createLoan(t.app, sup, c.id, {
+        nextDueDate: daysAgo(now, dpd),
+        amountOverdue: dpd > 0 ? overdue : "0",
+        ...loanFields,
+      });
     }
   };
-  await make("amina", { fullName: "Amina Haddad", phone: "0661 23 45 67", city: "Alger", email: "amina.h@mail.dz", nationalId: "109870123456789012", externalRef: "REF-AMINA" }, 10, "5500.00");
-  await make("karim", { fullName: "Karim Boudiaf", phone: "0770 11 22 33", altPhone: "0550 99 88 77", city: "Oran" }, 45, "16500.00", { collectionStatus: "dispute" });
+  await make(
+    "amina",
+    {
+      fullName: "Amina Haddad",
+      phone: "0661 23 45 67",
+      city: "Alger",
+      email: "amina.h@mail.dz",
+      nationalId: "109870123456789012",
+      externalRef: "REF-AMINA",
+    },
+    10,
+    "5500.00",
+  );
+  await make(
+    "karim",
+    { fullName: "Karim Boudiaf", phone: "0770 11 22 33", altPhone: "0550 99 88 77", city: "Oran" },
+    45,
+    "16500.00",
+    { collectionStatus: "dispute" },
+  );
   await make("yacine", { fullName: "Yacine Haddad", phone: "0555 44 33 22", city: "Alger" }, 75, "22000.00");
   await make("lina", { fullName: "Lina Meziane", phone: "0662 00 00 01", city: "Annaba" }, 120, "40000.00");
   await make("omar", { fullName: "Omar Cherif", phone: "0662 00 00 02", city: "Oran" }, -5);
@@ -34,13 +62,17 @@ afterAll(async () => t.close());
 const list = async (query: string) => {
   const res = await t.app.inject({ method: "GET", url: `/api/customers?${query}`, headers: as.agent.headers });
   expect(res.statusCode, res.body).toBe(200);
-  return res.json() as { data: { id: string; fullName: string; daysPastDue: number; bucket: string; totalOverdue: string }[]; page: { limit: number; nextCursor: string | null } };
+  return res.json() as {
+    data: { id: string; fullName: string; daysPastDue: number; bucket: string; totalOverdue: string }[];
+    page: { limit: number; nextCursor: string | null };
+  };
 };
 const names = (r: Awaited<ReturnType<typeof list>>) => r.data.map((c) => c.fullName);
 
 describe("GET /api/customers", () => {
   it("finds a customer by phone in three formats, including the alternative number", async () => {
-    for (const q of ["0661 23 45 67", "+213661234567", "213661234567"]) expect(names(await list(`q=${encodeURIComponent(q)}`))).toEqual(["Amina Haddad"]);
+    for (const q of ["0661 23 45 67", "+213661234567", "213661234567"])
+      expect(names(await list(`q=${encodeURIComponent(q)}`))).toEqual(["Amina Haddad"]);
     expect(names(await list(`q=${encodeURIComponent("0550998877")}`))).toEqual(["Karim Boudiaf"]);
   });
 
@@ -68,7 +100,12 @@ describe("GET /api/customers", () => {
   });
 
   it("sorts by days past due and by amount overdue", async () => {
-    expect(names(await list("sort=daysPastDue&limit=4"))).toEqual(["Lina Meziane", "Yacine Haddad", "Karim Boudiaf", "Amina Haddad"]);
+    expect(names(await list("sort=daysPastDue&limit=4"))).toEqual([
+      "Lina Meziane",
+      "Yacine Haddad",
+      "Karim Boudiaf",
+      "Amina Haddad",
+    ]);
     expect(names(await list("sort=amountOverdue&limit=2"))).toEqual(["Lina Meziane", "Yacine Haddad"]);
     const byDate = await list("sort=createdAt&limit=1");
     expect(byDate.data).toHaveLength(1);

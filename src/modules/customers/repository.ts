@@ -47,7 +47,10 @@ function daysPastDueCondition(now: Date, min: number, max?: number): SQL {
     sql`${dpdSql(now)} >= ${min}::int`,
   ];
   if (max !== undefined) {
-    parts.push(sql`${customers.oldestDueDate} >= ${utcDay}::date - 1 - ${max}::int`, sql`${dpdSql(now)} <= ${max}::int`);
+    parts.push(
+      sql`${customers.oldestDueDate} >= ${utcDay}::date - 1 - ${max}::int`,
+      sql`${dpdSql(now)} <= ${max}::int`,
+    );
   }
   return and(...parts)!;
 }
@@ -120,7 +123,9 @@ export interface CustomerFilter {
 }
 
 /** The list's filters as one condition on `customers`; assignments select customers with the same filters. */
-export function customerFilterCondition(f: Pick<CustomerFilter, "q" | "city" | "collectionStatus" | "bucket" | "minDaysPastDue" | "hasOverdue" | "now">): SQL | undefined {
+export function customerFilterCondition(
+  f: Pick<CustomerFilter, "q" | "city" | "collectionStatus" | "bucket" | "minDaysPastDue" | "hasOverdue" | "now">,
+): SQL | undefined {
   return and(
     f.q ? searchCondition(f.q) : undefined,
     f.city ? eq(customers.city, f.city) : undefined,
@@ -129,12 +134,19 @@ export function customerFilterCondition(f: Pick<CustomerFilter, "q" | "city" | "
       : undefined,
     f.bucket ? daysPastDueCondition(f.now, bucketRange(f.bucket).min, bucketRange(f.bucket).max) : undefined,
     f.minDaysPastDue !== undefined && f.minDaysPastDue > 0 ? daysPastDueCondition(f.now, f.minDaysPastDue) : undefined,
-    f.hasOverdue === undefined ? undefined : f.hasOverdue ? sql`${customers.totalOverdue} > 0` : sql`${customers.totalOverdue} = 0`,
+    f.hasOverdue === undefined
+      ? undefined
+      : f.hasOverdue
+        ? sql`${customers.totalOverdue} > 0`
+        : sql`${customers.totalOverdue} = 0`,
   );
 }
 
 export async function listCustomers(db: DbOrTx, f: CustomerFilter): Promise<CustomerRow[]> {
-  const conditions: (SQL | undefined)[] = [customerFilterCondition(f), f.after ? SORTS[f.sort].after(f.after) : undefined];
+  const conditions: (SQL | undefined)[] = [
+    customerFilterCondition(f),
+    f.after ? SORTS[f.sort].after(f.after) : undefined,
+  ];
   return db
     .select()
     .from(customers)
@@ -164,6 +176,9 @@ export async function updateCustomerAtVersion(
 }
 
 export async function countLoansOf(db: DbOrTx, customerId: string): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(loans).where(eq(loans.customerId, customerId));
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(loans)
+    .where(eq(loans.customerId, customerId));
   return Number(row?.n ?? 0);
 }

@@ -10,7 +10,14 @@ import { IdParams, IfMatchHeaders, LoanList } from "../loans/schemas.js";
 import { listLoanViews } from "../loans/service.js";
 import { ImportBody, ImportQuery, ImportResult, importCustomers, MAX_IMPORT_ROWS } from "./import.js";
 import { findCustomer } from "./repository.js";
-import { CustomerCreateBody, CustomerDetail, CustomerList, CustomerListQuery, CustomerPatchBody, CustomerView } from "./schemas.js";
+import {
+  CustomerCreateBody,
+  CustomerDetail,
+  CustomerList,
+  CustomerListQuery,
+  CustomerPatchBody,
+  CustomerView,
+} from "./schemas.js";
 import { createCustomer, deleteCustomer, getCustomerDetail, listCustomerViews, patchCustomer } from "./service.js";
 
 const tags = ["customers"];
@@ -38,7 +45,16 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.post(
     "/api/customers",
-    { onRequest: supervisor, schema: { tags, security, summary: "Create a customer (supervisor)", body: CustomerCreateBody, response: { 201: CustomerView, ...errorResponses("INVALID_PHONE", "CONFLICT") } } },
+    {
+      onRequest: supervisor,
+      schema: {
+        tags,
+        security,
+        summary: "Create a customer (supervisor)",
+        body: CustomerCreateBody,
+        response: { 201: CustomerView, ...errorResponses("INVALID_PHONE", "CONFLICT") },
+      },
+    },
     async (request, reply) => {
       const view = await createCustomer(services, request.body, requestContext(request));
       return reply.status(201).header("etag", `"${view.version}"`).send(view);
@@ -47,7 +63,16 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.get(
     "/api/customers/:id",
-    { onRequest: agent, schema: { tags, security, summary: "A customer with loans and their summary", params: IdParams, response: { 200: CustomerDetail, ...errorResponses("NOT_FOUND") } } },
+    {
+      onRequest: agent,
+      schema: {
+        tags,
+        security,
+        summary: "A customer with loans and their summary",
+        params: IdParams,
+        response: { 200: CustomerDetail, ...errorResponses("NOT_FOUND") },
+      },
+    },
     async (request, reply) => {
       const detail = await getCustomerDetail(services, request.params.id);
       return reply.header("etag", `"${detail.version}"`).send(detail);
@@ -66,7 +91,10 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         params: IdParams,
         headers: IfMatchHeaders,
         body: CustomerPatchBody,
-        response: { 200: CustomerView, ...errorResponses("NOT_FOUND", "VERSION_CONFLICT", "INVALID_PHONE", "CONFLICT") },
+        response: {
+          200: CustomerView,
+          ...errorResponses("NOT_FOUND", "VERSION_CONFLICT", "INVALID_PHONE", "CONFLICT"),
+        },
       },
     },
     async (request, reply) => {
@@ -86,7 +114,13 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     "/api/customers/:id",
     {
       onRequest: admin,
-      schema: { tags, security, summary: "Delete a customer without loans (admin)", params: IdParams, response: { 200: MessageResponse, ...errorResponses("NOT_FOUND", "CONFLICT") } },
+      schema: {
+        tags,
+        security,
+        summary: "Delete a customer without loans (admin)",
+        params: IdParams,
+        response: { 200: MessageResponse, ...errorResponses("NOT_FOUND", "CONFLICT") },
+      },
     },
     async (request) => {
       await deleteCustomer(services, request.params.id, requestContext(request));

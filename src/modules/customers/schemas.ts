@@ -6,7 +6,12 @@ import { Bucket, CollectionStatus, LoanView } from "../loans/schemas.js";
 import { Nullable } from "../../lib/http-schemas.js";
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
-const PhoneInput = Type.String({ minLength: 3, maxLength: 32, description: "Any format; stored in E.164", examples: ["0661 23 45 67"] });
+const PhoneInput = Type.String({
+  minLength: 3,
+  maxLength: 32,
+  description: "Any format; stored in E.164",
+  examples: ["0661 23 45 67"],
+});
 
 /** Writable fields; `phone` is required on create. */
 const customerFields = {
@@ -21,8 +26,12 @@ const customerFields = {
   city: Type.Optional(Nullable(Text(100))),
   employer: Type.Optional(Nullable(Text(200))),
   monthlyIncome: Type.Optional(Nullable(Money)),
-  preferredLanguage: Type.Optional(Nullable(Type.String({ minLength: 2, maxLength: 10, examples: ["ar", "fr", "kab"] }))),
-  timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "IANA name; default Africa/Algiers" })),
+  preferredLanguage: Type.Optional(
+    Nullable(Type.String({ minLength: 2, maxLength: 10, examples: ["ar", "fr", "kab"] })),
+  ),
+  timezone: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 64, description: "IANA name; default Africa/Algiers" }),
+  ),
   doNotCall: Type.Optional(Type.Boolean()),
   notes: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
 };
@@ -72,7 +81,11 @@ export const LoanSummary = Type.Object({
   maxDaysPastDue: Type.Integer(),
 });
 
-export const CustomerDetail = Type.Object({ ...CustomerView.properties, loans: Type.Array(LoanView), summary: LoanSummary });
+export const CustomerDetail = Type.Object({
+  ...CustomerView.properties,
+  loans: Type.Array(LoanView),
+  summary: LoanSummary,
+});
 
 export const CUSTOMER_SORTS = ["name", "createdAt", "daysPastDue", "amountOverdue"] as const;
 
@@ -80,7 +93,13 @@ export const CustomerListQuery = Type.Object(
   {
     cursor: Type.Optional(CursorQuery),
     limit: LimitQuery,
-    q: Type.Optional(Type.String({ minLength: 2, maxLength: 200, description: "Name (part), phone in any format, email, external ref or national id" })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 2,
+        maxLength: 200,
+        description: "Name (part), phone in any format, email, external ref or national id",
+      }),
+    ),
     city: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     collectionStatus: Type.Optional(CollectionStatus),
     bucket: Type.Optional(Bucket),

@@ -39,8 +39,18 @@ export interface LoanPlanInput {
 }
 
 /** Days past due per bucket, kept two days inside the edges so a customer abroad stays in the bucket. */
-const DPD_RANGE: Record<"1-30" | "31-60" | "61-90", [number, number]> = { "1-30": [3, 27], "31-60": [34, 57], "61-90": [64, 87] };
-const EARLY_STATUSES: CollectionStatus[] = ["in_collection", "promise_to_pay", "payment_plan", "dispute", "in_collection"];
+const DPD_RANGE: Record<"1-30" | "31-60" | "61-90", [number, number]> = {
+  "1-30": [3, 27],
+  "31-60": [34, 57],
+  "61-90": [64, 87],
+};
+const EARLY_STATUSES: CollectionStatus[] = [
+  "in_collection",
+  "promise_to_pay",
+  "payment_plan",
+  "dispute",
+  "in_collection",
+];
 const LATE_STATUSES: CollectionStatus[] = ["legal", "in_collection", "payment_plan", "dispute"];
 const FAILED_ATTEMPTS = ["no_answer", "busy", "voicemail"] as const;
 
@@ -98,7 +108,9 @@ export function planSampleLoan(input: LoanPlanInput): PlannedLoan {
 
   const agent = () => input.agents[counters.call % input.agents.length] ?? null;
   const at = (date: string, hour: number) => {
-    const instant = new Date(`${date}T${String(hour).padStart(2, "0")}:${String(rng.int(0, 59)).padStart(2, "0")}:00+01:00`);
+    const instant = new Date(
+      `${date}T${String(hour).padStart(2, "0")}:${String(rng.int(0, 59)).padStart(2, "0")}:00+01:00`,
+    );
     // Nothing in the history may lie in the future of the clock that seeded it.
     return instant.getTime() < now.getTime() ? instant : new Date(now.getTime() - rng.int(5, 120) * 60_000);
   };
@@ -116,31 +128,55 @@ export function planSampleLoan(input: LoanPlanInput): PlannedLoan {
   }
 
   const interactions: PlannedLoan["interactions"] = [];
-  const call = (date: string, disposition: string, notes: string | null, direction: "inbound" | "outbound" = "outbound") => {
+  const call = (
+    date: string,
+    disposition: string,
+    notes: string | null,
+    direction: "inbound" | "outbound" = "outbound",
+  ) => {
     counters.call++;
     const silent = disposition === "no_answer" || disposition === "busy";
     return interactions[
       interactions.push({
-      agentId: agent(),
-      channel: "call",
-      direction,
-      callId: `DEMO-CALL-${String(counters.call).padStart(5, "0")}`,
-      startedAt: at(date, rng.int(9, 17)),
-      durationSeconds: silent ? rng.int(0, 25) : disposition === "voicemail" ? rng.int(20, 45) : rng.int(60, 540),
-      disposition,
-      notes,
-    }) - 1
+        agentId: agent(),
+        channel: "call",
+        direction,
+        callId: `DEMO-CALL-${String(counters.call).padStart(5, "0")}`,
+        startedAt: at(date, rng.int(9, 17)),
+        durationSeconds: silent ? rng.int(0, 25) : disposition === "voicemail" ? rng.int(20, 45) : rng.int(60, 540),
+        disposition,
+        notes,
+      }) - 1
     ]!;
   };
   const promises: PlannedPromise[] = [];
   /** A promise_to_pay call and the promise row post-call would have written with it. */
-  const promiseCall = (date: string, amount: string, dueDate: string, status: PlannedPromise["status"], resolvedAt: Date | null, notes: string) => {
+  const promiseCall = (
+    date: string,
+    amount: string,
+    dueDate: string,
+    status: PlannedPromise["status"],
+    resolvedAt: Date | null,
+    notes: string,
+  ) => {
     const made = call(date, "promise_to_pay", notes);
     promises.push({ callId: made.callId!, amount, dueDate, status, createdAt: made.startedAt, resolvedAt });
     return made;
   };
-  const other = (channel: "sms" | "email" | "visit" | "note", date: string, notes: string, disposition: string | null = null) =>
-    interactions.push({ agentId: agent(), channel, direction: "outbound", startedAt: at(date, rng.int(9, 17)), disposition, notes });
+  const other = (
+    channel: "sms" | "email" | "visit" | "note",
+    date: string,
+    notes: string,
+    disposition: string | null = null,
+  ) =>
+    interactions.push({
+      agentId: agent(),
+      channel,
+      direction: "outbound",
+      startedAt: at(date, rng.int(9, 17)),
+      disposition,
+      notes,
+    });
 
   const installment = formatCents(installmentCents);
   const overdue = formatCents(amountOverdueCents);
@@ -148,7 +184,12 @@ export function planSampleLoan(input: LoanPlanInput): PlannedLoan {
     other("sms", addDays(today, -1), `Rappel : votre échéance de ${installment} DZD est due le ${nextDueDate}.`);
   } else if (kind === "paid_off" && rng.next() < 0.6) {
     const last = addMonths(firstDue, term - 1);
-    call(addDays(last, 2), "paid", "Confirme le règlement du solde ; demande une attestation de remboursement.", "inbound");
+    call(
+      addDays(last, 2),
+      "paid",
+      "Confirme le règlement du solde ; demande une attestation de remboursement.",
+      "inbound",
+    );
     other("sms", addDays(last, 3), "Votre crédit est soldé. Merci de votre confiance.");
   } else if (nextDueDate && kind !== "current" && kind !== "paid_off") {
     const dpd = Math.max(1, daysBetween(nextDueDate, today));
@@ -159,9 +200,20 @@ export function planSampleLoan(input: LoanPlanInput): PlannedLoan {
     if (input.doNotCall) {
       call(day(0.6), "do_not_call", "Demande à ne plus être appelé ; contact par SMS ou courrier uniquement.");
     } else if (collectionStatus === "promise_to_pay") {
-      promiseCall(day(0.7), overdue, addDays(today, 7), "pending", null, `Promet de payer ${overdue} DZD avant le ${addDays(today, 7)}.`);
+      promiseCall(
+        day(0.7),
+        overdue,
+        addDays(today, 7),
+        "pending",
+        null,
+        `Promet de payer ${overdue} DZD avant le ${addDays(today, 7)}.`,
+      );
     } else if (collectionStatus === "payment_plan") {
-      const asked = call(day(0.6), "callback_requested", "Demande un échelonnement ; rappel convenu avec le superviseur.");
+      const asked = call(
+        day(0.6),
+        "callback_requested",
+        "Demande un échelonnement ; rappel convenu avec le superviseur.",
+      );
       asked.callbackAt = new Date(asked.startedAt.getTime() + 2 * 86_400_000);
       other("note", day(0.8), `Plan de paiement accordé : arriérés de ${overdue} DZD en 6 mensualités.`);
     } else if (collectionStatus === "dispute") {
@@ -174,19 +226,43 @@ export function planSampleLoan(input: LoanPlanInput): PlannedLoan {
       other("note", day(0.9), "Créance passée en perte après épuisement des recours amiables.");
     } else {
       // Rotated, so the sample shows every worklist reason: broken promises and due callbacks among them.
-      const outcome = (["broken_promise", "callback_due", "kept_promise", "callback_later", "wrong_number", "refused_to_pay", "voicemail"] as const)[
-        counters.outcome++ % 7
-      ];
+      const outcome = (
+        [
+          "broken_promise",
+          "callback_due",
+          "kept_promise",
+          "callback_later",
+          "wrong_number",
+          "refused_to_pay",
+          "voicemail",
+        ] as const
+      )[counters.outcome++ % 7];
       if (outcome === "broken_promise" && dpd >= input.graceDays + 10) {
         // Promised nine days ago for four days ago: past its grace days, broken the day after.
         const due = addDays(today, -(input.graceDays + 3));
-        const brokenAt = new Date(Math.min(Date.parse(`${addDays(due, input.graceDays + 1)}T00:05:00+01:00`), now.getTime() - 60_000));
-        promiseCall(addDays(due, -5), installment, due, "broken", brokenAt, `Promet de payer ${installment} DZD le ${due}.`);
+        const brokenAt = new Date(
+          Math.min(Date.parse(`${addDays(due, input.graceDays + 1)}T00:05:00+01:00`), now.getTime() - 60_000),
+        );
+        promiseCall(
+          addDays(due, -5),
+          installment,
+          due,
+          "broken",
+          brokenAt,
+          `Promet de payer ${installment} DZD le ${due}.`,
+        );
       } else if (outcome === "kept_promise" && paymentRows.length > 0) {
         // The last installment paid was late: promised three days before, and paid as promised.
         const paidAt = paymentRows.at(-1)!.paidAt as Date;
         const promisedAt = new Date(paidAt.getTime() - 3 * 86_400_000);
-        promiseCall(promisedAt.toISOString().slice(0, 10), installment, addDays(paidAt.toISOString().slice(0, 10), 1), "kept", paidAt, `Promet de régler l'échéance de ${installment} DZD.`);
+        promiseCall(
+          promisedAt.toISOString().slice(0, 10),
+          installment,
+          addDays(paidAt.toISOString().slice(0, 10), 1),
+          "kept",
+          paidAt,
+          `Promet de régler l'échéance de ${installment} DZD.`,
+        );
         const made = interactions.at(-1)!;
         made.startedAt = promisedAt;
         promises.at(-1)!.createdAt = promisedAt;
@@ -196,7 +272,8 @@ export function planSampleLoan(input: LoanPlanInput): PlannedLoan {
         if (outcome === "callback_due") {
           // Asked for 45 minutes ago and not called since: first on today's worklist.
           asked.callbackAt = new Date(now.getTime() - 45 * 60_000);
-          if (asked.startedAt.getTime() >= asked.callbackAt.getTime()) asked.startedAt = new Date(asked.callbackAt.getTime() - 3 * 3_600_000);
+          if (asked.startedAt.getTime() >= asked.callbackAt.getTime())
+            asked.startedAt = new Date(asked.callbackAt.getTime() - 3 * 3_600_000);
         } else {
           asked.callbackAt = new Date(`${addDays(today, 1)}T10:00:00+01:00`);
         }

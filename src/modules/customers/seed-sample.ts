@@ -1,7 +1,15 @@
 import { inArray, like, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import type { Seeder } from "../../db/seed.js";
-import { customerInteractions, customers, loans, paymentPromises, payments, phoneFlags, users } from "../../db/schema/index.js";
+import {
+  customerInteractions,
+  customers,
+  loans,
+  paymentPromises,
+  payments,
+  phoneFlags,
+  users,
+} from "../../db/schema/index.js";
 import { findHistoryContradictions } from "./history-invariants.js";
 import { DEFAULT_TIMEZONE, refreshCustomerArrears, todayIn } from "../loans/arrears.js";
 import { planSampleLoan, type PlannedLoan, type LoanKind } from "./seed-sample-loans.js";
@@ -28,15 +36,39 @@ const SAMPLE_LOCK_KEY = 4_812_101;
  * First loan of customer i, cycled so that fifty customers cover every bucket and terminal status
  * whatever the PRNG draws; extra loans are drawn by weight.
  */
-const FIRST_LOAN_CYCLE: LoanKind[] = ["current", "1-30", "31-60", "61-90", "90+", "paid_off", "written_off", "current", "1-30", "current"];
+const FIRST_LOAN_CYCLE: LoanKind[] = [
+  "current",
+  "1-30",
+  "31-60",
+  "61-90",
+  "90+",
+  "paid_off",
+  "written_off",
+  "current",
+  "1-30",
+  "current",
+];
 const EXTRA_LOAN_WEIGHTS: [LoanKind, number][] = [
-  ["current", 40], ["1-30", 15], ["31-60", 10], ["61-90", 8], ["90+", 7], ["paid_off", 15], ["written_off", 5],
+  ["current", 40],
+  ["1-30", 15],
+  ["31-60", 10],
+  ["61-90", 8],
+  ["90+", 7],
+  ["paid_off", 15],
+  ["written_off", 5],
 ];
 /** Customers who asked not to be called: their last call says so and no call follows it. */
 const DO_NOT_CALL = new Set([9, 22]);
 /** A customer working abroad: arrears age at midnight in Paris, which is why timezone is stored. */
 const ABROAD = new Map([[14, "Europe/Paris"]]);
-const CUSTOMER_NOTES = ["Préfère être contacté après 17h", "Contacter de préférence par SMS", "Joignable le week-end uniquement", null, null, null];
+const CUSTOMER_NOTES = [
+  "Préfère être contacté après 17h",
+  "Contacter de préférence par SMS",
+  "Joignable le week-end uniquement",
+  null,
+  null,
+  null,
+];
 
 export interface PlannedCustomer {
   row: typeof customers.$inferInsert;
@@ -44,7 +76,12 @@ export interface PlannedCustomer {
 }
 
 const digits = (rng: Rng, n: number) => Array.from({ length: n }, () => rng.int(0, 9)).join("");
-const slug = (s: string) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-zA-Z]/g, "").toLowerCase();
+const slug = (s: string) =>
+  s
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^a-zA-Z]/g, "")
+    .toLowerCase();
 
 /**
  * The whole sample, computed before touching the database: deterministic for a given `now` and
@@ -151,7 +188,11 @@ export const sampleCustomersSeeder: Seeder = {
       log("sample customers: skipped in production");
       return { created: 0 };
     }
-    const plan = planSampleCustomers(services.clock.now(), await demoAgentIds(services.db), services.config.PROMISE_GRACE_DAYS);
+    const plan = planSampleCustomers(
+      services.clock.now(),
+      await demoAgentIds(services.db),
+      services.config.PROMISE_GRACE_DAYS,
+    );
     return services.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${SAMPLE_LOCK_KEY})`);
       const existing = await tx
@@ -186,7 +227,10 @@ export const sampleCustomersSeeder: Seeder = {
       if (paymentRows.length > 0) await tx.insert(payments).values(paymentRows);
       const insertedInteractions =
         interactionRows.length > 0
-          ? await tx.insert(customerInteractions).values(interactionRows).returning({ id: customerInteractions.id, callId: customerInteractions.callId })
+          ? await tx
+              .insert(customerInteractions)
+              .values(interactionRows)
+              .returning({ id: customerInteractions.id, callId: customerInteractions.callId })
           : [];
       const interactionIds = new Map(insertedInteractions.map((r) => [r.callId, r.id]));
       // The rows post-call writes with a disposition, so the sample is a state the API could reach.
@@ -211,7 +255,12 @@ export const sampleCustomersSeeder: Seeder = {
         return c.loans.flatMap((l) =>
           l.interactions
             .filter((x) => x.disposition === "wrong_number")
-            .map((x) => ({ customerId, phone: c.row.phone, interactionId: interactionIds.get(x.callId ?? null) ?? null, createdAt: x.startedAt })),
+            .map((x) => ({
+              customerId,
+              phone: c.row.phone,
+              interactionId: interactionIds.get(x.callId ?? null) ?? null,
+              createdAt: x.startedAt,
+            })),
         );
       });
       if (flagRows.length > 0) await tx.insert(phoneFlags).values(flagRows).onConflictDoNothing();

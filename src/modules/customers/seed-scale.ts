@@ -43,14 +43,27 @@ const PORTFOLIO_LOCK_KEY = 4_812_102;
  * customer number always gets the same name and loans, whatever the batch size or engine
  * (hashint8 is identical in PostgreSQL and PGlite). Salts below 64 keep the inputs distinct.
  */
-const h = (expr: string, salt: number, mod: number | string) => `((hashint8((${expr}) * 64 + ${salt}) & 2147483647) % ${mod})`;
+const h = (expr: string, salt: number, mod: number | string) =>
+  `((hashint8((${expr}) * 64 + ${salt}) & 2147483647) % ${mod})`;
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 /** A constant array to index with `[1 + h(...)]`; the values are ours, never user input. */
 const arr = (values: readonly (string | number)[]) =>
   `(array[${values.map((v) => (typeof v === "number" ? String(v) : quote(v))).join(",")}])`;
-const pick = (values: readonly (string | number)[], expr: string, salt: number) => `${arr(values)}[1 + ${h(expr, salt, values.length)}]`;
+const pick = (values: readonly (string | number)[], expr: string, salt: number) =>
+  `${arr(values)}[1 + ${h(expr, salt, values.length)}]`;
 const METHODS = PAYMENT_METHOD_WEIGHTS.flatMap(([m, w]) => Array<string>(Math.ceil(w / 5)).fill(m));
-const CALL_OUTCOMES = ["no_answer", "no_answer", "busy", "voicemail", "promise_to_pay", "callback_requested", "refused_to_pay", "wrong_number", "dispute", "paid"];
+const CALL_OUTCOMES = [
+  "no_answer",
+  "no_answer",
+  "busy",
+  "voicemail",
+  "promise_to_pay",
+  "callback_requested",
+  "refused_to_pay",
+  "wrong_number",
+  "dispute",
+  "paid",
+];
 
 function customersInsert(start: number, end: number, now: string): SQL {
   const email = `case when ${h("n", 6, 100)} < 55 then translate(lower(first_name || '.' || last_name), 'àâäéèêëïîôöùûüç ', 'aaaeeeeiioouuuc') || n || '@' || ${pick(["gmail.com", "yahoo.fr", "hotmail.com", "outlook.fr"], "n", 7)} end`;
@@ -204,7 +217,12 @@ export async function seedPortfolio(db: Db, opts: PortfolioOptions): Promise<Por
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError("batchSize must be a positive integer");
   const now = opts.now.toISOString();
   const today = todayIn(DEFAULT_TIMEZONE, opts.now);
-  const agentRows = await db.select({ id: users.id }).from(users).where(sql`${users.role} = 'agent' and ${users.isActive}`).orderBy(users.email).limit(50);
+  const agentRows = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`${users.role} = 'agent' and ${users.isActive}`)
+    .orderBy(users.email)
+    .limit(50);
   const agents = agentRows.length > 0 ? `array[${agentRows.map((a) => quote(a.id)).join(",")}]::uuid[]` : "";
   const result: PortfolioResult = { existing: -1, created: 0, loans: 0, payments: 0, interactions: 0 };
 
@@ -230,7 +248,10 @@ export async function seedPortfolio(db: Db, opts: PortfolioOptions): Promise<Por
       await tx.execute(customersInsert(highest + 1, end, now));
       // Without statistics the planner assumes a tiny temp table and picks nested loops.
       await tx.execute(sql`analyze gen_batch`);
-      const [counts] = await queryRows<Record<"loans" | "payments" | "interactions", unknown>>(tx, loansInsert(today, now, agents));
+      const [counts] = await queryRows<Record<"loans" | "payments" | "interactions", unknown>>(
+        tx,
+        loansInsert(today, now, agents),
+      );
       // One set-based rewrite of the arrears summaries for the whole batch (refreshCustomerArrears' rule).
       await tx.execute(sql`
         update customers c set oldest_due_date = a.oldest, total_overdue = a.total

@@ -1,7 +1,16 @@
 import { eq, like, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, toNumber } from "../../db/client.js";
-import { COLLECTION_STATUSES, customerInteractions, customers, loans, paymentPromises, PAYMENT_STATUSES, phoneFlags, users } from "../../db/schema/index.js";
+import {
+  COLLECTION_STATUSES,
+  customerInteractions,
+  customers,
+  loans,
+  paymentPromises,
+  PAYMENT_STATUSES,
+  phoneFlags,
+  users,
+} from "../../db/schema/index.js";
 import { manualClock } from "../../lib/clock.js";
 import { normalizePhone } from "../../lib/phone.js";
 import { BUCKETS, bucketOf, daysPastDue, isOpenLoan, todayIn } from "../loans/arrears.js";
@@ -15,7 +24,16 @@ import { seedPortfolio } from "./seed-scale.js";
 
 const NOW = new Date("2026-11-21T10:00:00Z");
 const DISPOSITIONS = [
-  "promise_to_pay", "paid", "callback_requested", "no_answer", "busy", "voicemail", "wrong_number", "refused_to_pay", "dispute", "do_not_call",
+  "promise_to_pay",
+  "paid",
+  "callback_requested",
+  "no_answer",
+  "busy",
+  "voicemail",
+  "wrong_number",
+  "refused_to_pay",
+  "dispute",
+  "do_not_call",
 ];
 const MONEY = /^\d+\.\d{2}$/;
 
@@ -71,8 +89,10 @@ describe("sample customers seeder", () => {
     expect(new Set(rows.map((r) => r.loan.paymentStatus))).toEqual(new Set(PAYMENT_STATUSES));
     expect(new Set(rows.map((r) => r.loan.collectionStatus))).toEqual(new Set(COLLECTION_STATUSES));
     for (const { loan } of rows) {
-      for (const money of [loan.principal, loan.installmentAmount, loan.outstandingBalance, loan.amountOverdue]) expect(money).toMatch(MONEY);
-      if (loan.paymentStatus === "current") expect([loan.amountOverdue, loan.collectionStatus]).toEqual(["0.00", "none"]);
+      for (const money of [loan.principal, loan.installmentAmount, loan.outstandingBalance, loan.amountOverdue])
+        expect(money).toMatch(MONEY);
+      if (loan.paymentStatus === "current")
+        expect([loan.amountOverdue, loan.collectionStatus]).toEqual(["0.00", "none"]);
       if (loan.paymentStatus === "paid_off") expect(loan.outstandingBalance).toBe("0.00");
       if (loan.paymentStatus === "overdue" || loan.paymentStatus === "defaulted")
         expect(cents(loan.amountOverdue)).toBe(loan.missedInstallments * cents(loan.installmentAmount));
@@ -96,7 +116,9 @@ describe("sample customers seeder", () => {
       const open = allLoans.filter((l) => l.customerId === c.id && isOpenLoan(l));
       const oldest = open.map((l) => l.nextDueDate!).sort()[0] ?? null;
       expect(c.oldestDueDate, c.externalRef!).toBe(oldest);
-      expect(c.totalOverdue, c.externalRef!).toBe(formatCents(open.reduce((sum, l) => sum + cents(l.amountOverdue), 0)));
+      expect(c.totalOverdue, c.externalRef!).toBe(
+        formatCents(open.reduce((sum, l) => sum + cents(l.amountOverdue), 0)),
+      );
     }
     expect(await inconsistentCustomers()).toBe(0);
   });
@@ -105,14 +127,23 @@ describe("sample customers seeder", () => {
     expect(await findHistoryContradictions(db())).toEqual([]);
     const promises = await db().select().from(paymentPromises);
     expect(new Set(promises.map((p) => p.status))).toEqual(new Set(["pending", "kept", "broken"]));
-    const promiseLoans = await db().select({ id: loans.id }).from(loans).where(eq(loans.collectionStatus, "promise_to_pay"));
+    const promiseLoans = await db()
+      .select({ id: loans.id })
+      .from(loans)
+      .where(eq(loans.collectionStatus, "promise_to_pay"));
     expect(promiseLoans.length).toBeGreaterThan(0);
     for (const l of promiseLoans) expect(promises.some((p) => p.loanId === l.id && p.status === "pending")).toBe(true);
-    const callbacks = await db().select().from(customerInteractions).where(eq(customerInteractions.disposition, "callback_requested"));
+    const callbacks = await db()
+      .select()
+      .from(customerInteractions)
+      .where(eq(customerInteractions.disposition, "callback_requested"));
     expect(callbacks.every((c) => c.callbackAt !== null)).toBe(true);
     expect(callbacks.some((c) => c.callbackAt! <= NOW)).toBe(true);
     expect(callbacks.some((c) => c.callbackAt! > NOW)).toBe(true);
-    const wrong = await db().select().from(customerInteractions).where(eq(customerInteractions.disposition, "wrong_number"));
+    const wrong = await db()
+      .select()
+      .from(customerInteractions)
+      .where(eq(customerInteractions.disposition, "wrong_number"));
     const flags = await db().select().from(phoneFlags);
     expect(wrong.length).toBeGreaterThan(0);
     for (const w of wrong) expect(flags.some((f) => f.customerId === w.customerId)).toBe(true);
@@ -128,8 +159,12 @@ describe("sample customers seeder", () => {
 
   it("the contradiction check catches what the old sample had: promise loans without promises, callbacks without times", async () => {
     const [loan] = await db().select().from(loans).where(eq(loans.collectionStatus, "promise_to_pay")).limit(1);
-    await db().execute(sql`update payment_promises set status = 'cancelled', resolved_at = now() where loan_id = ${loan!.id}`);
-    await db().execute(sql`update customer_interactions set callback_at = null where id = (select id from customer_interactions where disposition = 'callback_requested' limit 1)`);
+    await db().execute(
+      sql`update payment_promises set status = 'cancelled', resolved_at = now() where loan_id = ${loan!.id}`,
+    );
+    await db().execute(
+      sql`update customer_interactions set callback_at = null where id = (select id from customer_interactions where disposition = 'callback_requested' limit 1)`,
+    );
     const problems = await findHistoryContradictions(db());
     expect(problems.join("\n")).toContain("a loan in promise_to_pay has a pending promise");
     expect(problems.join("\n")).toContain("a callback_requested interaction has a callback time");
@@ -149,9 +184,19 @@ describe("seedPortfolio", () => {
 
   it("generates 2000 consistent customers with about 1.5 loans each, reporting progress", async () => {
     const progress: [number, number][] = [];
-    const result = await seedPortfolio(db(), { customers: 2000, batchSize: 700, now: NOW, onProgress: (d, n) => progress.push([d, n]) });
+    const result = await seedPortfolio(db(), {
+      customers: 2000,
+      batchSize: 700,
+      now: NOW,
+      onProgress: (d, n) => progress.push([d, n]),
+    });
     expect(result).toMatchObject({ existing: 0, created: 2000 });
-    expect(progress).toEqual([[0, 2000], [700, 2000], [1400, 2000], [2000, 2000]]);
+    expect(progress).toEqual([
+      [0, 2000],
+      [700, 2000],
+      [1400, 2000],
+      [2000, 2000],
+    ]);
     expect(await genCount("customers")).toEqual({ n: 2000, distinct: 2000 });
     const generatedLoans = await genCount("loans");
     expect(generatedLoans.distinct).toBe(generatedLoans.n);
@@ -182,7 +227,8 @@ describe("seedPortfolio", () => {
       sql`select phone, alt_phone from customers where external_ref like 'GEN-%' order by external_ref limit 300`,
     );
     expect(phones.filter((p) => p.alt_phone).length).toBeGreaterThan(30);
-    for (const p of phones.flatMap((r) => [r.phone, r.alt_phone ?? r.phone])) expect(normalizePhone(p)?.e164, p).toBe(p);
+    for (const p of phones.flatMap((r) => [r.phone, r.alt_phone ?? r.phone]))
+      expect(normalizePhone(p)?.e164, p).toBe(p);
     const [dupes] = await queryRows<{ n: unknown }>(
       db(),
       sql`select count(*) as n from (select phone from customers where external_ref like 'GEN-%' group by phone having count(*) > 1) d`,
@@ -197,7 +243,11 @@ describe("seedPortfolio", () => {
     const generatedLoans = await genCount("loans");
     expect(generatedLoans.distinct).toBe(generatedLoans.n);
     expect(await inconsistentCustomers()).toBe(0);
-    expect(await seedPortfolio(db(), { customers: 3000, now: NOW })).toMatchObject({ existing: 3000, created: 0, loans: 0 });
+    expect(await seedPortfolio(db(), { customers: 3000, now: NOW })).toMatchObject({
+      existing: 3000,
+      created: 0,
+      loans: 0,
+    });
     expect(await genCount("customers")).toEqual({ n: 3000, distinct: 3000 });
   });
 

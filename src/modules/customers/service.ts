@@ -114,7 +114,11 @@ export async function getCustomerDetail(services: Services, id: string) {
   return { ...toCustomerView(customer, now), loans: loanViews, summary: summariseLoans(loanViews) };
 }
 
-export async function createCustomer(services: Services, input: Static<typeof CustomerCreateBody>, ctx: RequestContext) {
+export async function createCustomer(
+  services: Services,
+  input: Static<typeof CustomerCreateBody>,
+  ctx: RequestContext,
+) {
   const { db, clock } = services;
   const now = clock.now();
   const values = normaliseCustomerInput(input);

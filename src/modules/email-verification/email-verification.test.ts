@@ -14,7 +14,10 @@ let n = 0;
 
 beforeAll(async () => {
   smtp = await startCapturingSmtp();
-  t = await buildTestApp({ ...FAST_AUTH_ENV, ...smtp.env, REQUIRE_EMAIL_VERIFICATION: "true", RATE_LIMIT_OTP_PER_IP: "1000" }, { clock });
+  t = await buildTestApp(
+    { ...FAST_AUTH_ENV, ...smtp.env, REQUIRE_EMAIL_VERIFICATION: "true", RATE_LIMIT_OTP_PER_IP: "1000" },
+    { clock },
+  );
 });
 afterAll(async () => {
   await t.close();
@@ -46,7 +49,12 @@ describe("email verification", () => {
     expect(login.statusCode).toBe(200);
     expect(login.json().user.emailVerified).toBe(true);
     const [user] = await t.app.database.db.select().from(users).where(eq(users.email, email));
-    expect(await t.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, "user.email_verified"), eq(auditLogs.entityId, user!.id)))).toHaveLength(1);
+    expect(
+      await t.app.database.db
+        .select()
+        .from(auditLogs)
+        .where(and(eq(auditLogs.action, "user.email_verified"), eq(auditLogs.entityId, user!.id))),
+    ).toHaveLength(1);
     const events = await t.app.database.db.select().from(otpLogs).where(eq(otpLogs.email, email));
     expect(events.every((e) => e.purpose === "email_verification")).toBe(true);
     expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(["requested", "sent", "verified"]));
@@ -64,7 +72,10 @@ describe("email verification", () => {
   });
 
   it("every failed check answers alike: wrong, blocked (after 5 wrong), expired, unknown or verified address", async () => {
-    const notAccepted = { code: "INVALID_OTP", message: "The code is not correct or is no longer valid; request a new one" };
+    const notAccepted = {
+      code: "INVALID_OTP",
+      message: "The code is not correct or is no longer valid; request a new one",
+    };
     const { email, code } = await registered();
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push(await post("/api/auth/verify-email", { email, otp: wrong(code) }));
@@ -103,7 +114,8 @@ describe("email verification", () => {
       expect((await post("/api/auth/resend-verification", { email })).json()).toEqual(ok);
       await deliverMail(t.app);
       const next = smtp.latestCode(email)!;
-      if (next !== current) expect((await post("/api/auth/verify-email", { email, otp: current })).statusCode).toBe(400);
+      if (next !== current)
+        expect((await post("/api/auth/verify-email", { email, otp: current })).statusCode).toBe(400);
       current = next;
     }
     clock.advance(61_000);
@@ -122,14 +134,30 @@ describe("when the email cannot be sent", () => {
   it("registration keeps the account and answers as usual; send_failed is logged by the outbox worker", async () => {
     const failing = await buildTestApp({ ...FAST_AUTH_ENV, ...smtp.env, EMAIL_PASS: "wrong-app-password" });
     try {
-      const res = await failing.app.inject({ method: "POST", url: "/api/auth/register", payload: { email: "unlucky@example.dz", password: STRONG_PASSWORD, name: "Unlucky" } });
+      const res = await failing.app.inject({
+        method: "POST",
+        url: "/api/auth/register",
+        payload: { email: "unlucky@example.dz", password: STRONG_PASSWORD, name: "Unlucky" },
+      });
       expect(res.statusCode).toBe(201);
       expect(res.json()).toMatchObject({ verificationEmailSent: true, user: { email: "unlucky@example.dz" } });
-      expect(await failing.app.database.db.select().from(users).where(eq(users.email, "unlucky@example.dz"))).toHaveLength(1);
+      expect(
+        await failing.app.database.db.select().from(users).where(eq(users.email, "unlucky@example.dz")),
+      ).toHaveLength(1);
       await deliverMail(failing.app);
-      const events = (await failing.app.database.db.select().from(otpLogs).where(eq(otpLogs.email, "unlucky@example.dz"))).map((e) => e.event);
+      const events = (
+        await failing.app.database.db.select().from(otpLogs).where(eq(otpLogs.email, "unlucky@example.dz"))
+      ).map((e) => e.event);
       expect(events).toContain("send_failed");
-      expect((await failing.app.inject({ method: "POST", url: "/api/auth/resend-verification", payload: { email: "unlucky@example.dz" } })).statusCode).toBe(200);
+      expect(
+        (
+          await failing.app.inject({
+            method: "POST",
+            url: "/api/auth/resend-verification",
+            payload: { email: "unlucky@example.dz" },
+          })
+        ).statusCode,
+      ).toBe(200);
     } finally {
       await failing.close();
     }

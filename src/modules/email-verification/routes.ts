@@ -9,7 +9,8 @@ import { resendVerification, verifyEmail } from "./service.js";
 
 const tags = ["auth"];
 // One answer per outcome for every address (issue 11): nothing tells which addresses await a code.
-const errors = "INVALID_OTP 400 for every failure (wrong, expired or blocked code, unknown or verified address); RATE_LIMITED 429 per IP.";
+const errors =
+  "INVALID_OTP 400 for every failure (wrong, expired or blocked code, unknown or verified address); RATE_LIMITED 429 per IP.";
 
 export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
@@ -35,10 +36,13 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
     {
       schema: {
         tags,
-        summary: "Send a new verification code (the same answer for every address; cooldown and cap hold the mail back silently)",
+        summary:
+          "Send a new verification code (the same answer for every address; cooldown and cap hold the mail back silently)",
         description: errors,
         body: Type.Object({ email: Email }, { additionalProperties: false }),
-        response: { 200: Type.Object({ message: Type.Literal("If the address needs verifying, a new code has been sent") }) },
+        response: {
+          200: Type.Object({ message: Type.Literal("If the address needs verifying, a new code has been sent") }),
+        },
       },
     },
     async (request) => {

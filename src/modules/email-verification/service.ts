@@ -16,7 +16,13 @@ import { findUserById } from "../users/repository.js";
 
 type VerificationRow = typeof emailVerifications.$inferSelect;
 
-function log(services: Services, ctx: RequestContext | null, event: Parameters<typeof logOtpEvent>[1]["event"], row: { id: string; userId: string; email: string }, db: DbOrTx = services.db) {
+function log(
+  services: Services,
+  ctx: RequestContext | null,
+  event: Parameters<typeof logOtpEvent>[1]["event"],
+  row: { id: string; userId: string; email: string },
+  db: DbOrTx = services.db,
+) {
   return logOtpEvent(db, {
     event,
     purpose: "email_verification",
@@ -34,16 +40,27 @@ function log(services: Services, ctx: RequestContext | null, event: Parameters<t
  * address): distinct answers would tell an outsider which addresses are accounts waiting for a code.
  * The rules still apply inside (OTP_MAX_ATTEMPTS wrong codes end a code, codes expire).
  */
-const notAccepted = () => new AppError("INVALID_OTP", "The code is not correct or is no longer valid; request a new one");
+const notAccepted = () =>
+  new AppError("INVALID_OTP", "The code is not correct or is no longer valid; request a new one");
 
 /** The newest code sent to an address, whoever it was for. */
 async function latestForAddress(db: DbOrTx, email: string): Promise<VerificationRow | undefined> {
-  const [row] = await db.select().from(emailVerifications).where(eq(emailVerifications.email, email)).orderBy(desc(emailVerifications.createdAt)).limit(1);
+  const [row] = await db
+    .select()
+    .from(emailVerifications)
+    .where(eq(emailVerifications.email, email))
+    .orderBy(desc(emailVerifications.createdAt))
+    .limit(1);
   return row;
 }
 
 async function latestForUser(db: DbOrTx, userId: string): Promise<VerificationRow | undefined> {
-  const [row] = await db.select().from(emailVerifications).where(eq(emailVerifications.userId, userId)).orderBy(desc(emailVerifications.createdAt)).limit(1);
+  const [row] = await db
+    .select()
+    .from(emailVerifications)
+    .where(eq(emailVerifications.userId, userId))
+    .orderBy(desc(emailVerifications.createdAt))
+    .limit(1);
   return row;
 }
 
@@ -59,8 +76,17 @@ async function accountAwaiting(db: DbOrTx, email: string) {
 }
 
 async function queueCode(services: Services, tx: DbOrTx, row: VerificationRow, code: string) {
-  const mail = otpEmail(row.email, code, Math.round(services.config.EMAIL_VERIFICATION_TTL_SECONDS / 60), "email_verification");
-  await enqueueMail(tx, { ...mail, kind: "email_verification_code", userId: row.userId, relatedId: row.id }, services.clock.now());
+  const mail = otpEmail(
+    row.email,
+    code,
+    Math.round(services.config.EMAIL_VERIFICATION_TTL_SECONDS / 60),
+    "email_verification",
+  );
+  await enqueueMail(
+    tx,
+    { ...mail, kind: "email_verification_code", userId: row.userId, relatedId: row.id },
+    services.clock.now(),
+  );
 }
 
 /**
@@ -68,7 +94,13 @@ async function queueCode(services: Services, tx: DbOrTx, row: VerificationRow, c
  * admin creation, or the pending new one after an email change): earlier codes stop working and a
  * code is queued. Runs in the caller's transaction; the caller wakes the outbox after commit.
  */
-export async function startEmailVerification(services: Services, tx: DbOrTx, userId: string, address: string, ctx: RequestContext | null): Promise<void> {
+export async function startEmailVerification(
+  services: Services,
+  tx: DbOrTx,
+  userId: string,
+  address: string,
+  ctx: RequestContext | null,
+): Promise<void> {
   const { clock, config } = services;
   const now = clock.now();
   const id = randomUUID();
@@ -79,7 +111,16 @@ export async function startEmailVerification(services: Services, tx: DbOrTx, use
     .where(and(eq(emailVerifications.userId, userId), eq(emailVerifications.status, "pending")));
   const [inserted] = await tx
     .insert(emailVerifications)
-    .values({ id, userId, email: address, otpHash: hashOtp(otpKey(config.JWT_SECRET), id, code), expiresAt: addSeconds(now, config.EMAIL_VERIFICATION_TTL_SECONDS), lastSentAt: now, createdAt: now, updatedAt: now })
+    .values({
+      id,
+      userId,
+      email: address,
+      otpHash: hashOtp(otpKey(config.JWT_SECRET), id, code),
+      expiresAt: addSeconds(now, config.EMAIL_VERIFICATION_TTL_SECONDS),
+      lastSentAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
     .returning();
   await log(services, ctx, "requested", inserted!, tx);
   await queueCode(services, tx, inserted!, code);
@@ -98,7 +139,10 @@ export async function resendVerification(services: Services, email: string, ctx:
   const current = await latestForUser(db, user.id);
   const sameAddress = current?.email === address;
   const resends = sameAddress ? current.resendCount : 0;
-  const coolingDown = sameAddress && current.lastSentAt !== null && current.lastSentAt.getTime() + config.OTP_RESEND_COOLDOWN_SECONDS * 1000 > now.getTime();
+  const coolingDown =
+    sameAddress &&
+    current.lastSentAt !== null &&
+    current.lastSentAt.getTime() + config.OTP_RESEND_COOLDOWN_SECONDS * 1000 > now.getTime();
   if (coolingDown || (sameAddress && resends >= config.OTP_MAX_RESENDS)) {
     await log(services, ctx, "request_limited", { id: current.id, userId: user.id, email: address });
     return;
@@ -106,7 +150,11 @@ export async function resendVerification(services: Services, email: string, ctx:
   const code = generateOtp();
   const id = randomUUID();
   await db.transaction(async (tx) => {
-    if (current) await tx.update(emailVerifications).set({ status: "superseded", updatedAt: now }).where(and(eq(emailVerifications.id, current.id), eq(emailVerifications.status, "pending")));
+    if (current)
+      await tx
+        .update(emailVerifications)
+        .set({ status: "superseded", updatedAt: now })
+        .where(and(eq(emailVerifications.id, current.id), eq(emailVerifications.status, "pending")));
     const [inserted] = await tx
       .insert(emailVerifications)
       .values({
@@ -131,7 +179,11 @@ export async function resendVerification(services: Services, email: string, ctx:
  * Checks a code: each code has OTP_MAX_ATTEMPTS tries. The right one marks the address verified,
  * or, for a pending new address, makes it the sign-in address (the old one is told).
  */
-export async function verifyEmail(services: Services, input: { email: string; otp: string }, ctx: RequestContext): Promise<void> {
+export async function verifyEmail(
+  services: Services,
+  input: { email: string; otp: string },
+  ctx: RequestContext,
+): Promise<void> {
   const { db, clock, config } = services;
   const now = clock.now();
   const address = input.email.trim().toLowerCase();
@@ -141,7 +193,10 @@ export async function verifyEmail(services: Services, input: { email: string; ot
   if (!row || !user || !awaiting || row.status !== "pending") throw notAccepted();
   if (row.expiresAt <= now) {
     await db.transaction(async (tx) => {
-      await tx.update(emailVerifications).set({ status: "expired", updatedAt: now }).where(and(eq(emailVerifications.id, row.id), eq(emailVerifications.status, "pending")));
+      await tx
+        .update(emailVerifications)
+        .set({ status: "expired", updatedAt: now })
+        .where(and(eq(emailVerifications.id, row.id), eq(emailVerifications.status, "pending")));
       await log(services, ctx, "expired", row, tx);
     });
     throw notAccepted();
@@ -172,14 +227,34 @@ export async function verifyEmail(services: Services, input: { email: string; ot
       .returning();
     if (!done) throw notAccepted();
     if (changing) {
-      await tx.update(users).set({ email: address, pendingEmail: null, emailVerifiedAt: now, updatedAt: now }).where(eq(users.id, user.id));
-      await recordAudit(tx, { ...ctx, actorId: user.id }, { action: "user.email_changed", entityType: "user", entityId: user.id, details: { from: user.email, to: address } });
-      await enqueueMail(tx, { ...accountNoticeEmail(user.email, "email_changed", address), kind: "email_changed_notice", userId: user.id }, now);
+      await tx
+        .update(users)
+        .set({ email: address, pendingEmail: null, emailVerifiedAt: now, updatedAt: now })
+        .where(eq(users.id, user.id));
+      await recordAudit(
+        tx,
+        { ...ctx, actorId: user.id },
+        {
+          action: "user.email_changed",
+          entityType: "user",
+          entityId: user.id,
+          details: { from: user.email, to: address },
+        },
+      );
+      await enqueueMail(
+        tx,
+        { ...accountNoticeEmail(user.email, "email_changed", address), kind: "email_changed_notice", userId: user.id },
+        now,
+      );
     } else {
       await tx.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.id, user.id));
     }
     await log(services, ctx, "verified", row, tx);
-    await recordAudit(tx, { ...ctx, actorId: user.id }, { action: "user.email_verified", entityType: "user", entityId: user.id, details: { email: address } });
+    await recordAudit(
+      tx,
+      { ...ctx, actorId: user.id },
+      { action: "user.email_verified", entityType: "user", entityId: user.id, details: { email: address } },
+    );
     await autoApproveByDomain(services, tx, user, address, ctx);
   });
   services.mailOutbox.wake();

@@ -35,9 +35,7 @@ export function createReadinessCheck(database: Database) {
         return {
           ready: false,
           migrations: "pending",
-          failures: [
-            { path: "migrations", message: `${status.pending.length} pending: ${status.pending.join(", ")}` },
-          ],
+          failures: [{ path: "migrations", message: `${status.pending.length} pending: ${status.pending.join(", ")}` }],
         };
       }
       migrationsConfirmed = true;

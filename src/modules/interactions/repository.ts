@@ -26,7 +26,9 @@ export async function listInteractions(db: DbOrTx, f: InteractionFilter): Promis
     f.disposition ? eq(t.disposition, f.disposition) : undefined,
     f.from ? gte(t.startedAt, f.from) : undefined,
     f.to ? lt(t.startedAt, f.to) : undefined,
-    f.after ? or(lt(t.startedAt, f.after.startedAt), and(eq(t.startedAt, f.after.startedAt), lt(t.id, f.after.id))) : undefined,
+    f.after
+      ? or(lt(t.startedAt, f.after.startedAt), and(eq(t.startedAt, f.after.startedAt), lt(t.id, f.after.id)))
+      : undefined,
   ];
   const rows = await db
     .select({ interaction: t, agentName: users.name })
@@ -38,14 +40,26 @@ export async function listInteractions(db: DbOrTx, f: InteractionFilter): Promis
   return rows.map((r) => ({ ...r.interaction, agentName: r.agentName }));
 }
 
-export async function insertInteraction(db: DbOrTx, values: typeof customerInteractions.$inferInsert): Promise<InteractionRow> {
+export async function insertInteraction(
+  db: DbOrTx,
+  values: typeof customerInteractions.$inferInsert,
+): Promise<InteractionRow> {
   const [row] = await db.insert(customerInteractions).values(values).returning();
   return row!;
 }
 
-export async function findInteraction(db: DbOrTx, id: string, forUpdate = false): Promise<InteractionWithAgent | undefined> {
+export async function findInteraction(
+  db: DbOrTx,
+  id: string,
+  forUpdate = false,
+): Promise<InteractionWithAgent | undefined> {
   const t = customerInteractions;
-  const query = db.select({ interaction: t, agentName: users.name }).from(t).leftJoin(users, eq(users.id, t.agentId)).where(eq(t.id, id)).limit(1);
+  const query = db
+    .select({ interaction: t, agentName: users.name })
+    .from(t)
+    .leftJoin(users, eq(users.id, t.agentId))
+    .where(eq(t.id, id))
+    .limit(1);
   const [row] = forUpdate ? await query.for("update", { of: t }) : await query;
   return row ? { ...row.interaction, agentName: row.agentName } : undefined;
 }

@@ -7,7 +7,15 @@ import type { Services } from "../../services.js";
 import { findCustomer } from "../customers/repository.js";
 import { expectedVersion } from "../../lib/versioning.js";
 import { IdParams, IfMatchHeaders } from "../loans/schemas.js";
-import { InteractionCorrected, InteractionCreateBody, InteractionDetail, InteractionList, InteractionListQuery, InteractionPatchBody, InteractionView } from "./schemas.js";
+import {
+  InteractionCorrected,
+  InteractionCreateBody,
+  InteractionDetail,
+  InteractionList,
+  InteractionListQuery,
+  InteractionPatchBody,
+  InteractionView,
+} from "./schemas.js";
 import { correctInteraction, getInteractionDetail, listInteractionViews, logInteraction } from "./service.js";
 
 const tags = ["interactions"];
@@ -19,7 +27,16 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
 
   app.get(
     "/api/interactions",
-    { onRequest: agent, schema: { tags, security, summary: "Interactions, newest first, with filters", querystring: InteractionListQuery, response: { 200: InteractionList } } },
+    {
+      onRequest: agent,
+      schema: {
+        tags,
+        security,
+        summary: "Interactions, newest first, with filters",
+        querystring: InteractionListQuery,
+        response: { 200: InteractionList },
+      },
+    },
     async (request) => listInteractionViews(services, request.query),
   );
 
@@ -32,7 +49,10 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
         security,
         summary: "A customer's interactions, newest first",
         params: IdParams,
-        querystring: Type.Object({ cursor: Type.Optional(CursorQuery), limit: LimitQuery }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { cursor: Type.Optional(CursorQuery), limit: LimitQuery },
+          { additionalProperties: false },
+        ),
         response: { 200: InteractionList },
       },
     },
@@ -44,17 +64,34 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
 
   app.post(
     "/api/interactions",
-    { onRequest: agent, schema: { tags, security, summary: "Log a note or a contact by hand", body: InteractionCreateBody, response: { 201: InteractionView } } },
+    {
+      onRequest: agent,
+      schema: {
+        tags,
+        security,
+        summary: "Log a note or a contact by hand",
+        body: InteractionCreateBody,
+        response: { 201: InteractionView },
+      },
+    },
     async (request, reply) => {
       const { user } = authOf(request);
-      const view = await logInteraction(services, request.body, { id: user.id, name: user.name }, requestContext(request));
+      const view = await logInteraction(
+        services,
+        request.body,
+        { id: user.id, name: user.name },
+        requestContext(request),
+      );
       return reply.status(201).send(view);
     },
   );
 
   app.get(
     "/api/interactions/:id",
-    { onRequest: agent, schema: { tags, security, summary: "One interaction", params: IdParams, response: { 200: InteractionDetail } } },
+    {
+      onRequest: agent,
+      schema: { tags, security, summary: "One interaction", params: IdParams, response: { 200: InteractionDetail } },
+    },
     async (request, reply) => {
       const view = await getInteractionDetail(services, request.params.id);
       return reply.header("etag", `"${view.version}"`).send(view);
@@ -68,7 +105,8 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       schema: {
         tags,
         security,
-        summary: "Correct an interaction's notes or disposition (supervisor); needs the version read (body or If-Match)",
+        summary:
+          "Correct an interaction's notes or disposition (supervisor); needs the version read (body or If-Match)",
         description:
           "The disposition's effects (promise, loan status, number flags, callback) are not re-run: the response says so " +
           "(`effectsReRun: false`). The audit entry keeps the original values. 409 VERSION_CONFLICT with the current record when the version is stale.",
@@ -80,7 +118,13 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     },
     async (request, reply) => {
       const { version, ...changes } = request.body;
-      const view = await correctInteraction(services, request.params.id, expectedVersion(version, request.headers["if-match"]), changes, requestContext(request));
+      const view = await correctInteraction(
+        services,
+        request.params.id,
+        expectedVersion(version, request.headers["if-match"]),
+        changes,
+        requestContext(request),
+      );
       return reply.header("etag", `"${view.version}"`).send(view);
     },
   );

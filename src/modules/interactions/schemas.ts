@@ -4,14 +4,15 @@ import { CursorQuery, LimitQuery, PageInfo } from "../../lib/pagination.js";
 import { Nullable } from "../../lib/http-schemas.js";
 import { VersionField } from "../../lib/versioning.js";
 
-
 export const InteractionView = Type.Object({
   id: Type.String({ format: "uuid" }),
   customerId: Type.String({ format: "uuid" }),
   loanId: Nullable(Type.String({ format: "uuid" })),
   agentId: Nullable(Type.String({ format: "uuid" })),
   agentName: Nullable(Type.String()),
-  apiKeyId: Nullable(Type.String({ format: "uuid", description: "The integration key that recorded it (dialer, bot), if any" })),
+  apiKeyId: Nullable(
+    Type.String({ format: "uuid", description: "The integration key that recorded it (dialer, bot), if any" }),
+  ),
   channel: Type.String(),
   direction: Type.String(),
   callId: Nullable(Type.String()),
@@ -43,7 +44,8 @@ export const InteractionPatchBody = Type.Object(
 export const InteractionCorrected = Type.Object({
   ...InteractionDetail.properties,
   effectsReRun: Type.Literal(false, {
-    description: "Always false: a corrected disposition does not re-run its effects (promise, loan status, flags, callback)",
+    description:
+      "Always false: a corrected disposition does not re-run its effects (promise, loan status, flags, callback)",
   }),
   notice: Type.String(),
 });

@@ -7,7 +7,13 @@ import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { diff, versionConflict } from "../../lib/versioning.js";
 import { findDisposition } from "../calling/repository.js";
-import { findInteraction, type InteractionWithAgent, insertInteraction, listInteractions, updateInteractionAtVersion } from "./repository.js";
+import {
+  findInteraction,
+  type InteractionWithAgent,
+  insertInteraction,
+  listInteractions,
+  updateInteractionAtVersion,
+} from "./repository.js";
 import type { InteractionCreateBody, InteractionListQuery } from "./schemas.js";
 
 export const toInteractionView = (i: InteractionWithAgent) => ({
@@ -67,7 +73,9 @@ export async function correctInteraction(
     if (input.disposition !== undefined) {
       const disposition = await findDisposition(tx, input.disposition);
       if (!disposition?.isActive) {
-        throw new AppError("VALIDATION_ERROR", "Unknown disposition", { details: [{ path: "/disposition", message: "is not a known disposition" }] });
+        throw new AppError("VALIDATION_ERROR", "Unknown disposition", {
+          details: [{ path: "/disposition", message: "is not a known disposition" }],
+        });
       }
       changes.disposition = input.disposition;
     }
@@ -84,7 +92,11 @@ export async function correctInteraction(
         effectsReRun: false,
       },
     });
-    return { ...toInteractionDetail({ ...updated, agentName: found.agentName }), effectsReRun: false as const, notice: EFFECTS_NOT_RERUN };
+    return {
+      ...toInteractionDetail({ ...updated, agentName: found.agentName }),
+      effectsReRun: false as const,
+      notice: EFFECTS_NOT_RERUN,
+    };
   });
 }
 
@@ -105,15 +117,29 @@ export async function listInteractionViews(services: Services, query: Static<typ
 }
 
 /** A contact logged by hand (a note, an SMS, a visit, a call outside the dialer); the agent is the caller. */
-export async function logInteraction(services: Services, input: Static<typeof InteractionCreateBody>, agent: { id: string; name: string }, ctx: RequestContext) {
+export async function logInteraction(
+  services: Services,
+  input: Static<typeof InteractionCreateBody>,
+  agent: { id: string; name: string },
+  ctx: RequestContext,
+) {
   const { db, clock } = services;
   const now = clock.now();
   return db.transaction(async (tx) => {
     const [customer] = await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, input.customerId));
-    if (!customer) throw new AppError("VALIDATION_ERROR", "No customer has this id", { details: [{ path: "/customerId", message: "no such customer" }] });
+    if (!customer)
+      throw new AppError("VALIDATION_ERROR", "No customer has this id", {
+        details: [{ path: "/customerId", message: "no such customer" }],
+      });
     if (input.loanId) {
-      const [loan] = await tx.select({ id: loans.id }).from(loans).where(and(eq(loans.id, input.loanId), eq(loans.customerId, input.customerId)));
-      if (!loan) throw new AppError("VALIDATION_ERROR", "The loan does not belong to this customer", { details: [{ path: "/loanId", message: "is not a loan of this customer" }] });
+      const [loan] = await tx
+        .select({ id: loans.id })
+        .from(loans)
+        .where(and(eq(loans.id, input.loanId), eq(loans.customerId, input.customerId)));
+      if (!loan)
+        throw new AppError("VALIDATION_ERROR", "The loan does not belong to this customer", {
+          details: [{ path: "/loanId", message: "is not a loan of this customer" }],
+        });
     }
     const row = await insertInteraction(tx, {
       customerId: input.customerId,

@@ -47,7 +47,9 @@ export interface ArrearsFields {
 
 /** A loan still owes money and can fall behind. */
 export function isOpenLoan(loan: Pick<ArrearsFields, "outstandingBalance" | "paymentStatus">): boolean {
-  return Number(loan.outstandingBalance) > 0 && loan.paymentStatus !== "paid_off" && loan.paymentStatus !== "written_off";
+  return (
+    Number(loan.outstandingBalance) > 0 && loan.paymentStatus !== "paid_off" && loan.paymentStatus !== "written_off"
+  );
 }
 
 /** Days past due, derived at read time from next_due_date and today, so it is never stale. */

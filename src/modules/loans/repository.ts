@@ -1,6 +1,14 @@
 import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, queryRows, toNumber } from "../../db/client.js";
-import { type CollectionStatus, customerInteractions, customers, loans, paymentPromises, type PaymentStatus, payments } from "../../db/schema/index.js";
+import {
+  type CollectionStatus,
+  customerInteractions,
+  customers,
+  loans,
+  paymentPromises,
+  type PaymentStatus,
+  payments,
+} from "../../db/schema/index.js";
 
 export type LoanRow = typeof loans.$inferSelect;
 export type LoanWithTimezone = { loan: LoanRow; timezone: string };
@@ -32,7 +40,10 @@ export async function listLoans(
     filter.paymentStatus ? eq(loans.paymentStatus, filter.paymentStatus) : undefined,
     filter.collectionStatus ? eq(loans.collectionStatus, filter.collectionStatus) : undefined,
     filter.after
-      ? or(lt(loans.createdAt, filter.after.createdAt), and(eq(loans.createdAt, filter.after.createdAt), lt(loans.id, filter.after.id)))
+      ? or(
+          lt(loans.createdAt, filter.after.createdAt),
+          and(eq(loans.createdAt, filter.after.createdAt), lt(loans.id, filter.after.id)),
+        )
       : undefined,
   ];
   return db
@@ -73,7 +84,11 @@ export async function countLoanHistory(db: DbOrTx, id: string) {
                (select count(*) from ${paymentPromises} where ${paymentPromises.loanId} = ${id}) as promises,
                (select count(*) from ${customerInteractions} where ${customerInteractions.loanId} = ${id}) as interactions`,
   );
-  return { payments: toNumber(row?.payments), promises: toNumber(row?.promises), interactions: toNumber(row?.interactions) };
+  return {
+    payments: toNumber(row?.payments),
+    promises: toNumber(row?.promises),
+    interactions: toNumber(row?.interactions),
+  };
 }
 
 export async function deleteLoanRow(db: DbOrTx, id: string): Promise<void> {

@@ -3,7 +3,15 @@ import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
 import { expectedVersion } from "../../lib/versioning.js";
 import { requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
-import { IdParams, IfMatchHeaders, LoanCreateBody, LoanList, LoanListQuery, LoanPatchBody, LoanView } from "./schemas.js";
+import {
+  IdParams,
+  IfMatchHeaders,
+  LoanCreateBody,
+  LoanList,
+  LoanListQuery,
+  LoanPatchBody,
+  LoanView,
+} from "./schemas.js";
 import { createLoan, deleteLoan, getLoanView, listLoanViews, patchLoan } from "./service.js";
 
 const tags = ["loans"];
@@ -16,13 +24,25 @@ export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
 
   app.get(
     "/api/loans",
-    { onRequest: agent, schema: { tags, security, summary: "List loans", querystring: LoanListQuery, response: { 200: LoanList } } },
+    {
+      onRequest: agent,
+      schema: { tags, security, summary: "List loans", querystring: LoanListQuery, response: { 200: LoanList } },
+    },
     async (request) => listLoanViews(services, request.query),
   );
 
   app.post(
     "/api/loans",
-    { onRequest: supervisor, schema: { tags, security, summary: "Create a loan (supervisor)", body: LoanCreateBody, response: { 201: LoanView, ...errorResponses("CONFLICT") } } },
+    {
+      onRequest: supervisor,
+      schema: {
+        tags,
+        security,
+        summary: "Create a loan (supervisor)",
+        body: LoanCreateBody,
+        response: { 201: LoanView, ...errorResponses("CONFLICT") },
+      },
+    },
     async (request, reply) => {
       const view = await createLoan(services, request.body, requestContext(request));
       return reply.status(201).header("etag", `"${view.version}"`).send(view);
@@ -31,7 +51,16 @@ export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
 
   app.get(
     "/api/loans/:id",
-    { onRequest: agent, schema: { tags, security, summary: "A loan with days past due and bucket", params: IdParams, response: { 200: LoanView, ...errorResponses("NOT_FOUND") } } },
+    {
+      onRequest: agent,
+      schema: {
+        tags,
+        security,
+        summary: "A loan with days past due and bucket",
+        params: IdParams,
+        response: { 200: LoanView, ...errorResponses("NOT_FOUND") },
+      },
+    },
     async (request, reply) => {
       const view = await getLoanView(services, request.params.id);
       return reply.header("etag", `"${view.version}"`).send(view);
@@ -55,7 +84,13 @@ export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     },
     async (request, reply) => {
       const { version, ...changes } = request.body;
-      const view = await patchLoan(services, request.params.id, expectedVersion(version, request.headers["if-match"]), changes, requestContext(request));
+      const view = await patchLoan(
+        services,
+        request.params.id,
+        expectedVersion(version, request.headers["if-match"]),
+        changes,
+        requestContext(request),
+      );
       return reply.header("etag", `"${view.version}"`).send(view);
     },
   );

@@ -10,7 +10,10 @@ export const PaymentStatus = Type.Enum(PAYMENT_STATUSES);
 export const CollectionStatus = Type.Enum(COLLECTION_STATUSES);
 export const Bucket = Type.Enum(BUCKETS);
 const DateOnly = Type.String({ format: "date", examples: ["2026-05-01"] });
-const Rate = Type.String({ pattern: "^[0-9]{1,3}(\\.[0-9]{1,4})?$", description: "Annual rate in percent, e.g. \"12.5\"" });
+const Rate = Type.String({
+  pattern: "^[0-9]{1,3}(\\.[0-9]{1,4})?$",
+  description: 'Annual rate in percent, e.g. "12.5"',
+});
 
 export const LoanView = Type.Object({
   id: Type.String({ format: "uuid" }),

@@ -63,9 +63,14 @@ export async function createLoan(services: Services, input: Static<typeof LoanCr
     });
   }
   return db.transaction(async (tx) => {
-    const [customer] = await tx.select({ id: customers.id, timezone: customers.timezone }).from(customers).where(eq(customers.id, input.customerId));
+    const [customer] = await tx
+      .select({ id: customers.id, timezone: customers.timezone })
+      .from(customers)
+      .where(eq(customers.id, input.customerId));
     if (!customer) {
-      throw new AppError("VALIDATION_ERROR", "No customer has this id", { details: [{ path: "/customerId", message: "no such customer" }] });
+      throw new AppError("VALIDATION_ERROR", "No customer has this id", {
+        details: [{ path: "/customerId", message: "no such customer" }],
+      });
     }
     const loan = await insertLoan(tx, {
       customerId: input.customerId,
@@ -81,7 +86,8 @@ export async function createLoan(services: Services, input: Static<typeof LoanCr
       amountOverdue,
       nextDueDate: input.nextDueDate ?? null,
       missedInstallments: input.missedInstallments ?? missedInstallmentsFor(amountOverdue, input.installmentAmount),
-      paymentStatus: input.paymentStatus ?? (toCents(outstanding) === 0n ? "paid_off" : overdue ? "overdue" : "current"),
+      paymentStatus:
+        input.paymentStatus ?? (toCents(outstanding) === 0n ? "paid_off" : overdue ? "overdue" : "current"),
       collectionStatus: input.collectionStatus ?? (overdue ? "in_collection" : "none"),
       createdAt: now,
       updatedAt: now,
@@ -145,9 +151,13 @@ export async function deleteLoan(services: Services, id: string, ctx: RequestCon
     const history = await countLoanHistory(tx, id);
     const parts = Object.entries(history).filter(([, n]) => n > 0);
     if (parts.length > 0) {
-      throw new AppError("CONFLICT", `The loan has ${parts.map(([what, n]) => `${n} ${what}`).join(", ")}; it cannot be deleted`, {
-        extra: history,
-      });
+      throw new AppError(
+        "CONFLICT",
+        `The loan has ${parts.map(([what, n]) => `${n} ${what}`).join(", ")}; it cannot be deleted`,
+        {
+          extra: history,
+        },
+      );
     }
     await deleteLoanRow(tx, id);
     await refreshCustomerArrears(tx, [found.loan.customerId]);
@@ -155,7 +165,11 @@ export async function deleteLoan(services: Services, id: string, ctx: RequestCon
       action: "loan.deleted",
       entityType: "loan",
       entityId: id,
-      details: { loanNumber: found.loan.loanNumber, customerId: found.loan.customerId, principal: found.loan.principal },
+      details: {
+        loanNumber: found.loan.loanNumber,
+        customerId: found.loan.customerId,
+        principal: found.loan.principal,
+      },
     });
   });
 }

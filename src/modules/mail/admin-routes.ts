@@ -7,7 +7,12 @@ import { CursorQuery, decodeCursor, LimitQuery, PageInfo, paginate } from "../..
 import type { Services } from "../../services.js";
 import { fixFor } from "./outbox.js";
 
-const Status = Type.Union([Type.Literal("pending"), Type.Literal("sending"), Type.Literal("sent"), Type.Literal("failed")]);
+const Status = Type.Union([
+  Type.Literal("pending"),
+  Type.Literal("sending"),
+  Type.Literal("sent"),
+  Type.Literal("failed"),
+]);
 
 /** A message as operators see it: where it stands and what to fix, never its body (codes are in it). */
 const OutboxView = Type.Object({
@@ -39,7 +44,8 @@ export const emailOutboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       schema: {
         tags: ["administration"],
         security: [{ bearerAuth: [] }],
-        summary: "The mail outbox, newest first: delivery status, attempts, failure category and its fix (never the body)",
+        summary:
+          "The mail outbox, newest first: delivery status, attempts, failure category and its fix (never the body)",
         querystring: Query,
         response: { 200: Type.Object({ data: Type.Array(OutboxView), page: PageInfo }) },
       },

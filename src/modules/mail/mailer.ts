@@ -54,7 +54,10 @@ export function createMailer(config: Config, log: MailLogger): Mailer {
         outbox.unshift(entry);
         outbox.length = Math.min(outbox.length, OUTBOX_SIZE);
         // Development only (production refuses to start without EMAIL_USER): the code is in the text.
-        log.info({ mail: { to: message.to, subject: message.subject, body: message.text } }, "email (console transport)");
+        log.info(
+          { mail: { to: message.to, subject: message.subject, body: message.text } },
+          "email (console transport)",
+        );
       },
       outbox: () => [...outbox],
       close: () => {},

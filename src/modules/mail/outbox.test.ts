@@ -33,7 +33,13 @@ async function startSlowSmtp(delayMs: number) {
   const port = (server.server.address() as net.AddressInfo).port;
   return {
     received,
-    env: { SMTP_HOST: "127.0.0.1", SMTP_PORT: String(port), SMTP_SECURE: "false", EMAIL_USER: "crm@example.dz", EMAIL_PASS: "app-password" },
+    env: {
+      SMTP_HOST: "127.0.0.1",
+      SMTP_PORT: String(port),
+      SMTP_SECURE: "false",
+      EMAIL_USER: "crm@example.dz",
+      EMAIL_PASS: "app-password",
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -61,7 +67,11 @@ describe("the request path never waits for SMTP (issue 11 item 7)", () => {
     const staff = await createStaff(t.app);
     await t.app.inject({ method: "GET", url: "/health" }); // the app is ready before timing starts
     const started = Date.now();
-    const res = await t.app.inject({ method: "POST", url: "/api/request-otp", payload: { email: staff.email, phone: staff.user.phone } });
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/api/request-otp",
+      payload: { email: staff.email, phone: staff.user.phone },
+    });
     const answeredIn = Date.now() - started;
     expect(res.statusCode).toBe(200);
     // Awaiting this SMTP server takes at least 1 s by itself.
@@ -80,8 +90,13 @@ describe("the request path never waits for SMTP (issue 11 item 7)", () => {
       const answers = await Promise.all(payloads.map((p) => call(url, p)));
       for (const a of answers) {
         expect(a.statusCode, url).toBe(answers[0]!.statusCode);
-        expect(JSON.parse(a.body).error?.code ?? a.body, url).toEqual(JSON.parse(answers[0]!.body).error?.code ?? answers[0]!.body);
-        expect({ ...JSON.parse(a.body), requestId: undefined }, url).toEqual({ ...JSON.parse(answers[0]!.body), requestId: undefined });
+        expect(JSON.parse(a.body).error?.code ?? a.body, url).toEqual(
+          JSON.parse(answers[0]!.body).error?.code ?? answers[0]!.body,
+        );
+        expect({ ...JSON.parse(a.body), requestId: undefined }, url).toEqual({
+          ...JSON.parse(answers[0]!.body),
+          requestId: undefined,
+        });
       }
       return answers[0]!;
     };
@@ -92,18 +107,37 @@ describe("the request path never waits for SMTP (issue 11 item 7)", () => {
     ]);
     expect(requested.statusCode).toBe(200);
     // Inside the cooldown: the generic answer for everyone, whether a code was held back or not.
-    const resent = await same("/api/resend-otp", [{ email: real.email }, { email: ghost.email }, { email: unverified.email }]);
+    const resent = await same("/api/resend-otp", [
+      { email: real.email },
+      { email: ghost.email },
+      { email: unverified.email },
+    ]);
     expect(resent.statusCode).toBe(200);
     // A real address named with someone else's phone looks like an unknown one on every later step too.
     const other = await createStaff(t.app);
-    await same("/api/request-otp", [{ email: other.email, phone: ghost.phone }, { email: ghost.email, phone: ghost.phone }]);
-    const wrong = await same("/api/verify-otp", [{ email: other.email, otp: "000000" }, { email: ghost.email, otp: "000000" }, { email: unverified.email, otp: "000000" }]);
+    await same("/api/request-otp", [
+      { email: other.email, phone: ghost.phone },
+      { email: ghost.email, phone: ghost.phone },
+    ]);
+    const wrong = await same("/api/verify-otp", [
+      { email: other.email, otp: "000000" },
+      { email: ghost.email, otp: "000000" },
+      { email: unverified.email, otp: "000000" },
+    ]);
     expect(wrong.json().error.code).toBe("INVALID_OTP");
     await same("/api/resend-otp", [{ email: other.email }, { email: ghost.email }]);
-    await same("/api/auth/verify-email", [{ email: real.email, otp: "123456" }, { email: ghost.email, otp: "123456" }, { email: unverified.email, otp: "123456" }]);
+    await same("/api/auth/verify-email", [
+      { email: real.email, otp: "123456" },
+      { email: ghost.email, otp: "123456" },
+      { email: unverified.email, otp: "123456" },
+    ]);
     // Twice: the second call is inside the cooldown for the unverified account, and still answers 200.
     for (let i = 0; i < 2; i++) {
-      const r = await same("/api/auth/resend-verification", [{ email: real.email }, { email: ghost.email }, { email: unverified.email }]);
+      const r = await same("/api/auth/resend-verification", [
+        { email: real.email },
+        { email: ghost.email },
+        { email: unverified.email },
+      ]);
       expect(r.statusCode).toBe(200);
     }
   });
@@ -134,13 +168,24 @@ describe("several instances on one database", () => {
   it.runIf(onPostgres)("deliver each queued message exactly once (FOR UPDATE SKIP LOCKED)", async () => {
     const smtp = await startCapturingSmtp();
     const t = await buildTestApp({ ...FAST_AUTH_ENV, ...smtp.env, MAIL_POLL_SECONDS: "600" });
-    const second = await buildApp(testConfig({ ...t.database.env, ...FAST_AUTH_ENV, ...smtp.env, MAIL_POLL_SECONDS: "600" }));
+    const second = await buildApp(
+      testConfig({ ...t.database.env, ...FAST_AUTH_ENV, ...smtp.env, MAIL_POLL_SECONDS: "600" }),
+    );
     try {
       const now = new Date();
       await t.app.database.db.transaction(async (tx) => {
-        for (let i = 0; i < 40; i++) await enqueueMail(tx, { kind: "test", to: `many${i}@example.dz`, subject: `n${i}`, text: "x", html: "<p>x</p>" }, now);
+        for (let i = 0; i < 40; i++)
+          await enqueueMail(
+            tx,
+            { kind: "test", to: `many${i}@example.dz`, subject: `n${i}`, text: "x", html: "<p>x</p>" },
+            now,
+          );
       });
-      await Promise.all([t.app.services.mailOutbox.drain(), second.services.mailOutbox.drain(), t.app.services.mailOutbox.drain()]);
+      await Promise.all([
+        t.app.services.mailOutbox.drain(),
+        second.services.mailOutbox.drain(),
+        t.app.services.mailOutbox.drain(),
+      ]);
       const delivered = smtp.messages.flatMap((m) => m.to).filter((a) => a.startsWith("many"));
       expect(delivered).toHaveLength(40);
       expect(new Set(delivered).size).toBe(40);
@@ -161,16 +206,23 @@ describe("the worker's life", () => {
     try {
       const now = new Date();
       await t.app.ready();
-      await t.app.database.db.transaction((tx) => enqueueMail(tx, { kind: "test", to: "polled@example.dz", subject: "s", text: "x", html: "x" }, now));
+      await t.app.database.db.transaction((tx) =>
+        enqueueMail(tx, { kind: "test", to: "polled@example.dz", subject: "s", text: "x", html: "x" }, now),
+      );
       // Not woken: the poll (started with the app) finds it.
       await until(() => smtp.to("polled@example.dz").length > 0, 3000);
       expect(smtp.to("polled@example.dz")).toHaveLength(1);
       await t.app.services.mailOutbox.stop();
-      await t.app.database.db.transaction((tx) => enqueueMail(tx, { kind: "test", to: "after-stop@example.dz", subject: "s", text: "x", html: "x" }, now));
+      await t.app.database.db.transaction((tx) =>
+        enqueueMail(tx, { kind: "test", to: "after-stop@example.dz", subject: "s", text: "x", html: "x" }, now),
+      );
       t.app.services.mailOutbox.wake();
       await new Promise((r) => setTimeout(r, 300));
       expect(smtp.to("after-stop@example.dz")).toHaveLength(0);
-      const [row] = await t.app.database.db.select().from(mailOutbox).where(eq(mailOutbox.toAddress, "after-stop@example.dz"));
+      const [row] = await t.app.database.db
+        .select()
+        .from(mailOutbox)
+        .where(eq(mailOutbox.toAddress, "after-stop@example.dz"));
       expect(row?.status).toBe("pending");
     } finally {
       await t.close();
@@ -182,21 +234,33 @@ describe("the worker's life", () => {
 describe("operators see failures", () => {
   it("GET /api/admin/email-outbox is for admins, paginated; crm doctor reports undelivered mail with the fix", async () => {
     const smtp = await startCapturingSmtp();
-    const t = await buildTestApp({ ...FAST_AUTH_ENV, ...smtp.env, EMAIL_PASS: "not-an-app-password", MAIL_MAX_ATTEMPTS: "1" });
+    const t = await buildTestApp({
+      ...FAST_AUTH_ENV,
+      ...smtp.env,
+      EMAIL_PASS: "not-an-app-password",
+      MAIL_MAX_ATTEMPTS: "1",
+    });
     try {
       const agent = await createStaff(t.app);
       const admin = await createStaff(t.app, { role: "admin" });
-      for (let i = 0; i < 3; i++) await t.app.inject({ method: "POST", url: "/reset-password", payload: { email: agent.email } });
+      for (let i = 0; i < 3; i++)
+        await t.app.inject({ method: "POST", url: "/reset-password", payload: { email: agent.email } });
       await deliverMail(t.app);
       const agentAuth = (await signIn(t.app, agent.email, STRONG_PASSWORD)).auth;
-      expect((await t.app.inject({ method: "GET", url: "/api/admin/email-outbox", headers: agentAuth })).statusCode).toBe(403);
+      expect(
+        (await t.app.inject({ method: "GET", url: "/api/admin/email-outbox", headers: agentAuth })).statusCode,
+      ).toBe(403);
       const { auth } = await signIn(t.app, admin.email);
       const first = await t.app.inject({ method: "GET", url: "/api/admin/email-outbox?limit=2", headers: auth });
       expect(first.statusCode).toBe(200);
       expect(first.json().data).toHaveLength(2);
       expect(first.json().data[0]).toMatchObject({ status: "failed", attempts: 1, category: "SMTP_AUTH_REJECTED" });
       expect(Object.keys(first.json().data[0])).not.toEqual(expect.arrayContaining(["text", "html", "textBody"]));
-      const next = await t.app.inject({ method: "GET", url: `/api/admin/email-outbox?limit=2&cursor=${first.json().page.nextCursor}`, headers: auth });
+      const next = await t.app.inject({
+        method: "GET",
+        url: `/api/admin/email-outbox?limit=2&cursor=${first.json().page.nextCursor}`,
+        headers: auth,
+      });
       expect(next.json().data.length).toBeGreaterThanOrEqual(1);
       expect(next.json().data[0].id).not.toBe(first.json().data[1].id);
 

@@ -60,7 +60,12 @@ async function claimDue(db: Db, now: Date, leaseUntil: Date, limit: number): Pro
     return tx
       .update(mailOutbox)
       .set({ status: "sending", attempts: sql`${mailOutbox.attempts} + 1`, nextAttemptAt: leaseUntil, updatedAt: now })
-      .where(inArray(mailOutbox.id, due.map((r) => r.id)))
+      .where(
+        inArray(
+          mailOutbox.id,
+          due.map((r) => r.id),
+        ),
+      )
       .returning();
   });
 }
@@ -69,7 +74,11 @@ async function claimDue(db: Db, now: Date, leaseUntil: Date, limit: number): Pro
 export function fixFor(category: string | null, config: Config): string | null {
   if (!category) return null;
   return diagnoseSmtpError(
-    { SMTP_AUTH_REJECTED: { responseCode: 535 }, SMTP_TIMEOUT: { code: "ETIMEDOUT" }, SMTP_UNREACHABLE: { code: "ECONNREFUSED" } }[category] ?? { message: category },
+    {
+      SMTP_AUTH_REJECTED: { responseCode: 535 },
+      SMTP_TIMEOUT: { code: "ETIMEDOUT" },
+      SMTP_UNREACHABLE: { code: "ECONNREFUSED" },
+    }[category] ?? { message: category },
     config.SMTP_HOST,
     config.SMTP_PORT,
   ).fix;
@@ -92,7 +101,13 @@ export interface OutboxLogger {
 const BATCH = 20;
 const MAX_BACKOFF_SECONDS = 3600;
 
-export function createMailOutbox(deps: { db: Db; mailer: Mailer; config: Config; clock: Clock; log: OutboxLogger }): MailOutbox {
+export function createMailOutbox(deps: {
+  db: Db;
+  mailer: Mailer;
+  config: Config;
+  clock: Clock;
+  log: OutboxLogger;
+}): MailOutbox {
   const { db, mailer, config, clock, log } = deps;
   // A claimed row is someone's for as long as one SMTP exchange can take, plus a margin.
   const leaseSeconds = (config.SMTP_TIMEOUT_MS * 4) / 1000 + 30;
@@ -105,12 +120,26 @@ export function createMailOutbox(deps: { db: Db; mailer: Mailer; config: Config;
   const otpEvent = (tx: DbOrTx, row: OutboxRow, event: "sent" | "send_failed") => {
     const purpose = OTP_KINDS[row.kind];
     if (!purpose) return;
-    return logOtpEvent(tx, { event, purpose, userId: row.userId, requestId: row.relatedId, email: row.toAddress, ip: null, userAgent: null, now: clock.now() });
+    return logOtpEvent(tx, {
+      event,
+      purpose,
+      userId: row.userId,
+      requestId: row.relatedId,
+      email: row.toAddress,
+      ip: null,
+      userAgent: null,
+      now: clock.now(),
+    });
   };
 
   async function deliver(row: OutboxRow) {
     try {
-      await mailer.send({ to: row.toAddress, subject: row.subject, text: row.textBody ?? "", html: row.htmlBody ?? "" });
+      await mailer.send({
+        to: row.toAddress,
+        subject: row.subject,
+        text: row.textBody ?? "",
+        html: row.htmlBody ?? "",
+      });
     } catch (err) {
       const d = diagnoseSmtpError(err, config.SMTP_HOST, config.SMTP_PORT);
       const final = row.attempts >= config.MAIL_MAX_ATTEMPTS;
@@ -130,14 +159,28 @@ export function createMailOutbox(deps: { db: Db; mailer: Mailer; config: Config;
           })
           .where(and(eq(mailOutbox.id, row.id), eq(mailOutbox.status, "sending")));
         await otpEvent(tx, row, "send_failed");
-        await recordAudit(tx, { actorType: "system" }, {
-          action: "email.delivery_failed",
-          entityType: "mail",
-          entityId: row.id,
-          details: { category: d.category, fix: d.fix, kind: row.kind, attempt: row.attempts, final, userId: row.userId },
-        });
+        await recordAudit(
+          tx,
+          { actorType: "system" },
+          {
+            action: "email.delivery_failed",
+            entityType: "mail",
+            entityId: row.id,
+            details: {
+              category: d.category,
+              fix: d.fix,
+              kind: row.kind,
+              attempt: row.attempts,
+              final,
+              userId: row.userId,
+            },
+          },
+        );
       });
-      log.warn({ mailId: row.id, kind: row.kind, category: d.category, attempt: row.attempts, final }, `email delivery failed (${d.category}): ${d.fix}`);
+      log.warn(
+        { mailId: row.id, kind: row.kind, category: d.category, attempt: row.attempts, final },
+        `email delivery failed (${d.category}): ${d.fix}`,
+      );
       return;
     }
     const now = clock.now();

@@ -2,7 +2,16 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, queryRows, toNumber } from "../../db/client.js";
-import { auditLogs, loginHistory, loginLockouts, mailOutbox, otpLogs, passwordResetRequests, refreshTokens, userSessions } from "../../db/schema/index.js";
+import {
+  auditLogs,
+  loginHistory,
+  loginLockouts,
+  mailOutbox,
+  otpLogs,
+  passwordResetRequests,
+  refreshTokens,
+  userSessions,
+} from "../../db/schema/index.js";
 import { manualClock } from "../../lib/clock.js";
 import { createStaff, FAST_AUTH_ENV } from "../../../test/support/accounts.js";
 import { buildTestApp, onPostgres, type TestApp, testConfig } from "../../../test/support/app.js";
@@ -16,12 +25,22 @@ const DAY = 86_400_000;
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await buildTestApp({ ...FAST_AUTH_ENV, AUDIT_RETENTION_DAYS: "365", LOGIN_HISTORY_RETENTION_DAYS: "90" }, { clock });
+  t = await buildTestApp(
+    { ...FAST_AUTH_ENV, AUDIT_RETENTION_DAYS: "365", LOGIN_HISTORY_RETENTION_DAYS: "90" },
+    { clock },
+  );
 });
 afterAll(async () => t.close());
 
 const count = async (table: string, where = sql`true`) =>
-  toNumber((await queryRows<{ n: unknown }>(t.app.database.db, sql`select count(*) as n from ${sql.identifier(table)} where ${where}`))[0]?.n);
+  toNumber(
+    (
+      await queryRows<{ n: unknown }>(
+        t.app.database.db,
+        sql`select count(*) as n from ${sql.identifier(table)} where ${where}`,
+      )
+    )[0]?.n,
+  );
 
 describe("clean-up", () => {
   it("removes exactly what has expired, and nothing else; dry-run only counts", async () => {
@@ -39,7 +58,12 @@ describe("clean-up", () => {
       { event: "requested", email: "old", createdAt: ago(91 * DAY) },
       { event: "requested", email: "keep", createdAt: ago(1 * DAY) },
     ]);
-    const session = (createdAt: Date, lastActivityAt: Date, endedAt: Date | null = null) => ({ userId: user.id, createdAt, lastActivityAt, endedAt });
+    const session = (createdAt: Date, lastActivityAt: Date, endedAt: Date | null = null) => ({
+      userId: user.id,
+      createdAt,
+      lastActivityAt,
+      endedAt,
+    });
     const [idle, overAge, live, endedLongAgo, endedRecently] = await db
       .insert(userSessions)
       .values([
@@ -52,18 +76,54 @@ describe("clean-up", () => {
       .returning();
     await db.insert(refreshTokens).values([
       { sessionId: live!.id, userId: user.id, tokenHash: randomUUID(), expiresAt: ago(1000) },
-      { sessionId: live!.id, userId: user.id, tokenHash: randomUUID(), expiresAt: new Date(NOW.getTime() + DAY), usedAt: ago(1000) },
+      {
+        sessionId: live!.id,
+        userId: user.id,
+        tokenHash: randomUUID(),
+        expiresAt: new Date(NOW.getTime() + DAY),
+        usedAt: ago(1000),
+      },
     ]);
-    const request = (otpExpiresAt: Date) => ({ email: `r${Math.random()}@x.dz`, otpHash: "h", otpExpiresAt, status: "expired" as const });
+    const request = (otpExpiresAt: Date) => ({
+      email: `r${Math.random()}@x.dz`,
+      otpHash: "h",
+      otpExpiresAt,
+      status: "expired" as const,
+    });
     await db.insert(passwordResetRequests).values([request(ago(2 * DAY)), request(ago(3_600_000))]);
-    const mail = (status: "sent" | "failed" | "pending", updatedAt: Date) => ({ kind: "cleanup-test", toAddress: "a@x.dz", subject: "s", status, updatedAt });
-    await db.insert(mailOutbox).values([mail("sent", ago(91 * DAY)), mail("failed", ago(91 * DAY)), mail("sent", ago(DAY)), mail("pending", ago(91 * DAY))]);
+    const mail = (status: "sent" | "failed" | "pending", updatedAt: Date) => ({
+      kind: "cleanup-test",
+      toAddress: "a@x.dz",
+      subject: "s",
+      status,
+      updatedAt,
+    });
+    await db
+      .insert(mailOutbox)
+      .values([
+        mail("sent", ago(91 * DAY)),
+        mail("failed", ago(91 * DAY)),
+        mail("sent", ago(DAY)),
+        mail("pending", ago(91 * DAY)),
+      ]);
 
     await db.insert(loginLockouts).values([
       { subject: "identifier:email:stale@x.dz", scope: "all", failedAttempts: 2, lastFailedAt: ago(2 * DAY) },
-      { subject: "identifier:email:lock-over@x.dz", scope: "all", failedAttempts: 5, lastFailedAt: ago(2 * DAY), lockedUntil: ago(DAY) },
+      {
+        subject: "identifier:email:lock-over@x.dz",
+        scope: "all",
+        failedAttempts: 5,
+        lastFailedAt: ago(2 * DAY),
+        lockedUntil: ago(DAY),
+      },
       { subject: "identifier:email:recent@x.dz", scope: "all", failedAttempts: 2, lastFailedAt: ago(3_600_000) },
-      { subject: "identifier:email:still-locked@x.dz", scope: "untrusted", failedAttempts: 5, lastFailedAt: ago(2 * DAY), lockedUntil: new Date(NOW.getTime() + 60_000) },
+      {
+        subject: "identifier:email:still-locked@x.dz",
+        scope: "untrusted",
+        failedAttempts: 5,
+        lastFailedAt: ago(2 * DAY),
+        lockedUntil: new Date(NOW.getTime() + 60_000),
+      },
     ]);
 
     const dry = await runCleanup(t.app.services, t.app.database, { dryRun: true });
@@ -95,7 +155,12 @@ describe("clean-up", () => {
     expect(await count("user_sessions", sql`id = ${endedRecently!.id}`)).toBe(1);
     expect(await count("refresh_tokens", sql`user_id = ${user.id}`)).toBe(1);
     expect(await count("password_reset_requests", sql`status = 'expired'`)).toBe(1);
-    expect(await count("login_lockouts", sql`subject in ('identifier:email:recent@x.dz', 'identifier:email:still-locked@x.dz')`)).toBe(2);
+    expect(
+      await count(
+        "login_lockouts",
+        sql`subject in ('identifier:email:recent@x.dz', 'identifier:email:still-locked@x.dz')`,
+      ),
+    ).toBe(2);
     expect(await count("login_lockouts")).toBe(2);
     expect(await count("mail_outbox", sql`kind = 'cleanup-test'`)).toBe(2);
     // A second run finds nothing left.
@@ -129,7 +194,10 @@ describe("clean-up", () => {
   });
 
   it("in one process, a run that overlaps another is skipped", async () => {
-    const [a, b] = await Promise.all([runCleanup(t.app.services, t.app.database), runCleanup(t.app.services, t.app.database)]);
+    const [a, b] = await Promise.all([
+      runCleanup(t.app.services, t.app.database),
+      runCleanup(t.app.services, t.app.database),
+    ]);
     expect([a.ran, b.ran].sort()).toEqual([false, true]);
   });
 });

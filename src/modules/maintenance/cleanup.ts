@@ -30,7 +30,8 @@ const RULES: Rule[] = [
     // (the daily request cap counts the last 24 h, so those rows are never needed for it).
     name: "cleanup_expired_otps",
     table: "password_reset_requests",
-    where: (at) => sql`greatest(otp_expires_at, coalesce(reset_token_expires_at, otp_expires_at)) < ${at}::timestamptz - interval '1 day'`,
+    where: (at) =>
+      sql`greatest(otp_expires_at, coalesce(reset_token_expires_at, otp_expires_at)) < ${at}::timestamptz - interval '1 day'`,
   },
   {
     // Email verification codes a day past expiry (the address's state lives on the user).
@@ -57,14 +58,16 @@ const RULES: Rule[] = [
     // …and forget ended sessions once their history is no longer kept.
     name: "cleanup_ended_sessions",
     table: "user_sessions",
-    where: (at, s) => sql`ended_at < ${at}::timestamptz - make_interval(days => ${s.config.LOGIN_HISTORY_RETENTION_DAYS})`,
+    where: (at, s) =>
+      sql`ended_at < ${at}::timestamptz - make_interval(days => ${s.config.LOGIN_HISTORY_RETENTION_DAYS})`,
   },
   {
     // Runs of failed sign-ins with nothing for a day and no lock in force: the count starts afresh.
     // Each unknown identifier tried leaves a row, so this keeps a spray of guesses from piling up.
     name: "cleanup_stale_lockouts",
     table: "login_lockouts",
-    where: (at) => sql`last_failed_at < ${at}::timestamptz - interval '1 day' and (locked_until is null or locked_until <= ${at}::timestamptz)`,
+    where: (at) =>
+      sql`last_failed_at < ${at}::timestamptz - interval '1 day' and (locked_until is null or locked_until <= ${at}::timestamptz)`,
   },
   {
     name: "cleanup_old_audit_logs",
@@ -74,19 +77,22 @@ const RULES: Rule[] = [
   {
     name: "cleanup_old_login_history",
     table: "login_history",
-    where: (at, s) => sql`created_at < ${at}::timestamptz - make_interval(days => ${s.config.LOGIN_HISTORY_RETENTION_DAYS})`,
+    where: (at, s) =>
+      sql`created_at < ${at}::timestamptz - make_interval(days => ${s.config.LOGIN_HISTORY_RETENTION_DAYS})`,
   },
   {
     // Delivered or given-up mail (bodies already erased) follows the sign-in history's retention.
     name: "cleanup_old_mail",
     table: "mail_outbox",
-    where: (at, s) => sql`status in ('sent', 'failed') and updated_at < ${at}::timestamptz - make_interval(days => ${s.config.LOGIN_HISTORY_RETENTION_DAYS})`,
+    where: (at, s) =>
+      sql`status in ('sent', 'failed') and updated_at < ${at}::timestamptz - make_interval(days => ${s.config.LOGIN_HISTORY_RETENTION_DAYS})`,
   },
   {
     // OTP events are sign-in history too and follow its retention.
     name: "cleanup_old_otp_logs",
     table: "otp_logs",
-    where: (at, s) => sql`created_at < ${at}::timestamptz - make_interval(days => ${s.config.LOGIN_HISTORY_RETENTION_DAYS})`,
+    where: (at, s) =>
+      sql`created_at < ${at}::timestamptz - make_interval(days => ${s.config.LOGIN_HISTORY_RETENTION_DAYS})`,
   },
 ];
 
@@ -113,13 +119,21 @@ async function runRule(db: Db, rule: Rule, at: string, services: Services, dryRu
  * Runs every clean-up and the promise evaluation. With several instances on one database only one
  * runs at a time: the others find the job lock taken and skip the round.
  */
-export async function runCleanup(services: Services, database: Pick<Database, "withConnection" | "engine">, options: { dryRun?: boolean } = {}) {
+export async function runCleanup(
+  services: Services,
+  database: Pick<Database, "withConnection" | "engine">,
+  options: { dryRun?: boolean } = {},
+) {
   const steps = await withJobLock(database, CLEANUP_LOCK, async (db) => {
     const now = services.clock.now();
     const at = now.toISOString();
     const steps: CleanupStep[] = [];
     for (const rule of RULES) {
-      steps.push({ name: rule.name, table: rule.table, removed: await runRule(db, rule, at, services, Boolean(options.dryRun)) });
+      steps.push({
+        name: rule.name,
+        table: rule.table,
+        removed: await runRule(db, rule, at, services, Boolean(options.dryRun)),
+      });
     }
     const broken = options.dryRun
       ? toNumber(

@@ -3,7 +3,12 @@ import type { MailMessage } from "../mail/mailer.js";
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The code and how long it lasts; deliberately no link, so there is nothing to phish with. */
-export function otpEmail(to: string, code: string, validMinutes: number, purpose: "password_reset" | "email_verification"): MailMessage {
+export function otpEmail(
+  to: string,
+  code: string,
+  validMinutes: number,
+  purpose: "password_reset" | "email_verification",
+): MailMessage {
   const what = purpose === "password_reset" ? "reset your password" : "verify your email address";
   const subject = purpose === "password_reset" ? "Your password reset code" : "Your email verification code";
   const text = [

@@ -26,9 +26,18 @@ const requestOtp = (email: string, phone: string) => post("/api/request-otp", { 
 const resendOtp = (email: string) => post("/api/resend-otp", { email });
 const verifyOtp = (email: string, otp: string) => post("/api/verify-otp", { email, otp });
 const latest = async (email: string) =>
-  (await t.app.database.db.select().from(passwordResetRequests).where(eq(passwordResetRequests.email, email)).orderBy(desc(passwordResetRequests.createdAt)).limit(1))[0];
+  (
+    await t.app.database.db
+      .select()
+      .from(passwordResetRequests)
+      .where(eq(passwordResetRequests.email, email))
+      .orderBy(desc(passwordResetRequests.createdAt))
+      .limit(1)
+  )[0];
 const events = async (email: string) =>
-  (await t.app.database.db.select().from(otpLogs).where(eq(otpLogs.email, email)).orderBy(otpLogs.id)).map((r) => r.event);
+  (await t.app.database.db.select().from(otpLogs).where(eq(otpLogs.email, email)).orderBy(otpLogs.id)).map(
+    (r) => r.event,
+  );
 const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
 
 async function staffWithRequest() {
@@ -87,7 +96,9 @@ describe("request-otp", () => {
     const { email, user, code } = await staffWithRequest();
     const other = await createStaff(t.app);
     const before = await latest(email);
-    const requestsBefore = (await t.app.database.db.select().from(passwordResetRequests).where(eq(passwordResetRequests.email, email))).length;
+    const requestsBefore = (
+      await t.app.database.db.select().from(passwordResetRequests).where(eq(passwordResetRequests.email, email))
+    ).length;
     for (const phone of [other.user.phone!, "0661 00 99 88"]) {
       const res = await requestOtp(email, phone);
       expect(res.statusCode).toBe(200);
@@ -95,7 +106,10 @@ describe("request-otp", () => {
     }
     // The owner's code is still live, with its attempts, and no request was added to its daily budget.
     expect(await latest(email)).toEqual(before);
-    expect((await t.app.database.db.select().from(passwordResetRequests).where(eq(passwordResetRequests.email, email))).length).toBe(requestsBefore);
+    expect(
+      (await t.app.database.db.select().from(passwordResetRequests).where(eq(passwordResetRequests.email, email)))
+        .length,
+    ).toBe(requestsBefore);
     const verified = await verifyOtp(email, code);
     expect(verified.statusCode).toBe(200);
     expect(user.id).toBe(before?.userId);
@@ -119,7 +133,10 @@ describe("request-otp", () => {
     const res = await verifyOtp(email, code);
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe("INVALID_OTP");
-    const rows = await t.app.database.db.select().from(passwordResetRequests).where(eq(passwordResetRequests.email, email));
+    const rows = await t.app.database.db
+      .select()
+      .from(passwordResetRequests)
+      .where(eq(passwordResetRequests.email, email));
     expect(rows.map((r) => r.status).sort()).toEqual(["expired", "pending"]);
   });
 
@@ -267,10 +284,17 @@ describe("set-new-password", () => {
     await deliverMail(t.app);
     expect(smtp.to(staff.email).at(-1)?.raw).toContain("Your password was changed");
     expect(await events(staff.email)).toEqual(expect.arrayContaining(["requested", "sent", "verified", "used"]));
-    const audit = await t.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, "user.password_reset"), eq(auditLogs.entityId, staff.user.id)));
+    const audit = await t.app.database.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, "user.password_reset"), eq(auditLogs.entityId, staff.user.id)));
     expect(audit).toHaveLength(1);
 
-    const again = await post("/api/set-new-password", { email: staff.email, resetToken, newPassword: "Yet-Another-Orchard-77" });
+    const again = await post("/api/set-new-password", {
+      email: staff.email,
+      resetToken,
+      newPassword: "Yet-Another-Orchard-77",
+    });
     expect(again.statusCode).toBe(400);
     expect(again.json().error.code).toBe("INVALID_RESET_TOKEN");
   });
@@ -278,7 +302,11 @@ describe("set-new-password", () => {
   it("refuses a wrong or expired reset token", async () => {
     const { email, code } = await staffWithRequest();
     const { resetToken } = (await verifyOtp(email, code)).json();
-    const wrong = await post("/api/set-new-password", { email, resetToken: `${resetToken}x`, newPassword: NEW_PASSWORD });
+    const wrong = await post("/api/set-new-password", {
+      email,
+      resetToken: `${resetToken}x`,
+      newPassword: NEW_PASSWORD,
+    });
     expect(wrong.json().error.code).toBe("INVALID_RESET_TOKEN");
     clock.advance(601_000);
     const expired = await post("/api/set-new-password", { email, resetToken, newPassword: NEW_PASSWORD });
@@ -298,7 +326,11 @@ describe("seed 004 routes", () => {
     await deliverMail(t.app);
     const code = smtp.latestCode(staff.email)!;
 
-    const wrong = await post("/update-password", { email: staff.email, otp: Number(wrongCode(code)), new_password: NEW_PASSWORD });
+    const wrong = await post("/update-password", {
+      email: staff.email,
+      otp: Number(wrongCode(code)),
+      new_password: NEW_PASSWORD,
+    });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().error).toMatchObject({ code: "INVALID_OTP", attemptsLeft: 4 });
     const weak = await post("/update-password", { email: staff.email, otp: Number(code), new_password: "password1" });

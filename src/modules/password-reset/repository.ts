@@ -26,7 +26,10 @@ export async function expireLiveRequests(db: DbOrTx, email: string, now: Date) {
     .returning({ id: passwordResetRequests.id, userId: passwordResetRequests.userId });
 }
 
-export async function insertRequest(db: DbOrTx, values: typeof passwordResetRequests.$inferInsert): Promise<ResetRequestRow> {
+export async function insertRequest(
+  db: DbOrTx,
+  values: typeof passwordResetRequests.$inferInsert,
+): Promise<ResetRequestRow> {
   const [row] = await db.insert(passwordResetRequests).values(values).returning();
   return row!;
 }

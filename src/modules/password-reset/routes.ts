@@ -25,7 +25,8 @@ import {
 const tags = ["password reset"];
 const errors = "Errors: INVALID_OTP 400 (with attemptsLeft), OTP_EXPIRED 410, OTP_BLOCKED 423, RATE_LIMITED 429.";
 // Request and resend answer the same for every input; mail goes through the outbox (issue 11).
-const sendNotes = "The same answer, in the same time, for every input: the email is queued, never awaited; delivery failures are for operators (GET /api/admin/email-outbox). RATE_LIMITED 429 per IP.";
+const sendNotes =
+  "The same answer, in the same time, for every input: the email is queued, never awaited; delivery failures are for operators (GET /api/admin/email-outbox). RATE_LIMITED 429 per IP.";
 
 export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
@@ -39,7 +40,10 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ services: Services
         response: { 200: GenericOtpResponse },
       },
     },
-    async (request) => ({ message: GENERIC_REQUEST_MESSAGE, ...(await requestPasswordReset(services, request.body, requestContext(request))) }),
+    async (request) => ({
+      message: GENERIC_REQUEST_MESSAGE,
+      ...(await requestPasswordReset(services, request.body, requestContext(request))),
+    }),
   );
 
   app.post(
@@ -53,13 +57,27 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ services: Services
         response: { 200: GenericOtpResponse },
       },
     },
-    async (request) => ({ message: GENERIC_REQUEST_MESSAGE, ...(await resendPasswordResetCode(services, request.body, requestContext(request))) }),
+    async (request) => ({
+      message: GENERIC_REQUEST_MESSAGE,
+      ...(await resendPasswordResetCode(services, request.body, requestContext(request))),
+    }),
   );
 
   app.post(
     "/api/verify-otp",
-    { schema: { tags, summary: "Check the code; returns a single-use reset token", description: errors, body: VerifyOtpBody, response: { 200: VerifyOtpResponse } } },
-    async (request) => ({ message: "OTP verified" as const, ...(await verifyPasswordResetCode(services, request.body, requestContext(request))) }),
+    {
+      schema: {
+        tags,
+        summary: "Check the code; returns a single-use reset token",
+        description: errors,
+        body: VerifyOtpBody,
+        response: { 200: VerifyOtpResponse },
+      },
+    },
+    async (request) => ({
+      message: "OTP verified" as const,
+      ...(await verifyPasswordResetCode(services, request.body, requestContext(request))),
+    }),
   );
 
   app.post(

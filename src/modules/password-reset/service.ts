@@ -55,7 +55,11 @@ export async function throttleOtpCalls(services: Services, ip: string) {
 /** The code's email, queued in the caller's transaction (the outbox worker sends it after commit). */
 function queueCode(services: Services, tx: DbOrTx, request: ResetRequestRow, code: string) {
   const mail = otpEmail(request.email, code, Math.round(services.config.OTP_TTL_SECONDS / 60), "password_reset");
-  return enqueueMail(tx, { ...mail, kind: "password_reset_code", userId: request.userId, relatedId: request.id }, services.clock.now());
+  return enqueueMail(
+    tx,
+    { ...mail, kind: "password_reset_code", userId: request.userId, relatedId: request.id },
+    services.clock.now(),
+  );
 }
 
 /**
@@ -87,7 +91,11 @@ export async function requestPasswordReset(
     // Someone naming a real address with another phone must not end its owner's pending code.
     await db.transaction(async (tx) => {
       await lockAddress(tx, email);
-      await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.request_mismatch", entityType: "user", entityId: user.id, details: {} });
+      await recordAudit(
+        tx,
+        { ...ctx, actorId: null },
+        { action: "otp.request_mismatch", entityType: "user", entityId: user.id, details: {} },
+      );
     });
     return {};
   }
@@ -97,7 +105,11 @@ export async function requestPasswordReset(
     const recent = await countRequestsSince(tx, email, addSeconds(now, -86_400));
     if (recent >= config.OTP_MAX_REQUESTS_PER_DAY) {
       await log("request_limited", { userId: owner?.id }, tx);
-      await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.request_limited", entityType: "user", entityId: owner?.id, details: { recentRequests: recent } });
+      await recordAudit(
+        tx,
+        { ...ctx, actorId: null },
+        { action: "otp.request_limited", entityType: "user", entityId: owner?.id, details: { recentRequests: recent } },
+      );
       return undefined;
     }
     for (const ended of await expireLiveRequests(tx, email, now)) await log("expired", ended, tx);
@@ -116,7 +128,11 @@ export async function requestPasswordReset(
       updatedAt: now,
     });
     await log("requested", request, tx);
-    await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.requested", entityType: "user", entityId: owner?.id, details: { requestId: id } });
+    await recordAudit(
+      tx,
+      { ...ctx, actorId: null },
+      { action: "otp.requested", entityType: "user", entityId: owner?.id, details: { requestId: id } },
+    );
     if (owner) await queueCode(services, tx, request, code);
     return { request, code };
   });
@@ -131,7 +147,11 @@ export async function requestPasswordReset(
  * (issue 11): the cooldown, the resend cap and a blocked code hold the mail back silently, since
  * an error only some addresses can get would tell which ones have a live request.
  */
-export async function resendPasswordResetCode(services: Services, input: { email: string }, ctx: RequestContext): Promise<{ otp?: string }> {
+export async function resendPasswordResetCode(
+  services: Services,
+  input: { email: string },
+  ctx: RequestContext,
+): Promise<{ otp?: string }> {
   const { db, clock, config } = services;
   await throttleOtpCalls(services, ctx.ip);
   const email = input.email.trim().toLowerCase();
@@ -142,7 +162,9 @@ export async function resendPasswordResetCode(services: Services, input: { email
     await lockAddress(tx, email);
     const request = await latestRequest(tx, email);
     if (request?.status !== "pending") return undefined;
-    const coolingDown = request.lastSentAt !== null && request.lastSentAt.getTime() + config.OTP_RESEND_COOLDOWN_SECONDS * 1000 > now.getTime();
+    const coolingDown =
+      request.lastSentAt !== null &&
+      request.lastSentAt.getTime() + config.OTP_RESEND_COOLDOWN_SECONDS * 1000 > now.getTime();
     if (coolingDown || request.resendCount >= config.OTP_MAX_RESENDS) {
       await log("request_limited", request, tx);
       return undefined;
@@ -156,7 +178,16 @@ export async function resendPasswordResetCode(services: Services, input: { email
       updatedAt: now,
     });
     await log("resent", request, tx);
-    await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.resent", entityType: "user", entityId: request.userId, details: { requestId: request.id, resendCount: request.resendCount + 1 } });
+    await recordAudit(
+      tx,
+      { ...ctx, actorId: null },
+      {
+        action: "otp.resent",
+        entityType: "user",
+        entityId: request.userId,
+        details: { requestId: request.id, resendCount: request.resendCount + 1 },
+      },
+    );
     if (request.userId) await queueCode(services, tx, updated!, code);
     return { request: updated!, code };
   });
@@ -181,12 +212,14 @@ export async function verifyPasswordResetCode(
 
   // A request made for an address with no (verified) account has nothing to verify: it answers like
   // no request at all, as does an address whose phone did not match (no request is made for it).
-  if (!request || request.userId === null || request.status === "used" || request.status === "verified") throw otpErrors.noActiveCode();
+  if (!request || request.userId === null || request.status === "used" || request.status === "verified")
+    throw otpErrors.noActiveCode();
   if (request.status === "blocked") throw otpErrors.blocked();
   if (request.status === "expired") throw otpErrors.expired();
   if (request.otpExpiresAt <= now) {
     await db.transaction(async (tx) => {
-      if (await updateRequestIf(tx, request.id, "pending", { status: "expired", updatedAt: now })) await log("expired", request, tx);
+      if (await updateRequestIf(tx, request.id, "pending", { status: "expired", updatedAt: now }))
+        await log("expired", request, tx);
     });
     throw otpErrors.expired();
   }
@@ -198,7 +231,16 @@ export async function verifyPasswordResetCode(
       if (attempts >= config.OTP_MAX_ATTEMPTS) {
         await updateRequestIf(tx, request.id, "pending", { status: "blocked", updatedAt: now });
         await log("blocked", request, tx);
-        await recordAudit(tx, { ...ctx, actorId: null }, { action: "otp.blocked", entityType: "user", entityId: request.userId, details: { requestId: request.id, attempts } });
+        await recordAudit(
+          tx,
+          { ...ctx, actorId: null },
+          {
+            action: "otp.blocked",
+            entityType: "user",
+            entityId: request.userId,
+            details: { requestId: request.id, attempts },
+          },
+        );
         return 0;
       }
       await log("verify_failed", request, tx);
@@ -219,7 +261,11 @@ export async function verifyPasswordResetCode(
     });
     if (!row) return false;
     await log("verified", request, tx);
-    await recordAudit(tx, { ...ctx, actorId: request.userId }, { action: "otp.verified", entityType: "user", entityId: request.userId, details: { requestId: request.id } });
+    await recordAudit(
+      tx,
+      { ...ctx, actorId: request.userId },
+      { action: "otp.verified", entityType: "user", entityId: request.userId, details: { requestId: request.id } },
+    );
     return true;
   });
   if (!verified) throw otpErrors.noActiveCode();
@@ -260,7 +306,12 @@ export async function setNewPassword(
   const passwordHash = await hashPassword(input.newPassword, config.BCRYPT_COST);
 
   await db.transaction(async (tx) => {
-    const used = await updateRequestIf(tx, request.id, "verified", { status: "used", usedAt: now, resetTokenHash: null, updatedAt: now });
+    const used = await updateRequestIf(tx, request.id, "verified", {
+      status: "used",
+      usedAt: now,
+      resetTokenHash: null,
+      updatedAt: now,
+    });
     if (!used) throw otpErrors.invalidResetToken();
     await updateUser(tx, user.id, { passwordHash, passwordChangedAt: now, mustChangePassword: false }, now);
     // Seed 002 reset_failed_login_attempts: a reset proves the owner, so the automatic lock from
@@ -268,7 +319,16 @@ export async function setNewPassword(
     await clearLockouts(tx, user.id);
     const sessionsEnded = await endUserSessions(tx, user.id, "password_reset", now);
     await eventLogger(services, ctx, email)("used", request, tx);
-    await recordAudit(tx, { ...ctx, actorId: user.id }, { action: "user.password_reset", entityType: "user", entityId: user.id, details: { requestId: request.id, sessionsEnded } });
+    await recordAudit(
+      tx,
+      { ...ctx, actorId: user.id },
+      {
+        action: "user.password_reset",
+        entityType: "user",
+        entityId: user.id,
+        details: { requestId: request.id, sessionsEnded },
+      },
+    );
     await enqueueMail(tx, { ...passwordChangedEmail(user.email), kind: "password_changed", userId: user.id }, now);
   });
   services.mailOutbox.wake();

@@ -12,7 +12,6 @@ export interface LoanBalances {
   collectionStatus: CollectionStatus;
 }
 
-
 /**
  * A payment's effect on a loan: it pays arrears first, each installment it clears moves the next due
  * date a month on, and a loan paid in full is closed. The caller has checked amount ≤ outstanding.
@@ -34,7 +33,8 @@ export function applyPayment(loan: LoanBalances, amount: string): LoanBalances {
 
   let collectionStatus = loan.collectionStatus;
   if (settled) collectionStatus = "closed";
-  else if (overdue === 0n && (collectionStatus === "in_collection" || collectionStatus === "promise_to_pay")) collectionStatus = "none";
+  else if (overdue === 0n && (collectionStatus === "in_collection" || collectionStatus === "promise_to_pay"))
+    collectionStatus = "none";
 
   return {
     ...loan,

@@ -39,13 +39,30 @@ describe("POST /api/loans/:id/payments", () => {
       method: "ccp",
       reference: "CCP-0001",
       recordedBy: ctx.as.supervisor.userId,
-      loan: { outstandingBalance: "54500.00", amountOverdue: "5500.00", missedInstallments: 1, nextDueDate: addMonths(dueDate, 1), paymentStatus: "overdue" },
+      loan: {
+        outstandingBalance: "54500.00",
+        amountOverdue: "5500.00",
+        missedInstallments: 1,
+        nextDueDate: addMonths(dueDate, 1),
+        paymentStatus: "overdue",
+      },
     });
     const second = await pay(loanId, { amount: "5500.00", reference: "CCP-0002" });
-    expect(second.json().loan).toMatchObject({ amountOverdue: "0.00", missedInstallments: 0, paymentStatus: "current", collectionStatus: "none", daysPastDue: 0 });
-    const customer = (await ctx.app.inject({ method: "GET", url: `/api/customers/${customerId}`, headers: ctx.as.agent.headers })).json();
+    expect(second.json().loan).toMatchObject({
+      amountOverdue: "0.00",
+      missedInstallments: 0,
+      paymentStatus: "current",
+      collectionStatus: "none",
+      daysPastDue: 0,
+    });
+    const customer = (
+      await ctx.app.inject({ method: "GET", url: `/api/customers/${customerId}`, headers: ctx.as.agent.headers })
+    ).json();
     expect(customer).toMatchObject({ totalOverdue: "0.00" });
-    const audits = await ctx.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, "payment.recorded"), eq(auditLogs.entityId, loanId)));
+    const audits = await ctx.app.database.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, "payment.recorded"), eq(auditLogs.entityId, loanId)));
     expect(audits).toHaveLength(2);
   });
 
@@ -65,7 +82,9 @@ describe("POST /api/loans/:id/payments", () => {
     const { loanId } = await overdueLoan();
     const results = await Promise.all([1, 2, 3].map(() => pay(loanId, { amount: "1000.00", reference: "RACE-1" })));
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 200, 201]);
-    const loan = (await ctx.app.inject({ method: "GET", url: `/api/loans/${loanId}`, headers: ctx.as.agent.headers })).json();
+    const loan = (
+      await ctx.app.inject({ method: "GET", url: `/api/loans/${loanId}`, headers: ctx.as.agent.headers })
+    ).json();
     expect(loan.outstandingBalance).toBe("59000.00");
   });
 
@@ -92,24 +111,44 @@ describe("POST /api/loans/:id/payments", () => {
   it("paying the whole balance closes the loan", async () => {
     const { loanId } = await overdueLoan();
     const res = await pay(loanId, { amount: "60000.00", reference: "FULL" });
-    expect(res.json().loan).toMatchObject({ outstandingBalance: "0.00", paymentStatus: "paid_off", collectionStatus: "closed", nextDueDate: null, bucket: "current" });
+    expect(res.json().loan).toMatchObject({
+      outstandingBalance: "0.00",
+      paymentStatus: "paid_off",
+      collectionStatus: "closed",
+      nextDueDate: null,
+      bucket: "current",
+    });
   });
 
   it("is for supervisors; 404 for an unknown loan; lists payments newest first", async () => {
     const { loanId } = await overdueLoan();
     expect((await pay(loanId, { amount: "10.00", reference: "A" }, ctx.as.agent.headers)).statusCode).toBe(403);
-    expect((await pay("00000000-0000-4000-8000-000000000000", { amount: "10.00", reference: "A" })).statusCode).toBe(404);
+    expect((await pay("00000000-0000-4000-8000-000000000000", { amount: "10.00", reference: "A" })).statusCode).toBe(
+      404,
+    );
     await pay(loanId, { amount: "10.00", reference: "P1", paidAt: "2026-06-01T10:00:00Z" });
     await pay(loanId, { amount: "20.00", reference: "P2", paidAt: "2026-06-10T10:00:00Z" });
-    const list = await ctx.app.inject({ method: "GET", url: `/api/loans/${loanId}/payments?limit=1`, headers: ctx.as.agent.headers });
+    const list = await ctx.app.inject({
+      method: "GET",
+      url: `/api/loans/${loanId}/payments?limit=1`,
+      headers: ctx.as.agent.headers,
+    });
     expect(list.json().data.map((p: { reference: string }) => p.reference)).toEqual(["P2"]);
-    const next = await ctx.app.inject({ method: "GET", url: `/api/loans/${loanId}/payments?limit=1&cursor=${list.json().page.nextCursor}`, headers: ctx.as.agent.headers });
+    const next = await ctx.app.inject({
+      method: "GET",
+      url: `/api/loans/${loanId}/payments?limit=1&cursor=${list.json().page.nextCursor}`,
+      headers: ctx.as.agent.headers,
+    });
     expect(next.json().data.map((p: { reference: string }) => p.reference)).toEqual(["P1"]);
   });
 
   it("refuses a payment dated in the future", async () => {
     const { loanId } = await overdueLoan();
-    const res = await pay(loanId, { amount: "10.00", reference: "FUT", paidAt: new Date(clock.now().getTime() + 86_400_000).toISOString() });
+    const res = await pay(loanId, {
+      amount: "10.00",
+      reference: "FUT",
+      paidAt: new Date(clock.now().getTime() + 86_400_000).toISOString(),
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details[0].path).toBe("/paidAt");
   });
@@ -126,8 +165,20 @@ describe("applyPayment (rules)", () => {
     collectionStatus: "legal" as const,
   };
   it("pays arrears first and moves the due date a month per cleared installment, month-end safe", () => {
-    expect(applyPayment(loan, "1500.00")).toMatchObject({ outstandingBalance: "8500.00", amountOverdue: "1500.00", missedInstallments: 2, nextDueDate: "2026-02-28", paymentStatus: "defaulted", collectionStatus: "legal" });
-    expect(applyPayment(loan, "3000.00")).toMatchObject({ amountOverdue: "0.00", missedInstallments: 0, nextDueDate: "2026-04-30", paymentStatus: "current" });
+    expect(applyPayment(loan, "1500.00")).toMatchObject({
+      outstandingBalance: "8500.00",
+      amountOverdue: "1500.00",
+      missedInstallments: 2,
+      nextDueDate: "2026-02-28",
+      paymentStatus: "defaulted",
+      collectionStatus: "legal",
+    });
+    expect(applyPayment(loan, "3000.00")).toMatchObject({
+      amountOverdue: "0.00",
+      missedInstallments: 0,
+      nextDueDate: "2026-04-30",
+      paymentStatus: "current",
+    });
     expect(applyPayment({ ...loan, paymentStatus: "written_off" }, "3000.00").paymentStatus).toBe("written_off");
     expect(applyPayment(loan, "0.01").outstandingBalance).toBe("9999.99");
   });

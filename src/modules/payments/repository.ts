@@ -5,12 +5,23 @@ import { payments } from "../../db/schema/index.js";
 export type PaymentRow = typeof payments.$inferSelect;
 
 /** Inserts unless (loan, reference) exists; undefined means "already recorded". */
-export async function insertPaymentOnce(db: DbOrTx, values: typeof payments.$inferInsert): Promise<PaymentRow | undefined> {
-  const [row] = await db.insert(payments).values(values).onConflictDoNothing({ target: [payments.loanId, payments.reference] }).returning();
+export async function insertPaymentOnce(
+  db: DbOrTx,
+  values: typeof payments.$inferInsert,
+): Promise<PaymentRow | undefined> {
+  const [row] = await db
+    .insert(payments)
+    .values(values)
+    .onConflictDoNothing({ target: [payments.loanId, payments.reference] })
+    .returning();
   return row;
 }
 
-export async function findPaymentByReference(db: DbOrTx, loanId: string, reference: string): Promise<PaymentRow | undefined> {
+export async function findPaymentByReference(
+  db: DbOrTx,
+  loanId: string,
+  reference: string,
+): Promise<PaymentRow | undefined> {
   const [row] = await db
     .select()
     .from(payments)
@@ -26,7 +37,9 @@ export async function listPayments(db: DbOrTx, loanId: string, limit: number, af
     .where(
       and(
         eq(payments.loanId, loanId),
-        after ? or(lt(payments.paidAt, after.paidAt), and(eq(payments.paidAt, after.paidAt), lt(payments.id, after.id))) : undefined,
+        after
+          ? or(lt(payments.paidAt, after.paidAt), and(eq(payments.paidAt, after.paidAt), lt(payments.id, after.id)))
+          : undefined,
       ),
     )
     .orderBy(desc(payments.paidAt), desc(payments.id))

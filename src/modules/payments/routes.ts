@@ -34,7 +34,14 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     "/api/loans/:id/payments",
     {
       onRequest: [app.authenticate, app.requireRole("agent")],
-      schema: { tags, security, summary: "A loan's payments, newest first", params: IdParams, querystring: PaymentListQuery, response: { 200: PaymentList } },
+      schema: {
+        tags,
+        security,
+        summary: "A loan's payments, newest first",
+        params: IdParams,
+        querystring: PaymentListQuery,
+        response: { 200: PaymentList },
+      },
     },
     async (request) => listPaymentViews(services, request.params.id, request.query),
   );

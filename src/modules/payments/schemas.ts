@@ -9,7 +9,11 @@ export const PaymentBody = Type.Object(
     amount: Money,
     paidAt: Type.String({ format: "date-time" }),
     method: Type.Enum(PAYMENT_METHODS),
-    reference: Type.String({ minLength: 1, maxLength: 100, description: "Unique per loan; a repeat returns the first payment (safe retries)" }),
+    reference: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: "Unique per loan; a repeat returns the first payment (safe retries)",
+    }),
   },
   { additionalProperties: false },
 );
@@ -27,5 +31,8 @@ export const PaymentView = Type.Object({
 
 export const PaymentResult = Type.Object({ ...PaymentView.properties, loan: LoanView });
 
-export const PaymentListQuery = Type.Object({ cursor: Type.Optional(CursorQuery), limit: LimitQuery }, { additionalProperties: false });
+export const PaymentListQuery = Type.Object(
+  { cursor: Type.Optional(CursorQuery), limit: LimitQuery },
+  { additionalProperties: false },
+);
 export const PaymentList = Type.Object({ data: Type.Array(PaymentView), page: PageInfo });

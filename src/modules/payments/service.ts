@@ -30,16 +30,25 @@ export const toPaymentView = (p: PaymentRow) => ({
  * is locked first, so concurrent payments apply one after the other against fresh balances; the
  * (loan, reference) key makes a retried request return the first payment and change nothing.
  */
-export async function recordPayment(services: Services, loanId: string, input: Static<typeof PaymentBody>, ctx: RequestContext) {
+export async function recordPayment(
+  services: Services,
+  loanId: string,
+  input: Static<typeof PaymentBody>,
+  ctx: RequestContext,
+) {
   const { db, clock } = services;
   const now = clock.now();
   const amount = formatMoney(input.amount);
   if (toCents(amount) <= 0n) {
-    throw new AppError("VALIDATION_ERROR", "The amount must be greater than 0", { details: [{ path: "/amount", message: "must be greater than 0" }] });
+    throw new AppError("VALIDATION_ERROR", "The amount must be greater than 0", {
+      details: [{ path: "/amount", message: "must be greater than 0" }],
+    });
   }
   const paidAt = new Date(input.paidAt);
   if (paidAt.getTime() > now.getTime() + 5 * 60_000) {
-    throw new AppError("VALIDATION_ERROR", "A payment cannot be in the future", { details: [{ path: "/paidAt", message: "is in the future" }] });
+    throw new AppError("VALIDATION_ERROR", "A payment cannot be in the future", {
+      details: [{ path: "/paidAt", message: "is in the future" }],
+    });
   }
 
   return db.transaction(async (tx) => {
@@ -59,9 +68,13 @@ export async function recordPayment(services: Services, loanId: string, input: S
       return { created: false, payment: toPaymentView(original!), loan: toLoanView(found.loan, found.timezone, now) };
     }
     if (toCents(amount) > toCents(found.loan.outstandingBalance)) {
-      throw new AppError("VALIDATION_ERROR", `The amount exceeds the outstanding balance (${found.loan.outstandingBalance})`, {
-        details: [{ path: "/amount", message: `exceeds the outstanding balance ${found.loan.outstandingBalance}` }],
-      });
+      throw new AppError(
+        "VALIDATION_ERROR",
+        `The amount exceeds the outstanding balance (${found.loan.outstandingBalance})`,
+        {
+          details: [{ path: "/amount", message: `exceeds the outstanding balance ${found.loan.outstandingBalance}` }],
+        },
+      );
     }
     const next = applyPayment(found.loan, amount);
     const [updated] = await tx
@@ -70,7 +83,8 @@ export async function recordPayment(services: Services, loanId: string, input: S
       .where(eq(loans.id, loanId))
       .returning();
     // Promises are kept by payments inside the same transaction, so a read never sees one without the other.
-    if ((await markKeptPromises(tx, loanId, services.config.PROMISE_GRACE_DAYS, now)) > 0) await settlePromiseStatus(tx, loanId, now);
+    if ((await markKeptPromises(tx, loanId, services.config.PROMISE_GRACE_DAYS, now)) > 0)
+      await settlePromiseStatus(tx, loanId, now);
     await refreshCustomerArrears(tx, [found.loan.customerId]);
     await recordAudit(tx, ctx, {
       action: "payment.recorded",

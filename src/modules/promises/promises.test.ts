@@ -4,7 +4,14 @@ import { loans } from "../../db/schema/index.js";
 import { manualClock } from "../../lib/clock.js";
 import { FAST_AUTH_ENV } from "../../../test/support/accounts.js";
 import { buildTestApp, type TestApp } from "../../../test/support/app.js";
-import { createCustomer, createLoan, customerPhone, daysAgo, LONG_SESSION_ENV, staffSessions } from "../../../test/support/crm.js";
+import {
+  createCustomer,
+  createLoan,
+  customerPhone,
+  daysAgo,
+  LONG_SESSION_ENV,
+  staffSessions,
+} from "../../../test/support/crm.js";
 import { runPromiseEvaluation } from "./service.js";
 
 // Monday 15 June 2026, 10:00 in Algiers; PROMISE_GRACE_DAYS = 2.
@@ -23,12 +30,24 @@ afterAll(async () => t.close());
 async function promised() {
   const phone = customerPhone();
   const c = await createCustomer(t.app, as.supervisor.headers, { phone });
-  const loan = await createLoan(t.app, as.supervisor.headers, c.id, { amountOverdue: "11000.00", nextDueDate: daysAgo(clock.now(), 40) });
+  const loan = await createLoan(t.app, as.supervisor.headers, c.id, {
+    amountOverdue: "11000.00",
+    nextDueDate: daysAgo(clock.now(), 40),
+  });
   const res = await t.app.inject({
     method: "POST",
     url: "/api/crm/post-call",
     headers: as.agent.headers,
-    payload: { callId: `P-${++seq}`, phone, direction: "outbound", startedAt: clock.now().toISOString(), durationSeconds: 90, disposition: "promise_to_pay", promiseAmount: "6000", promiseDate: "2026-06-20" },
+    payload: {
+      callId: `P-${++seq}`,
+      phone,
+      direction: "outbound",
+      startedAt: clock.now().toISOString(),
+      durationSeconds: 90,
+      disposition: "promise_to_pay",
+      promiseAmount: "6000",
+      promiseDate: "2026-06-20",
+    },
   });
   expect(res.statusCode).toBe(201);
   return { loanId: loan.id };
@@ -39,9 +58,16 @@ async function travel(to: string) {
   as = await staffSessions(t.app);
 }
 const pay = (loanId: string, amount: string, paidAt: string) =>
-  t.app.inject({ method: "POST", url: `/api/loans/${loanId}/payments`, headers: as.supervisor.headers, payload: { amount, paidAt, method: "ccp", reference: `PAY-${++seq}` } });
-const promises = async (loanId: string) => (await t.app.inject({ method: "GET", url: `/api/loans/${loanId}/promises`, headers: as.agent.headers })).json().data;
-const loanStatus = async (loanId: string) => (await t.app.database.db.select().from(loans).where(eq(loans.id, loanId)))[0]?.collectionStatus;
+  t.app.inject({
+    method: "POST",
+    url: `/api/loans/${loanId}/payments`,
+    headers: as.supervisor.headers,
+    payload: { amount, paidAt, method: "ccp", reference: `PAY-${++seq}` },
+  });
+const promises = async (loanId: string) =>
+  (await t.app.inject({ method: "GET", url: `/api/loans/${loanId}/promises`, headers: as.agent.headers })).json().data;
+const loanStatus = async (loanId: string) =>
+  (await t.app.database.db.select().from(loans).where(eq(loans.id, loanId)))[0]?.collectionStatus;
 
 describe("promises to pay", () => {
   it("payments that reach the amount by the due date keep it; the loan leaves promise_to_pay", async () => {
@@ -83,14 +109,26 @@ describe("promises to pay", () => {
   it("a new promise cancels the previous pending one", async () => {
     const phone = customerPhone();
     const c = await createCustomer(t.app, as.supervisor.headers, { phone });
-    const loan = await createLoan(t.app, as.supervisor.headers, c.id, { amountOverdue: "5500.00", nextDueDate: daysAgo(clock.now(), 10) });
+    const loan = await createLoan(t.app, as.supervisor.headers, c.id, {
+      amountOverdue: "5500.00",
+      nextDueDate: daysAgo(clock.now(), 10),
+    });
     for (const [i, date] of ["2026-06-20", "2026-06-25"].entries()) {
       clock.advance(60_000);
       await t.app.inject({
         method: "POST",
         url: "/api/crm/post-call",
         headers: as.agent.headers,
-        payload: { callId: `RE-${seq}-${i}`, phone, direction: "inbound", startedAt: clock.now().toISOString(), durationSeconds: 30, disposition: "promise_to_pay", promiseAmount: "1000", promiseDate: date },
+        payload: {
+          callId: `RE-${seq}-${i}`,
+          phone,
+          direction: "inbound",
+          startedAt: clock.now().toISOString(),
+          durationSeconds: 30,
+          disposition: "promise_to_pay",
+          promiseAmount: "1000",
+          promiseDate: date,
+        },
       });
     }
     expect((await promises(loan.id)).map((p: { status: string }) => p.status)).toEqual(["pending", "cancelled"]);

@@ -6,7 +6,12 @@ import { queryRows } from "../../db/client.js";
 export type PromiseRow = typeof paymentPromises.$inferSelect;
 
 export async function listLoanPromises(db: DbOrTx, loanId: string): Promise<PromiseRow[]> {
-  return db.select().from(paymentPromises).where(eq(paymentPromises.loanId, loanId)).orderBy(desc(paymentPromises.createdAt)).limit(200);
+  return db
+    .select()
+    .from(paymentPromises)
+    .where(eq(paymentPromises.loanId, loanId))
+    .orderBy(desc(paymentPromises.createdAt))
+    .limit(200);
 }
 
 export async function insertPromise(db: DbOrTx, values: typeof paymentPromises.$inferInsert): Promise<PromiseRow> {

@@ -33,6 +33,8 @@ const PROMISE_JOB_LOCK = 4_812_002;
  * it; the others skip this round.
  */
 export async function runPromiseEvaluation(services: Services, database: Pick<Database, "withConnection" | "engine">) {
-  const broken = await withJobLock(database, PROMISE_JOB_LOCK, (db) => markBrokenPromises(db, services.config.PROMISE_GRACE_DAYS, services.clock.now()));
+  const broken = await withJobLock(database, PROMISE_JOB_LOCK, (db) =>
+    markBrokenPromises(db, services.config.PROMISE_GRACE_DAYS, services.clock.now()),
+  );
   return broken === undefined ? { ran: false, broken: 0 } : { ran: true, broken };
 }

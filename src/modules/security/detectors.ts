@@ -34,7 +34,8 @@ function keyOf(type: FindingType, kind: string, value: string, firstSeenAt: stri
   return `${type}:${kind}:${value}:${localParts(new Date(firstSeenAt), config.CENTRE_TIMEZONE).date}`;
 }
 
-const inWindow = (column: SQL, w: DetectionWindow) => sql`${column} >= ${w.from}::timestamptz and ${column} <= ${w.to}::timestamptz`;
+const inWindow = (column: SQL, w: DetectionWindow) =>
+  sql`${column} >= ${w.from}::timestamptz and ${column} <= ${w.to}::timestamptz`;
 
 /** One IP failing on many different identifiers: a list of stolen credentials being tried. */
 export async function credentialStuffing(db: DbOrTx, config: Config, w: DetectionWindow): Promise<Finding[]> {
@@ -93,7 +94,9 @@ export async function distributedAttack(db: DbOrTx, config: Config, w: Detection
       evidence: { failures: toNumber(r.failures), distinctIps: toNumber(r.ips) },
       firstSeenAt: first,
       lastSeenAt: iso(r.last_at),
-      key: userId ? keyOf("distributed_attack", "user", userId, first, config) : keyOf("distributed_attack", "identifier", identifier, first, config),
+      key: userId
+        ? keyOf("distributed_attack", "user", userId, first, config)
+        : keyOf("distributed_attack", "identifier", identifier, first, config),
     };
   });
 }
@@ -127,7 +130,9 @@ export async function otpAbuse(db: DbOrTx, config: Config, w: DetectionWindow): 
       type,
       severity: "medium",
       subject: byEmail ? { email: value } : { ip: value },
-      evidence: byEmail ? { [count]: toNumber(r.events), distinctIps: toNumber(r.ips) } : { [count]: toNumber(r.events), distinctEmails: toNumber(r.emails) },
+      evidence: byEmail
+        ? { [count]: toNumber(r.events), distinctIps: toNumber(r.ips) }
+        : { [count]: toNumber(r.events), distinctEmails: toNumber(r.emails) },
       firstSeenAt: first,
       lastSeenAt: iso(r.last_at),
       key: keyOf(type, byEmail ? "email" : "ip", value, first, config),
@@ -272,7 +277,11 @@ export async function repeatedForbidden(db: DbOrTx, config: Config, w: Detection
     return {
       type: "repeated_forbidden",
       severity: "medium",
-      subject: subject({ userId: r.actor_type === "user" ? actor : undefined, email: str(r.email), identifier: r.actor_type === "user" ? undefined : `api_key:${actor}` }),
+      subject: subject({
+        userId: r.actor_type === "user" ? actor : undefined,
+        email: str(r.email),
+        identifier: r.actor_type === "user" ? undefined : `api_key:${actor}`,
+      }),
       evidence: { refusals: toNumber(r.refusals), distinctRoutes: toNumber(r.routes), distinctIps: toNumber(r.ips) },
       firstSeenAt: first,
       lastSeenAt: iso(r.last_at),

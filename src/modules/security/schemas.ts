@@ -25,14 +25,18 @@ export const FindingSubject = Type.Object({
   userId: Type.Optional(Type.String({ format: "uuid" })),
   email: Type.Optional(Type.String()),
   ip: Type.Optional(Type.String()),
-  identifier: Type.Optional(Type.String({ description: "What was typed at login, when it matches no account and is not an email" })),
+  identifier: Type.Optional(
+    Type.String({ description: "What was typed at login, when it matches no account and is not an email" }),
+  ),
 });
 
 export const FindingView = Type.Object({
   type: Type.Enum(FINDING_TYPES),
   severity: Type.Enum(SEVERITIES),
   subject: FindingSubject,
-  evidence: Type.Record(Type.String(), Type.Integer(), { description: "Counts behind the finding (failures, distinctIps…)" }),
+  evidence: Type.Record(Type.String(), Type.Integer(), {
+    description: "Counts behind the finding (failures, distinctIps…)",
+  }),
   firstSeenAt: Type.String({ format: "date-time" }),
   lastSeenAt: Type.String({ format: "date-time" }),
   key: Type.String({ description: "Stable identity of the finding; the audit log holds one entry per key" }),

@@ -30,7 +30,13 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         tags,
         security,
         summary: "Active and locked users, active sessions",
-        response: { 200: Type.Object({ totalActiveUsers: Type.Integer(), totalLockedUsers: Type.Integer(), activeSessions: Type.Integer() }) },
+        response: {
+          200: Type.Object({
+            totalActiveUsers: Type.Integer(),
+            totalLockedUsers: Type.Integer(),
+            activeSessions: Type.Integer(),
+          }),
+        },
       },
     },
     async () => userStats(services),
@@ -44,14 +50,19 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         tags,
         security,
         summary: "Successful and failed sign-ins per hour or day (centre's timezone); default the last 7 days",
-        querystring: Type.Object({ ...Range, interval: Type.Enum(["hour", "day"], { default: "day" }) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { ...Range, interval: Type.Enum(["hour", "day"], { default: "day" }) },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
             from: Type.String(),
             to: Type.String(),
             interval: Type.String(),
             timezone: Type.String(),
-            data: Type.Array(Type.Object({ periodStart: Type.String(), successes: Type.Integer(), failures: Type.Integer() })),
+            data: Type.Array(
+              Type.Object({ periodStart: Type.String(), successes: Type.Integer(), failures: Type.Integer() }),
+            ),
             total: Type.Object({ successes: Type.Integer(), failures: Type.Integer() }),
           }),
         },
@@ -69,13 +80,25 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         security,
         summary: "Users with the most sign-ins (then calls) over the last days",
         querystring: Type.Object(
-          { days: Type.Integer({ minimum: 1, maximum: 365, default: 7 }), limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }) },
+          {
+            days: Type.Integer({ minimum: 1, maximum: 365, default: 7 }),
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+          },
           { additionalProperties: false },
         ),
         response: {
           200: Type.Object({
             days: Type.Integer(),
-            data: Type.Array(Type.Object({ userId: Type.String(), name: Type.String(), email: Type.String(), role: Type.String(), logins: Type.Integer(), interactions: Type.Integer() })),
+            data: Type.Array(
+              Type.Object({
+                userId: Type.String(),
+                name: Type.String(),
+                email: Type.String(),
+                role: Type.String(),
+                logins: Type.Integer(),
+                interactions: Type.Integer(),
+              }),
+            ),
           }),
         },
       },
@@ -96,10 +119,20 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
           200: Type.Object({
             from: Type.String(),
             to: Type.String(),
-            totals: Type.Object({ ...ContactFigures, ...PromiseFigures, amountCollected: Type.String(), payments: Type.Integer() }),
+            totals: Type.Object({
+              ...ContactFigures,
+              ...PromiseFigures,
+              amountCollected: Type.String(),
+              payments: Type.Integer(),
+            }),
             byDisposition: Type.Array(Type.Object({ disposition: Type.String(), ...ContactFigures })),
             byAgent: Type.Array(
-              Type.Object({ agentId: Type.Union([Type.String(), Type.Null()]), agentName: Type.Union([Type.String(), Type.Null()]), ...ContactFigures, ...PromiseFigures }),
+              Type.Object({
+                agentId: Type.Union([Type.String(), Type.Null()]),
+                agentName: Type.Union([Type.String(), Type.Null()]),
+                ...ContactFigures,
+                ...PromiseFigures,
+              }),
             ),
           }),
         },

@@ -12,7 +12,9 @@ export function resolveRange(now: Date, from: string | undefined, to: string | u
   const end = to ? new Date(to) : now;
   const start = from ? new Date(from) : new Date(end.getTime() - defaultDays * 86_400_000);
   if (start >= end) {
-    throw new AppError("VALIDATION_ERROR", "`from` must be before `to`", { details: [{ path: "/from", message: "must be before to" }] });
+    throw new AppError("VALIDATION_ERROR", "`from` must be before `to`", {
+      details: [{ path: "/from", message: "must be before to" }],
+    });
   }
   return { start, end };
 }
@@ -31,7 +33,11 @@ export async function userStats(services: Services) {
          and last_activity_at > ${at}::timestamptz - make_interval(mins => ${config.SESSION_IDLE_MINUTES}::float8::int)
          and created_at > ${at}::timestamptz - make_interval(hours => ${config.SESSION_MAX_HOURS}::float8::int)) as sessions`,
   );
-  return { totalActiveUsers: toNumber(r?.active), totalLockedUsers: toNumber(r?.locked), activeSessions: toNumber(r?.sessions) };
+  return {
+    totalActiveUsers: toNumber(r?.active),
+    totalLockedUsers: toNumber(r?.locked),
+    activeSessions: toNumber(r?.sessions),
+  };
 }
 
 /** Seed 002 get_login_statistics: successes and failures per hour or day on the centre's clock. */
@@ -39,7 +45,9 @@ export async function loginStats(services: Services, q: { from?: string; to?: st
   const { start, end } = resolveRange(services.clock.now(), q.from, q.to, 7);
   const buckets = (end.getTime() - start.getTime()) / (q.interval === "hour" ? 3_600_000 : 86_400_000);
   if (buckets > MAX_BUCKETS) {
-    throw new AppError("VALIDATION_ERROR", `At most ${MAX_BUCKETS} ${q.interval}s per request`, { details: [{ path: "/from", message: "range too long for this interval" }] });
+    throw new AppError("VALIDATION_ERROR", `At most ${MAX_BUCKETS} ${q.interval}s per request`, {
+      details: [{ path: "/from", message: "range too long for this interval" }],
+    });
   }
   const tz = services.config.CENTRE_TIMEZONE;
   const rows = await queryRows<{ period: string; successes: unknown; failures: unknown }>(
@@ -49,8 +57,15 @@ export async function loginStats(services: Services, q: { from?: string; to?: st
         from login_history where created_at >= ${start.toISOString()}::timestamptz and created_at < ${end.toISOString()}::timestamptz
         group by 1 order by 1`,
   );
-  const data = rows.map((r) => ({ periodStart: r.period, successes: toNumber(r.successes), failures: toNumber(r.failures) }));
-  const total = data.reduce((acc, r) => ({ successes: acc.successes + r.successes, failures: acc.failures + r.failures }), { successes: 0, failures: 0 });
+  const data = rows.map((r) => ({
+    periodStart: r.period,
+    successes: toNumber(r.successes),
+    failures: toNumber(r.failures),
+  }));
+  const total = data.reduce(
+    (acc, r) => ({ successes: acc.successes + r.successes, failures: acc.failures + r.failures }),
+    { successes: 0, failures: 0 },
+  );
   return { from: start.toISOString(), to: end.toISOString(), interval: q.interval, timezone: tz, data, total };
 }
 
@@ -69,7 +84,14 @@ export async function mostActiveUsers(services: Services, q: { days: number; lim
   return {
     days: q.days,
     data: rows
-      .map((r) => ({ userId: String(r.id), name: String(r.name), email: String(r.email), role: String(r.role), logins: toNumber(r.logins), interactions: toNumber(r.interactions) }))
+      .map((r) => ({
+        userId: String(r.id),
+        name: String(r.name),
+        email: String(r.email),
+        role: String(r.role),
+        logins: toNumber(r.logins),
+        interactions: toNumber(r.interactions),
+      }))
       .filter((r) => r.logins > 0 || r.interactions > 0),
   };
 }
@@ -117,22 +139,48 @@ export async function collectionStats(services: Services, q: { from?: string; to
 
 type Row = Record<string, unknown>;
 
-function assemble(start: Date, end: Date, calls: Row[], promises: Row[], collected: { amount: string; payments: unknown } | undefined) {
+function assemble(
+  start: Date,
+  end: Date,
+  calls: Row[],
+  promises: Row[],
+  collected: { amount: string; payments: unknown } | undefined,
+) {
   const cents = (v: unknown) => toCents(String(v ?? "0"));
   const money = fromCents;
   const emptyPromises = () => ({ made: 0, madeAmount: 0n, kept: 0, keptAmount: 0n, broken: 0, brokenAmount: 0n });
-  const byAgent = new Map<string, { agentId: string | null; agentName: string | null; calls: number; contacts: number; rightPartyContacts: number; p: ReturnType<typeof emptyPromises> }>();
+  const byAgent = new Map<
+    string,
+    {
+      agentId: string | null;
+      agentName: string | null;
+      calls: number;
+      contacts: number;
+      rightPartyContacts: number;
+      p: ReturnType<typeof emptyPromises>;
+    }
+  >();
   const agentEntry = (id: unknown, name: unknown) => {
     const key = String(id ?? "integration");
     let e = byAgent.get(key);
     if (!e) {
-      e = { agentId: (id as string | null) ?? null, agentName: (name as string | null) ?? null, calls: 0, contacts: 0, rightPartyContacts: 0, p: emptyPromises() };
+      e = {
+        agentId: (id as string | null) ?? null,
+        agentName: (name as string | null) ?? null,
+        calls: 0,
+        contacts: 0,
+        rightPartyContacts: 0,
+        p: emptyPromises(),
+      };
       byAgent.set(key, e);
     }
     if (name && !e.agentName) e.agentName = String(name);
     return e;
   };
-  const byDisposition = new Map<string, { disposition: string; calls: number; contacts: number; rightPartyContacts: number }>();
+  const byDisposition = new Map<
+    string,
+    { disposition: string; calls: number; contacts: number; rightPartyContacts: number }
+  >();
   for (const r of calls) {
     const n = { calls: toNumber(r.calls), contacts: toNumber(r.contacts), rpc: toNumber(r.rpc) };
     const a = agentEntry(r.agent_id, r.agent_name);
@@ -149,7 +197,14 @@ function assemble(start: Date, end: Date, calls: Row[], promises: Row[], collect
   const totals = emptyPromises();
   for (const r of promises) {
     const a = agentEntry(r.agent_id, null).p;
-    const add = { made: toNumber(r.made), madeAmount: cents(r.made_amount), kept: toNumber(r.kept), keptAmount: cents(r.kept_amount), broken: toNumber(r.broken), brokenAmount: cents(r.broken_amount) };
+    const add = {
+      made: toNumber(r.made),
+      madeAmount: cents(r.made_amount),
+      kept: toNumber(r.kept),
+      keptAmount: cents(r.kept_amount),
+      broken: toNumber(r.broken),
+      brokenAmount: cents(r.broken_amount),
+    };
     for (const target of [a, totals]) {
       target.made += add.made;
       target.madeAmount += add.madeAmount;
@@ -181,7 +236,14 @@ function assemble(start: Date, end: Date, calls: Row[], promises: Row[], collect
     },
     byDisposition: [...byDisposition.values()].sort((a, b) => b.calls - a.calls),
     byAgent: agents
-      .map((a) => ({ agentId: a.agentId, agentName: a.agentName, calls: a.calls, contacts: a.contacts, rightPartyContacts: a.rightPartyContacts, ...promiseView(a.p) }))
+      .map((a) => ({
+        agentId: a.agentId,
+        agentName: a.agentName,
+        calls: a.calls,
+        contacts: a.contacts,
+        rightPartyContacts: a.rightPartyContacts,
+        ...promiseView(a.p),
+      }))
       .sort((a, b) => b.calls - a.calls),
   };
 }

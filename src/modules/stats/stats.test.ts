@@ -20,13 +20,29 @@ describe("statistics", () => {
     const stats = await get("/api/admin/stats/users");
     // 3 staff sessions from staffSessions; 4 users, one of them locked.
     expect(stats).toEqual({ totalActiveUsers: 3, totalLockedUsers: 1, activeSessions: 3 });
-    expect((await ctx.app.inject({ method: "GET", url: "/api/admin/stats/users", headers: ctx.as.agent.headers })).statusCode).toBe(403);
+    expect(
+      (await ctx.app.inject({ method: "GET", url: "/api/admin/stats/users", headers: ctx.as.agent.headers }))
+        .statusCode,
+    ).toBe(403);
   });
 
   it("logins per day and per hour in the centre's timezone", async () => {
     const user = await createStaff(ctx.app);
-    const row = (at: string, success: boolean) => ({ userId: user.user.id, identifier: user.email, success, ip: "10.0.0.1", createdAt: new Date(at) });
-    await ctx.app.database.db.insert(loginHistory).values([row("2026-06-10T08:30:00Z", true), row("2026-06-10T08:45:00Z", false), row("2026-06-10T23:30:00Z", true), row("2026-06-12T10:00:00Z", false)]);
+    const row = (at: string, success: boolean) => ({
+      userId: user.user.id,
+      identifier: user.email,
+      success,
+      ip: "10.0.0.1",
+      createdAt: new Date(at),
+    });
+    await ctx.app.database.db
+      .insert(loginHistory)
+      .values([
+        row("2026-06-10T08:30:00Z", true),
+        row("2026-06-10T08:45:00Z", false),
+        row("2026-06-10T23:30:00Z", true),
+        row("2026-06-12T10:00:00Z", false),
+      ]);
     const byDay = await get("/api/admin/stats/logins?from=2026-06-10T00:00:00Z&to=2026-06-13T00:00:00Z&interval=day");
     // 23:30 UTC on the 10th is already the 11th in Algiers.
     expect(byDay.data).toEqual([
@@ -36,7 +52,11 @@ describe("statistics", () => {
     ]);
     const byHour = await get("/api/admin/stats/logins?from=2026-06-10T08:00:00Z&to=2026-06-10T10:00:00Z&interval=hour");
     expect(byHour.data).toEqual([{ periodStart: "2026-06-10T09:00:00", successes: 1, failures: 1 }]);
-    const tooLong = await ctx.app.inject({ method: "GET", url: "/api/admin/stats/logins?from=2025-01-01T00:00:00Z&to=2026-06-10T00:00:00Z&interval=hour", headers: ctx.as.supervisor.headers });
+    const tooLong = await ctx.app.inject({
+      method: "GET",
+      url: "/api/admin/stats/logins?from=2025-01-01T00:00:00Z&to=2026-06-10T00:00:00Z&interval=hour",
+      headers: ctx.as.supervisor.headers,
+    });
     expect(tooLong.statusCode).toBe(400);
   });
 
@@ -49,18 +69,34 @@ describe("statistics", () => {
   it("collections: calls, contacts, right-party contacts, promises and money, per disposition and agent", async () => {
     const phone = customerPhone();
     const c = await createCustomer(ctx.app, ctx.as.supervisor.headers, { phone });
-    const loan = await createLoan(ctx.app, ctx.as.supervisor.headers, c.id, { amountOverdue: "11000.00", nextDueDate: daysAgo(clock.now(), 30) });
+    const loan = await createLoan(ctx.app, ctx.as.supervisor.headers, c.id, {
+      amountOverdue: "11000.00",
+      nextDueDate: daysAgo(clock.now(), 30),
+    });
     const call = (disposition: string, extra: Record<string, unknown> = {}) =>
       ctx.app.inject({
         method: "POST",
         url: "/api/crm/post-call",
         headers: ctx.as.agent.headers,
-        payload: { callId: `ST-${disposition}-${Math.random()}`, phone, direction: "outbound", startedAt: clock.now().toISOString(), durationSeconds: 10, disposition, ...extra },
+        payload: {
+          callId: `ST-${disposition}-${Math.random()}`,
+          phone,
+          direction: "outbound",
+          startedAt: clock.now().toISOString(),
+          durationSeconds: 10,
+          disposition,
+          ...extra,
+        },
       });
     await call("no_answer");
     await call("wrong_number");
     await call("promise_to_pay", { promiseAmount: "4000", promiseDate: "2026-06-20" });
-    await ctx.app.inject({ method: "POST", url: `/api/loans/${loan.id}/payments`, headers: ctx.as.supervisor.headers, payload: { amount: "4000", paidAt: clock.now().toISOString(), method: "cash", reference: "ST-1" } });
+    await ctx.app.inject({
+      method: "POST",
+      url: `/api/loans/${loan.id}/payments`,
+      headers: ctx.as.supervisor.headers,
+      payload: { amount: "4000", paidAt: clock.now().toISOString(), method: "cash", reference: "ST-1" },
+    });
     const stats = await get("/api/admin/stats/collections?from=2026-06-15T00:00:00Z&to=2026-06-16T00:00:00Z");
     expect(stats.totals).toMatchObject({
       calls: 3,
@@ -73,7 +109,14 @@ describe("statistics", () => {
       amountCollected: "4000.00",
       payments: 1,
     });
-    expect(stats.byDisposition).toEqual(expect.arrayContaining([{ disposition: "wrong_number", calls: 1, contacts: 1, rightPartyContacts: 0 }]));
-    expect(stats.byAgent[0]).toMatchObject({ agentId: ctx.as.agent.userId, agentName: ctx.as.agent.name, calls: 3, promisesMade: 1 });
+    expect(stats.byDisposition).toEqual(
+      expect.arrayContaining([{ disposition: "wrong_number", calls: 1, contacts: 1, rightPartyContacts: 0 }]),
+    );
+    expect(stats.byAgent[0]).toMatchObject({
+      agentId: ctx.as.agent.userId,
+      agentName: ctx.as.agent.name,
+      calls: 3,
+      promisesMade: 1,
+    });
   });
 });

@@ -12,15 +12,22 @@ let n = 0;
 
 beforeAll(async () => {
   smtp = await startCapturingSmtp();
-  t = await buildTestApp({ ...FAST_AUTH_ENV, ...smtp.env, RATE_LIMIT_OTP_PER_IP: "1000", RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: "3" });
+  t = await buildTestApp({
+    ...FAST_AUTH_ENV,
+    ...smtp.env,
+    RATE_LIMIT_OTP_PER_IP: "1000",
+    RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: "3",
+  });
 });
 afterAll(async () => {
   await t.close();
   await smtp.close();
 });
 
-const put = (url: string, headers: Record<string, string>, payload: object) => t.app.inject({ method: "PUT", url, headers, payload });
-const post = (url: string, payload: object, headers: Record<string, string> = {}) => t.app.inject({ method: "POST", url, payload, headers });
+const put = (url: string, headers: Record<string, string>, payload: object) =>
+  t.app.inject({ method: "PUT", url, headers, payload });
+const post = (url: string, payload: object, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: "POST", url, payload, headers });
 const newAddress = () => `moved${++n}@example.dz`;
 
 describe("a stolen access token cannot take the account over (issue 11 item 3)", () => {
@@ -47,8 +54,14 @@ describe("a stolen access token cannot take the account over (issue 11 item 3)",
   it("wrong current passwords are counted: past the per-account limit the step-up answers 429 even with the right one", async () => {
     const staff = await createStaff(t.app);
     const s = await signIn(t.app, staff.email);
-    for (let i = 0; i < 3; i++) expect((await put("/api/auth/profile", s.auth, { email: newAddress(), currentPassword: `Guess-${i}-Password` })).statusCode).toBe(403);
-    expect((await put("/api/auth/profile", s.auth, { email: newAddress(), currentPassword: STRONG_PASSWORD })).statusCode).toBe(429);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await put("/api/auth/profile", s.auth, { email: newAddress(), currentPassword: `Guess-${i}-Password` }))
+          .statusCode,
+      ).toBe(403);
+    expect(
+      (await put("/api/auth/profile", s.auth, { email: newAddress(), currentPassword: STRONG_PASSWORD })).statusCode,
+    ).toBe(429);
   });
 
   it("a new email stays pending (old one signs in and resets) until its code is verified; the old address is told", async () => {
@@ -57,7 +70,10 @@ describe("a stolen access token cannot take the account over (issue 11 item 3)",
     const target = newAddress();
     const res = await put("/api/auth/profile", s.auth, { email: target, currentPassword: STRONG_PASSWORD });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ user: { email: staff.email, pendingEmail: target, emailVerified: true }, verificationEmailSent: true });
+    expect(res.json()).toMatchObject({
+      user: { email: staff.email, pendingEmail: target, emailVerified: true },
+      verificationEmailSent: true,
+    });
     await deliverMail(t.app);
     expect(smtp.to(staff.email).at(-1)?.raw).toContain("A change of your sign-in email was requested");
     const code = smtp.latestCode(target)!;
@@ -81,19 +97,30 @@ describe("a stolen access token cannot take the account over (issue 11 item 3)",
     expect((await login(t.app, staff.email, STRONG_PASSWORD)).statusCode).toBe(401);
     await deliverMail(t.app);
     expect(smtp.to(staff.email).at(-1)?.raw).toContain("Your sign-in email was changed");
-    const audit = await t.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, "user.email_changed"), eq(auditLogs.entityId, staff.user.id)));
+    const audit = await t.app.database.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, "user.email_changed"), eq(auditLogs.entityId, staff.user.id)));
     expect(audit[0]?.details).toEqual({ from: staff.email, to: target });
   });
 
   it("the old address is told of a phone change and of a password change", async () => {
     const staff = await createStaff(t.app);
     const s = await signIn(t.app, staff.email);
-    const res = await put("/update-profile", s.auth, { name: "Same Name", phone: "0661 12 21 12", currentPassword: STRONG_PASSWORD });
+    const res = await put("/update-profile", s.auth, {
+      name: "Same Name",
+      phone: "0661 12 21 12",
+      currentPassword: STRONG_PASSWORD,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ message: "Profile updated successfully" });
     await deliverMail(t.app);
     expect(smtp.to(staff.email).at(-1)?.raw).toContain("Your phone number was changed");
-    const changed = await post("/api/auth/change-password", { currentPassword: STRONG_PASSWORD, newPassword: "Fresh-Granite-Orbit-64" }, s.auth);
+    const changed = await post(
+      "/api/auth/change-password",
+      { currentPassword: STRONG_PASSWORD, newPassword: "Fresh-Granite-Orbit-64" },
+      s.auth,
+    );
     expect(changed.statusCode).toBe(200);
     await deliverMail(t.app);
     expect(smtp.to(staff.email).at(-1)?.raw).toContain("Your password was changed");
@@ -103,7 +130,12 @@ describe("a stolen access token cannot take the account over (issue 11 item 3)",
     const staff = await createStaff(t.app);
     const admin = await createStaff(t.app, { role: "admin" });
     const { auth } = await signIn(t.app, admin.email);
-    const res = await t.app.inject({ method: "PATCH", url: `/api/admin/users/${staff.user.id}`, headers: auth, payload: { phone: "0661 31 41 59" } });
+    const res = await t.app.inject({
+      method: "PATCH",
+      url: `/api/admin/users/${staff.user.id}`,
+      headers: auth,
+      payload: { phone: "0661 31 41 59" },
+    });
     expect(res.statusCode).toBe(200);
     await deliverMail(t.app);
     expect(smtp.to(staff.email).at(-1)?.raw).toContain("Your phone number was changed");

@@ -3,7 +3,6 @@ import type { DbOrTx } from "../../db/client.js";
 import { invalidPhone, requirePhone } from "../../lib/phone.js";
 import { activePhonePrefixes } from "./repository.js";
 
-
 /**
  * Seed 002 is_valid_mobilis_phone: staff phones are E.164 mobiles and, under PHONE_POLICY=mobilis,
  * must fall in an active Mobilis range (the prefixes table, so admins can change it without a deploy).

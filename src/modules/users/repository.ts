@@ -23,7 +23,16 @@ export async function findUserByPhone(db: DbOrTx, e164: string): Promise<UserRow
 
 export async function insertUser(
   db: DbOrTx,
-  values: { email: string; phone: string | null; name: string; passwordHash: string; role: UserRole; now: Date; emailVerifiedAt?: Date | null; approvedAt?: Date | null },
+  values: {
+    email: string;
+    phone: string | null;
+    name: string;
+    passwordHash: string;
+    role: UserRole;
+    now: Date;
+    emailVerifiedAt?: Date | null;
+    approvedAt?: Date | null;
+  },
 ): Promise<UserRow> {
   const [row] = await db
     .insert(users)
@@ -35,7 +44,20 @@ export async function insertUser(
 export async function updateUser(
   db: DbOrTx,
   id: string,
-  changes: Partial<Pick<UserRow, "name" | "email" | "phone" | "role" | "passwordHash" | "passwordChangedAt" | "mustChangePassword" | "emailVerifiedAt" | "pendingEmail">>,
+  changes: Partial<
+    Pick<
+      UserRow,
+      | "name"
+      | "email"
+      | "phone"
+      | "role"
+      | "passwordHash"
+      | "passwordChangedAt"
+      | "mustChangePassword"
+      | "emailVerifiedAt"
+      | "pendingEmail"
+    >
+  >,
   now: Date,
 ): Promise<UserRow | undefined> {
   const [row] = await db

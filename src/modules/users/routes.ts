@@ -11,7 +11,10 @@ const security = [{ bearerAuth: [] }];
 export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get(
     "/api/auth/me",
-    { onRequest: [app.authenticate], schema: { tags, security, summary: "The signed-in user", response: { 200: PublicUser } } },
+    {
+      onRequest: [app.authenticate],
+      schema: { tags, security, summary: "The signed-in user", response: { 200: PublicUser } },
+    },
     async (request) => toPublicUser(authOf(request).user),
   );
 
@@ -19,11 +22,26 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     "/api/auth/profile",
     {
       onRequest: [app.authenticate],
-      schema: { tags, security, summary: "Update name, email or phone (email/phone need currentPassword; a new email applies once verified)", body: ProfileUpdateBody, response: { 200: ProfileUpdateResponse } },
+      schema: {
+        tags,
+        security,
+        summary: "Update name, email or phone (email/phone need currentPassword; a new email applies once verified)",
+        body: ProfileUpdateBody,
+        response: { 200: ProfileUpdateResponse },
+      },
     },
     async (request) => {
-      const { user, emailChangeRequested } = await updateProfile(services, authOf(request).userId, request.body, requestContext(request));
-      return { message: "Profile updated successfully" as const, user: toPublicUser(user), ...(emailChangeRequested ? { verificationEmailSent: true } : {}) };
+      const { user, emailChangeRequested } = await updateProfile(
+        services,
+        authOf(request).userId,
+        request.body,
+        requestContext(request),
+      );
+      return {
+        message: "Profile updated successfully" as const,
+        user: toPublicUser(user),
+        ...(emailChangeRequested ? { verificationEmailSent: true } : {}),
+      };
     },
   );
 

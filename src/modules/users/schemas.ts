@@ -20,9 +20,15 @@ export const PublicUser = Type.Object({
   role: Role,
   isActive: Type.Boolean(),
   emailVerified: Type.Boolean({ description: "The address was proved with the emailed code" }),
-  pendingEmail: Type.Union([Type.String(), Type.Null()], { description: "A requested new address, in use once its code is verified" }),
-  pendingApproval: Type.Boolean({ description: "REGISTRATION=approval: waiting for an admin; only the profile routes answer until then" }),
-  mustChangePassword: Type.Boolean({ description: "A one-time initial password: only change-password is allowed until it is replaced" }),
+  pendingEmail: Type.Union([Type.String(), Type.Null()], {
+    description: "A requested new address, in use once its code is verified",
+  }),
+  pendingApproval: Type.Boolean({
+    description: "REGISTRATION=approval: waiting for an admin; only the profile routes answer until then",
+  }),
+  mustChangePassword: Type.Boolean({
+    description: "A one-time initial password: only change-password is allowed until it is replaced",
+  }),
   lastLoginAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
   createdAt: Type.String({ format: "date-time" }),
 });
@@ -32,7 +38,13 @@ export const ProfileUpdateBody = Type.Object(
     name: Type.Optional(PersonName),
     email: Type.Optional(Email),
     phone: Type.Optional(Type.Union([Phone, Type.Null()])),
-    currentPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: "Required to change email or phone (403 REAUTH_REQUIRED otherwise)" })),
+    currentPassword: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1024,
+        description: "Required to change email or phone (403 REAUTH_REQUIRED otherwise)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -41,7 +53,10 @@ export const ProfileUpdateResponse = Type.Object({
   message: Type.Literal("Profile updated successfully"),
   user: PublicUser,
   verificationEmailSent: Type.Optional(
-    Type.Boolean({ description: "Present when an email change was requested: the code to the new address is queued; the change applies once it is verified" }),
+    Type.Boolean({
+      description:
+        "Present when an email change was requested: the code to the new address is queued; the change applies once it is verified",
+    }),
   ),
 });
 

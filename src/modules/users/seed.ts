@@ -5,10 +5,34 @@ import { createUser } from "./service.js";
 
 /** Demo staff for exploring the API. Their passwords are public, so production never gets them. */
 export const DEMO_STAFF: { email: string; name: string; phone: string; role: UserRole; password: string }[] = [
-  { email: "admin@demo.crm.dz", name: "Nadia Admin", phone: "+213661000001", role: "admin", password: "Demo-Admin-Kasbah-2026" },
-  { email: "supervisor@demo.crm.dz", name: "Karim Supervisor", phone: "+213661000002", role: "supervisor", password: "Demo-Super-Oasis-2026" },
-  { email: "agent1@demo.crm.dz", name: "Amina Agent", phone: "+213661000003", role: "agent", password: "Demo-Agent-Cedar-2026" },
-  { email: "agent2@demo.crm.dz", name: "Yacine Agent", phone: "+213661000004", role: "agent", password: "Demo-Agent-Dunes-2026" },
+  {
+    email: "admin@demo.crm.dz",
+    name: "Nadia Admin",
+    phone: "+213661000001",
+    role: "admin",
+    password: "Demo-Admin-Kasbah-2026",
+  },
+  {
+    email: "supervisor@demo.crm.dz",
+    name: "Karim Supervisor",
+    phone: "+213661000002",
+    role: "supervisor",
+    password: "Demo-Super-Oasis-2026",
+  },
+  {
+    email: "agent1@demo.crm.dz",
+    name: "Amina Agent",
+    phone: "+213661000003",
+    role: "agent",
+    password: "Demo-Agent-Cedar-2026",
+  },
+  {
+    email: "agent2@demo.crm.dz",
+    name: "Yacine Agent",
+    phone: "+213661000004",
+    role: "agent",
+    password: "Demo-Agent-Dunes-2026",
+  },
 ];
 
 export const demoStaffSeeder: Seeder = {

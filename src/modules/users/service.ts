@@ -68,12 +68,21 @@ export async function createUser(
       emailVerifiedAt: input.emailVerified ? now : null,
       approvedAt: input.pendingApproval ? null : now,
     });
-    await recordAudit(tx, { ...ctx, actorId: ctx?.actorId ?? user.id }, {
-      action,
-      entityType: "user",
-      entityId: user.id,
-      details: { email, role: user.role, hasPhone: phone !== null, ...(input.pendingApproval ? { pendingApproval: true } : {}) },
-    });
+    await recordAudit(
+      tx,
+      { ...ctx, actorId: ctx?.actorId ?? user.id },
+      {
+        action,
+        entityType: "user",
+        entityId: user.id,
+        details: {
+          email,
+          role: user.role,
+          hasPhone: phone !== null,
+          ...(input.pendingApproval ? { pendingApproval: true } : {}),
+        },
+      },
+    );
     await within?.(tx, user);
     return user;
   });
@@ -135,25 +144,51 @@ export async function updateProfile(
     if (phone !== current.phone) changes.phone = phone;
   }
   if (Object.keys(changes).length === 0) return { user: current, emailChangeRequested: false };
-  if (newEmail !== undefined || changes.phone !== undefined) await requireCurrentPassword(services, current, input.currentPassword);
+  if (newEmail !== undefined || changes.phone !== undefined)
+    await requireCurrentPassword(services, current, input.currentPassword);
   if (newEmail !== undefined && (await findUserByEmail(db, newEmail))) {
-    throw new AppError("CONFLICT", "That email address belongs to another account", { details: [{ path: "/email", message: "is in use" }] });
+    throw new AppError("CONFLICT", "That email address belongs to another account", {
+      details: [{ path: "/email", message: "is in use" }],
+    });
   }
   const now = clock.now();
   const updated = await db.transaction(async (tx) => {
     const row = await updateUser(tx, userId, changes, now);
-    await recordAudit(tx, { ...ctx, actorId: userId }, {
-      action: "user.profile_updated",
-      entityType: "user",
-      entityId: userId,
-      details: { changed: Object.keys(changes).map((k) => (k === "pendingEmail" ? "email" : k)), ...(newEmail ? { emailPending: newEmail } : {}) },
-    });
+    await recordAudit(
+      tx,
+      { ...ctx, actorId: userId },
+      {
+        action: "user.profile_updated",
+        entityType: "user",
+        entityId: userId,
+        details: {
+          changed: Object.keys(changes).map((k) => (k === "pendingEmail" ? "email" : k)),
+          ...(newEmail ? { emailPending: newEmail } : {}),
+        },
+      },
+    );
     if (newEmail !== undefined) {
       await startEmailVerification(services, tx, userId, newEmail, ctx);
-      await enqueueMail(tx, { ...accountNoticeEmail(current.email, "email_change_requested", newEmail), kind: "email_change_notice", userId }, now);
+      await enqueueMail(
+        tx,
+        {
+          ...accountNoticeEmail(current.email, "email_change_requested", newEmail),
+          kind: "email_change_notice",
+          userId,
+        },
+        now,
+      );
     }
     if (changes.phone !== undefined) {
-      await enqueueMail(tx, { ...accountNoticeEmail(current.email, "phone_changed", changes.phone ?? undefined), kind: "phone_changed_notice", userId }, now);
+      await enqueueMail(
+        tx,
+        {
+          ...accountNoticeEmail(current.email, "phone_changed", changes.phone ?? undefined),
+          kind: "phone_changed_notice",
+          userId,
+        },
+        now,
+      );
     }
     return row!;
   });
@@ -171,7 +206,11 @@ export async function changePassword(
   const { db, config, clock } = services;
   const user = await getUser(services, auth.userId);
   const key = `reauth:user:${user.id}`;
-  const wait = await services.limiter.hit(key, config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT, config.RATE_LIMIT_WINDOW_SECONDS);
+  const wait = await services.limiter.hit(
+    key,
+    config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
+    config.RATE_LIMIT_WINDOW_SECONDS,
+  );
   if (wait) throw rateLimited(wait);
   if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
     throw new AppError("VALIDATION_ERROR", "The current password is not correct", {
@@ -189,13 +228,21 @@ export async function changePassword(
   await db.transaction(async (tx) => {
     await updateUser(tx, user.id, { passwordHash, passwordChangedAt: now, mustChangePassword: false }, now);
     const ended = await endUserSessions(tx, user.id, "password_changed", now, auth.sessionId);
-    await recordAudit(tx, { ...ctx, actorId: user.id }, {
-      action: "user.password_changed",
-      entityType: "user",
-      entityId: user.id,
-      details: { otherSessionsEnded: ended },
-    });
-    await enqueueMail(tx, { ...accountNoticeEmail(user.email, "password_changed"), kind: "password_changed", userId: user.id }, now);
+    await recordAudit(
+      tx,
+      { ...ctx, actorId: user.id },
+      {
+        action: "user.password_changed",
+        entityType: "user",
+        entityId: user.id,
+        details: { otherSessionsEnded: ended },
+      },
+    );
+    await enqueueMail(
+      tx,
+      { ...accountNoticeEmail(user.email, "password_changed"), kind: "password_changed", userId: user.id },
+      now,
+    );
   });
   await services.limiter.clear(key);
   services.mailOutbox.wake();

@@ -18,17 +18,35 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const register = (payload: Record<string, unknown>) => t.app.inject({ method: "POST", url: "/api/auth/register", payload });
+const register = (payload: Record<string, unknown>) =>
+  t.app.inject({ method: "POST", url: "/api/auth/register", payload });
 const auditCount = async (action: string, entityId: string) =>
-  (await t.app.database.db.select().from(auditLogs).where(and(eq(auditLogs.action, action), eq(auditLogs.entityId, entityId)))).length;
+  (
+    await t.app.database.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, action), eq(auditLogs.entityId, entityId)))
+  ).length;
 
 describe("registration", () => {
   it("creates an agent, normalising email and phone", async () => {
-    const res = await register({ email: "Lina.H@Example.DZ", password: STRONG_PASSWORD, name: "Lina H", phone: "0661 99 88 77" });
+    const res = await register({
+      email: "Lina.H@Example.DZ",
+      password: STRONG_PASSWORD,
+      name: "Lina H",
+      phone: "0661 99 88 77",
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toEqual({
       message: "User registered successfully",
-      user: { id: expect.any(String), email: "lina.h@example.dz", phone: "+213661998877", name: "Lina H", role: "agent", emailVerified: false },
+      user: {
+        id: expect.any(String),
+        email: "lina.h@example.dz",
+        phone: "+213661998877",
+        name: "Lina H",
+        role: "agent",
+        emailVerified: false,
+      },
       verificationEmailSent: true,
     });
     expect(await auditCount("auth.register", res.json().user.id)).toBe(1);
@@ -40,7 +58,12 @@ describe("registration", () => {
     const email = await register({ email: "DUP@example.dz", password: STRONG_PASSWORD, name: "B" });
     expect(email.statusCode).toBe(409);
     expect(email.json().error.details).toEqual([{ path: "/email", message: "already exists" }]);
-    const phone = await register({ email: "other@example.dz", password: STRONG_PASSWORD, name: "C", phone: "0661555001" });
+    const phone = await register({
+      email: "other@example.dz",
+      password: STRONG_PASSWORD,
+      name: "C",
+      phone: "0661555001",
+    });
     expect(phone.statusCode).toBe(409);
     expect(phone.json().error.details).toEqual([{ path: "/phone", message: "already exists" }]);
   });
@@ -48,18 +71,30 @@ describe("registration", () => {
   it("rejects weak, short and over-long passwords with the reason", async () => {
     const common = await register({ email: "w1@example.dz", password: "password123", name: "W" });
     expect(common.statusCode).toBe(400);
-    expect(common.json().error.details[0]).toMatchObject({ path: "/password", message: expect.stringContaining("too easy to guess") });
+    expect(common.json().error.details[0]).toMatchObject({
+      path: "/password",
+      message: expect.stringContaining("too easy to guess"),
+    });
     const short = await register({ email: "w2@example.dz", password: "Ab1-x", name: "W" });
     expect(short.statusCode).toBe(400);
     expect(short.json().error.details[0].path).toBe("/password");
     const long = await register({ email: "w3@example.dz", password: "x".repeat(129), name: "W" });
     expect(long.statusCode).toBe(400);
-    const ownName = await register({ email: "mohamed.benali@example.dz", password: "mohamedbenali", name: "Mohamed Benali" });
+    const ownName = await register({
+      email: "mohamed.benali@example.dz",
+      password: "mohamedbenali",
+      name: "Mohamed Benali",
+    });
     expect(ownName.statusCode).toBe(400);
   });
 
   it("accepts only Mobilis mobiles under PHONE_POLICY=mobilis, saying which prefixes", async () => {
-    const djezzy = await register({ email: "dj@example.dz", password: STRONG_PASSWORD, name: "D", phone: "0771 23 45 67" });
+    const djezzy = await register({
+      email: "dj@example.dz",
+      password: STRONG_PASSWORD,
+      name: "D",
+      phone: "0771 23 45 67",
+    });
     expect(djezzy.statusCode).toBe(400);
     expect(djezzy.json().error.code).toBe("INVALID_PHONE");
     expect(djezzy.json().error.message).toContain("+21366");
@@ -85,7 +120,15 @@ describe("registration policies", () => {
       });
       expect(closed.statusCode).toBe(202);
       expect(closed.json()).toEqual({ message: "Registration received" });
-      expect((await any.app.inject({ method: "POST", url: "/api/auth/login", payload: { email: "c@example.dz", password: STRONG_PASSWORD } })).statusCode).toBe(401);
+      expect(
+        (
+          await any.app.inject({
+            method: "POST",
+            url: "/api/auth/login",
+            payload: { email: "c@example.dz", password: STRONG_PASSWORD },
+          })
+        ).statusCode,
+      ).toBe(401);
       const djezzy = await createStaff(any.app, { phone: "0771 23 45 67" });
       expect(djezzy.user.phone).toBe("+213771234567");
       await expect(createStaff(any.app, { phone: "021 23 45 67" })).rejects.toMatchObject({ code: "INVALID_PHONE" });
@@ -105,13 +148,24 @@ describe("profile and password", () => {
       method: "PUT",
       url: "/api/auth/profile",
       headers: s.auth,
-      payload: { name: "New Name", email: "New.Address@Example.dz", phone: "0661 44 33 22", currentPassword: STRONG_PASSWORD },
+      payload: {
+        name: "New Name",
+        email: "New.Address@Example.dz",
+        phone: "0661 44 33 22",
+        currentPassword: STRONG_PASSWORD,
+      },
     });
     expect(res.statusCode).toBe(200);
     // The new address stays pending until its code is verified; the current one keeps working.
     expect(res.json()).toEqual({
       message: "Profile updated successfully",
-      user: expect.objectContaining({ name: "New Name", email, pendingEmail: "new.address@example.dz", phone: "+213661443322", emailVerified: true }),
+      user: expect.objectContaining({
+        name: "New Name",
+        email,
+        pendingEmail: "new.address@example.dz",
+        phone: "+213661443322",
+        emailVerified: true,
+      }),
       verificationEmailSent: true,
     });
     expect(await auditCount("user.profile_updated", user.id)).toBe(1);
@@ -121,7 +175,12 @@ describe("profile and password", () => {
     const other = await createStaff(t.app);
     const { email } = await createStaff(t.app);
     const s = await signIn(t.app, email);
-    const res = await t.app.inject({ method: "PUT", url: "/api/auth/profile", headers: s.auth, payload: { email: other.email, currentPassword: STRONG_PASSWORD } });
+    const res = await t.app.inject({
+      method: "PUT",
+      url: "/api/auth/profile",
+      headers: s.auth,
+      payload: { email: other.email, currentPassword: STRONG_PASSWORD },
+    });
     expect(res.statusCode).toBe(409);
   });
 
@@ -168,7 +227,11 @@ describe("roles", () => {
     };
     for (const [who, routes] of Object.entries(expected)) {
       for (const [route, status] of Object.entries(routes)) {
-        const res = await t.app.inject({ method: "GET", url: `/test/only-${route}`, headers: sessions[who as keyof typeof sessions].auth });
+        const res = await t.app.inject({
+          method: "GET",
+          url: `/test/only-${route}`,
+          headers: sessions[who as keyof typeof sessions].auth,
+        });
         expect(res.statusCode, `${who} → only-${route}`).toBe(status);
         if (status === 403) expect(res.json().error.code).toBe("FORBIDDEN");
       }
@@ -205,10 +268,18 @@ describe("seed 004 routes", () => {
     });
     expect(upd.statusCode).toBe(200);
     expect(upd.json()).toEqual({ message: "Profile updated successfully" });
-    const me = await t.app.inject({ method: "GET", url: "/api/auth/me", headers: { authorization: `Bearer ${body.token}` } });
+    const me = await t.app.inject({
+      method: "GET",
+      url: "/api/auth/me",
+      headers: { authorization: `Bearer ${body.token}` },
+    });
     expect(me.json().name).toBe("New Name");
 
-    const bad = await t.app.inject({ method: "POST", url: "/login", payload: { email: "seed.user@example.com", password: "nope" } });
+    const bad = await t.app.inject({
+      method: "POST",
+      url: "/login",
+      payload: { email: "seed.user@example.com", password: "nope" },
+    });
     expect(bad.statusCode).toBe(401);
   });
 });
