@@ -9,7 +9,8 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildConsole, consoleIsStale } from "../scripts/console-build.js";
-import { mailOutbox } from "../src/db/schema/index.js";
+import { eq } from "drizzle-orm";
+import { mailOutbox, users } from "../src/db/schema/index.js";
 import { createStaff, FAST_AUTH_ENV, signIn as signInApi, STRONG_PASSWORD } from "./support/accounts.js";
 import { buildTestApp, type TestApp } from "./support/app.js";
 import { hasChromium, launchChromium, seriousA11yViolations } from "./support/browser.js";
@@ -167,6 +168,58 @@ run("web console in Chromium: the administrator's screens", () => {
     await agentPage.context().close();
     await page.context().close();
   }, 120_000);
+
+  it("approves a pending self-registration with the role chosen", async () => {
+    const pending = await createStaff(t.app, { role: "agent", name: "Paula Pending" });
+    // As REGISTRATION=approval leaves a self-registered account: no approval yet.
+    await t.app.database.db.update(users).set({ approvedAt: null }).where(eq(users.id, pending.user.id));
+    const page = await newPage();
+    await signIn(page, admin.email);
+    await adminNav(page).getByRole("link", { name: "Users" }).click();
+    await page.getByLabel("Status").selectOption("pending");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expect
+      .poll(() => page.getByTestId("users").locator("tbody tr td:first-child").allTextContents())
+      .toEqual(["Paula Pending"]);
+    await page.getByRole("link", { name: "Paula Pending" }).click();
+    await page.getByLabel("Approve with the role").selectOption("supervisor");
+    await page.getByRole("button", { name: "Approve" }).click();
+    await confirmDialog(page).getByText("work as Supervisor").waitFor();
+    await confirmDialog(page).getByRole("button", { name: "Approve" }).click();
+    await page.getByText("Paula Pending is approved.").waitFor();
+    await expect.poll(() => page.getByTestId("user-state").textContent()).not.toContain("Waiting for approval");
+    const view = await t.app.inject({
+      method: "GET",
+      url: `/api/admin/users/${pending.user.id}`,
+      headers: await headersOf(admin.email),
+    });
+    expect(view.json()).toMatchObject({ role: "supervisor", pendingApproval: false });
+    await page.context().close();
+  }, 60_000);
+
+  it("pages through the users with the cursor, forth and back, the filter kept", async () => {
+    for (let i = 0; i < 27; i++)
+      await createStaff(t.app, { role: "agent", name: `Pager ${String(i).padStart(2, "0")}` });
+    const page = await newPage();
+    await signIn(page, admin.email);
+    await adminNav(page).getByRole("link", { name: "Users" }).click();
+    await page.getByLabel("Name, email or phone").fill("Pager");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    const names = page.getByTestId("users").locator("tbody tr td:first-child");
+    const seen = async () => (await names.allTextContents()).filter((n) => n.startsWith("Pager")).length;
+    await expect.poll(seen).toBe(25);
+    const first = await names.allTextContents();
+    expect(await page.getByRole("button", { name: "Previous page" }).isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "Next page" }).click();
+    await page.getByText("Page 2").waitFor();
+    await expect.poll(seen).toBe(2);
+    const second = await names.allTextContents();
+    expect(new Set([...first, ...second]).size).toBe(27);
+    expect(await page.getByRole("button", { name: "Next page" }).isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "Previous page" }).click();
+    await expect.poll(() => names.allTextContents()).toEqual(first);
+    await page.context().close();
+  }, 60_000);
 
   it("integration keys: the key is shown once with a copy button; a dialer call with it succeeds; revoked, it fails", async () => {
     const customer = await createCustomer(t.app, await headersOf(admin.email), { fullName: "Djamel Dialer" });

@@ -151,7 +151,6 @@ export const adminEn = {
   "adm.audit.details": "Details",
   "adm.audit.show": "Show",
   "adm.actorType.system": "System",
-  "adm.actorType.other": "—",
   "adm.signins.title": "Sign-in history",
   "adm.signins.caption": "Sign-in attempts, newest first",
   "adm.signins.user": "Account",

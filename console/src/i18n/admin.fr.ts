@@ -157,7 +157,6 @@ export const adminFr: Record<AdminMessageKey, string> = {
   "adm.audit.details": "Détails",
   "adm.audit.show": "Afficher",
   "adm.actorType.system": "Système",
-  "adm.actorType.other": "—",
   "adm.signins.title": "Historique des connexions",
   "adm.signins.caption": "Tentatives de connexion, les plus récentes d'abord",
   "adm.signins.user": "Compte",

@@ -1,12 +1,20 @@
 import { Fragment, useState } from "react";
 import { api, unwrap } from "../../api/client";
 import { useI18n } from "../../i18n";
+import { Link } from "../../lib/router";
 import { Alert, Field } from "../../lib/ui";
 import { DateRangeFields, dayRange, HistoryTabs, StaffSelect, useStaff } from "./history-parts";
 import { CsvExport, FilterForm, Pager, useCursorPages } from "./shared";
 
 const EMPTY = { actor: "", action: "", entityType: "", entityId: "", from: "", to: "" };
 type Filter = typeof EMPTY;
+
+/** The record an entry is about; an account links to its page. */
+function EntityRef({ type, id }: { type: string | null; id: string | null }) {
+  if (!type) return <>—</>;
+  if (type === "user" && id) return <Link href={`/admin/users/${id}`}>{`user ${id}`}</Link>;
+  return <>{`${type} ${id ?? ""}`}</>;
+}
 
 /** The audit log: filters, keyset pages, each entry's details as JSON, and the filtered set as CSV. */
 export function AuditLogPage() {
@@ -86,11 +94,13 @@ export function AuditLogPage() {
               <Fragment key={r.id}>
                 <tr>
                   <td>{dateTime(r.createdAt)}</td>
-                  <td>{nameOf(r.actorId) ?? t(`adm.actorType.${r.actorType === "system" ? "system" : "other"}`)}</td>
+                  <td>{nameOf(r.actorId) ?? (r.actorType === "system" ? t("adm.actorType.system") : r.actorType)}</td>
                   <td>
                     <code>{r.action}</code>
                   </td>
-                  <td>{r.entityType ? `${r.entityType} ${r.entityId ?? ""}` : "—"}</td>
+                  <td>
+                    <EntityRef type={r.entityType} id={r.entityId} />
+                  </td>
                   <td>{r.ip ?? "—"}</td>
                   <td>
                     <button

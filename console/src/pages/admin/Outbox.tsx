@@ -29,7 +29,7 @@ export function OutboxPage() {
     <section aria-labelledby="outbox-title">
       <h1 id="outbox-title">{t("adm.outbox.title")}</h1>
       <p>{t("adm.outbox.intro")}</p>
-      <div className="row">
+      <div className="row filters">
         <Field label={t("adm.outbox.status")}>
           <select value={status} onChange={(e) => setStatus(e.target.value as "" | Status)}>
             <option value="">{t("adm.any")}</option>

@@ -16,7 +16,7 @@ const id$ = (id: string) => ({ params: { path: { id } } });
 export function UserDetailPage({ id }: { id: string }) {
   const i18n = useI18n();
   const { t, dateTime } = i18n;
-  const { user: me } = useAuth();
+  const { user: me, reloadUser } = useAuth();
   const [user, setUser] = useState<AdminUser | null>(null);
   const [sessions, setSessions] = useState<UserSession[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -61,6 +61,8 @@ export function UserDetailPage({ id }: { id: string }) {
       confirmLabel: t("adm.user.role.confirm"),
       run: async () => {
         await unwrap(api.PATCH("/api/admin/users/{id}", { ...id$(id), body: { role } }));
+        // Your own role: the console's screens follow it at once (the API already does).
+        if (me?.id === user.id) await reloadUser();
         setNotice(t("adm.user.role.done", { name: user.name }));
       },
     });
@@ -208,15 +210,17 @@ function ActivityCard({ id }: { id: string }) {
   return (
     <div className="card" data-testid="activity">
       <h2>{t("adm.activity.title")}</h2>
-      <Field label={t("adm.activity.period")}>
-        <select value={days} onChange={(e) => setDays(Number(e.target.value))}>
-          {[7, 30, 90, 365].map((d) => (
-            <option key={d} value={d}>
-              {t("adm.activity.days", { n: d })}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <div className="row filters">
+        <Field label={t("adm.activity.period")}>
+          <select value={days} onChange={(e) => setDays(Number(e.target.value))}>
+            {[7, 30, 90, 365].map((d) => (
+              <option key={d} value={d}>
+                {t("adm.activity.days", { n: d })}
+              </option>
+            ))}
+          </select>
+        </Field>
+      </div>
       {error && <Alert>{error}</Alert>}
       <dl>
         {rows.map(([label, value]) => (
