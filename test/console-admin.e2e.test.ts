@@ -322,7 +322,7 @@ run("web console in Chromium: the administrator's screens", () => {
     await expect
       .poll(async () => (await signIns.locator("td:nth-child(4)").allTextContents()).every((x) => /^Refused/.test(x)))
       .toBe(true);
-    await signIns.filter({ hasText: agent.email }).first().waitFor();
+    await signIns.filter({ hasText: agent.email }).filter({ hasText: "Refused: wrong password" }).first().waitFor();
     await check(page, "46-admin-sign-ins");
     await page.context().close();
   }, 90_000);

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { api, unwrap } from "../../api/client";
 import { useI18n } from "../../i18n";
+import type { MessageKey } from "../../i18n/en";
 import { Alert, Badge, Field } from "../../lib/ui";
 import { DateRangeFields, dayRange, HistoryTabs, StaffSelect, useStaff } from "./history-parts";
 import { CsvExport, FilterForm, Pager, useCursorPages } from "./shared";
@@ -13,6 +14,11 @@ export function SignInsPage() {
   const i18n = useI18n();
   const { t, dateTime, timezone } = i18n;
   const { staff, nameOf } = useStaff();
+  // A refusal's reason in words; one the console does not know yet stays as the API wrote it.
+  const reasonText = (reason: string) => {
+    const key = `adm.signins.reason.${reason}` as MessageKey;
+    return t(key) === key ? reason : t(key);
+  };
   const [draft, setDraft] = useState<Filter>(EMPTY);
   const [filter, setFilter] = useState<Filter>(EMPTY);
   const query = () => ({
@@ -96,7 +102,7 @@ export function SignInsPage() {
                   ) : (
                     <Badge tone="bad">
                       {t("adm.signins.failed")}
-                      {r.reason ? `: ${r.reason}` : ""}
+                      {r.reason ? `: ${reasonText(r.reason)}` : ""}
                     </Badge>
                   )}
                 </td>
