@@ -1,4 +1,7 @@
+import { adminEn } from "./admin.en";
+
 export const en = {
+  ...adminEn,
   appName: "Collections CRM",
   language: "Language",
   skipToContent: "Skip to content",

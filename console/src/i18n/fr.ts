@@ -1,6 +1,8 @@
+import { adminFr } from "./admin.fr";
 import type { MessageKey } from "./en";
 
 export const fr: Record<MessageKey, string> = {
+  ...adminFr,
   appName: "CRM Recouvrement",
   language: "Langue",
   skipToContent: "Aller au contenu",
