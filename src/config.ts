@@ -10,6 +10,8 @@ import { parseNetworkList } from "./lib/networks.js";
 // Builders, not shared objects: TypeBox marks schemas with a symbol that spreading would drop.
 const Port = (defaultPort: number) => Type.Integer({ minimum: 1, maximum: 65535, default: defaultPort });
 const Flag = (defaultValue: boolean) => Type.Boolean({ default: defaultValue });
+/** Also the scale generator's, which runs without a configuration in tests. */
+export const DEFAULT_PROMISE_GRACE_DAYS = 2;
 
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal("development"), Type.Literal("production"), Type.Literal("test")], {
@@ -70,7 +72,7 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_OTP_PER_IP: Type.Integer({ minimum: 1, default: 60 }),
 
   PROMISE_MAX_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
-  PROMISE_GRACE_DAYS: Type.Integer({ minimum: 0, maximum: 60, default: 2 }),
+  PROMISE_GRACE_DAYS: Type.Integer({ minimum: 0, maximum: 60, default: DEFAULT_PROMISE_GRACE_DAYS }),
   CALL_WINDOW: Type.String({
     pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$",
     default: "08:00-20:00",

@@ -86,12 +86,13 @@ export function dbSeed(config: Config, print: Print, opts: { customers?: number 
     const result = await seedPortfolio(database.db, {
       customers: opts.customers,
       now,
+      graceDays: config.PROMISE_GRACE_DAYS,
       onProgress: progress.update,
     }).finally(progress.end);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     print(
       `generated portfolio: ${result.created} customers created (${Math.min(result.existing, opts.customers)} already there), ` +
-        `${result.loans} loans, ${result.payments} payments, ${result.interactions} interactions`,
+        `${result.loans} loans, ${result.payments} payments, ${result.interactions} interactions, ${result.promises} promises`,
     );
     print(`elapsed: ${seconds} s`);
     if (result.created > 0) {

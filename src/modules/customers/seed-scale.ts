@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows, toNumber } from "../../db/client.js";
 import { users } from "../../db/schema/index.js";
 import { DEFAULT_TIMEZONE, OPEN_LOAN_SQL, todayIn } from "../loans/arrears.js";
+import { DEFAULT_PROMISE_GRACE_DAYS } from "../../config.js";
 import {
   CITIES,
   EMPLOYERS,
@@ -9,11 +10,11 @@ import {
   LAST_NAMES,
   LOAN_PRODUCTS,
   MALE_FIRST_NAMES,
-  MOBILE_PREFIXES,
-  PAYMENT_METHOD_WEIGHTS,
   STREETS,
   TERMS_MONTHS,
 } from "./seed-data.js";
+import { type HistoryOptions, historyCtes } from "./seed-scale-history.js";
+import { arr, h, phoneOf, pick, quote } from "./seed-scale-sql.js";
 
 export interface PortfolioOptions {
   /** Target number of generated (GEN-) customers; existing ones count towards it. */
@@ -22,6 +23,8 @@ export interface PortfolioOptions {
   /** Called before the first batch and after each committed one, with GEN customers present / target. */
   onProgress?: (done: number, total: number) => void;
   now: Date;
+  /** PROMISE_GRACE_DAYS, which dates the broken promises; the configuration's default when absent. */
+  graceDays?: number;
 }
 
 export interface PortfolioResult {
@@ -30,6 +33,7 @@ export interface PortfolioResult {
   loans: number;
   payments: number;
   interactions: number;
+  promises: number;
 }
 
 export const DEFAULT_BATCH_SIZE = 20_000;
@@ -37,33 +41,6 @@ export const DEFAULT_BATCH_SIZE = 20_000;
 export const MAX_PORTFOLIO_CUSTOMERS = 9_999_999;
 /** Two generators on one database take turns per batch instead of numbering the same customers. */
 const PORTFOLIO_LOCK_KEY = 4_812_102;
-
-/**
- * A deterministic pseudo-random integer in [0, mod) from a sequence number and a salt: the same
- * customer number always gets the same name and loans, whatever the batch size or engine
- * (hashint8 is identical in PostgreSQL and PGlite). Salts below 64 keep the inputs distinct.
- */
-const h = (expr: string, salt: number, mod: number | string) =>
-  `((hashint8((${expr}) * 64 + ${salt}) & 2147483647) % ${mod})`;
-const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
-/** A constant array to index with `[1 + h(...)]`; the values are ours, never user input. */
-const arr = (values: readonly (string | number)[]) =>
-  `(array[${values.map((v) => (typeof v === "number" ? String(v) : quote(v))).join(",")}])`;
-const pick = (values: readonly (string | number)[], expr: string, salt: number) =>
-  `${arr(values)}[1 + ${h(expr, salt, values.length)}]`;
-const METHODS = PAYMENT_METHOD_WEIGHTS.flatMap(([m, w]) => Array<string>(Math.ceil(w / 5)).fill(m));
-const CALL_OUTCOMES = [
-  "no_answer",
-  "no_answer",
-  "busy",
-  "voicemail",
-  "promise_to_pay",
-  "callback_requested",
-  "refused_to_pay",
-  "wrong_number",
-  "dispute",
-  "paid",
-];
 
 function customersInsert(start: number, end: number, now: string): SQL {
   const email = `case when ${h("n", 6, 100)} < 55 then translate(lower(first_name || '.' || last_name), 'àâäéèêëïîôöùûüç ', 'aaaeeeeiioouuuc') || n || '@' || ${pick(["gmail.com", "yahoo.fr", "hotmail.com", "outlook.fr"], "n", 7)} end`;
@@ -77,7 +54,7 @@ function customersInsert(start: number, end: number, now: string): SQL {
       select 'GEN-' || n, first_name || ' ' || last_name,
         (1 + female)::text || lpad(${sql.raw(h("n", 11, 100_000))}::text, 5, '0') || lpad(n::text, 12, '0'),
         date '1956-01-01' + ${sql.raw(h("n", 12, 16_000))},
-        '+213' || ${sql.raw(arr(MOBILE_PREFIXES))}[1 + n % 3] || lpad(n::text, 7, '0'),
+        ${sql.raw(phoneOf("n"))},
         ${sql.raw(altPhone)}, ${sql.raw(email)},
         (1 + ${sql.raw(h("n", 13, 150))}) || ' ' || ${sql.raw(pick(STREETS, "n", 14))},
         ${sql.raw(arr(CITIES.map((c) => c.name)))}[ci],
@@ -100,10 +77,11 @@ function customersInsert(start: number, end: number, now: string): SQL {
 
 /**
  * Loans, their payments and contact history in one statement: every attribute is a function of
- * (customer number, loan index), and payments and interactions are built from the inserted rows
- * without reading the table back.
+ * (customer number, loan index), and payments, interactions, promises and phone flags are built
+ * from the inserted rows without reading the tables back.
  */
-function loansInsert(today: string, now: string, agents: string): SQL {
+function loansInsert(history: HistoryOptions): SQL {
+  const { today, now } = history;
   // Kinds: 0 current, 1 = 1-30, 2 = 31-60, 3 = 61-90, 4 = 90+, 5 paid off, 6 written off.
   const kind = `case when r < 45 then 0 when r < 60 then 1 when r < 68 then 2 when r < 74 then 3 when r < 82 then 4 when r < 94 then 5 else 6 end`;
   const dpd = `case kind when 0 then -(1 + ${h("s", 31, 28)}) when 1 then 1 + ${h("s", 31, 30)} when 2 then 31 + ${h("s", 31, 30)}
@@ -112,7 +90,6 @@ function loansInsert(today: string, now: string, agents: string): SQL {
     when kind = 6 then 'closed'
     when kind = 4 then ${arr(["legal", "legal", "legal", "in_collection", "in_collection", "in_collection", "payment_plan", "payment_plan", "promise_to_pay", "dispute"])}[1 + ${h("s", 36, 10)}]
     else ${arr(["in_collection", "in_collection", "in_collection", "in_collection", "in_collection", "promise_to_pay", "promise_to_pay", "payment_plan", "payment_plan", "dispute"])}[1 + ${h("s", 36, 10)}] end`;
-  const channel = `case when cr < 60 then 'call' when cr < 80 then 'sms' when cr < 88 then 'note' when cr < 94 then 'visit' else 'email' end`;
   return sql.raw(`
     with b as (
       select g.id as customer_id, g.n, k, g.n * 4 + k as s
@@ -160,50 +137,9 @@ function loansInsert(today: string, now: string, agents: string): SQL {
         case when payment_status = 'paid_off' then term_months else term_months - (outstanding_balance / installment_amount)::int end as paid
       from l, lateral (select split_part(loan_number, '-', 3)::bigint as n, split_part(loan_number, '-', 4)::int as k) nk
     ),
-    pay as (
-      insert into payments (loan_id, amount, paid_at, method, reference, recorded_by)
-      select id, installment_amount,
-        least(disbursed_at + (paid - j + 1) * interval '1 month' + (${h("s * 4 + j", 40, 8)} - 3) * interval '1 day'
-          + interval '9 hours' + ${h("s * 4 + j", 41, 25_200)} * interval '1 second', ${quote(now)}::timestamptz - interval '1 hour'),
-        method, 'GEN-P-' || n || '-' || k || '-' || (paid - j + 1), case when method = 'cash' then ${agentPick("s * 4 + j", agents)} end
-      from (select lp.*, j, ${pick(METHODS, "s * 4 + j", 42)} as method
-        from lp cross join lateral generate_series(1, least(paid, 1 + ${h("s", 43, 3)})) as j
-        where paid > 0 and (kind = 5 or ${h("s", 44, 100)} < 40)) x
-      returning 1
-    ),
-    ia as (
-      insert into customer_interactions (customer_id, loan_id, agent_id, channel, direction, call_id, started_at, duration_seconds, disposition, notes)
-      select customer_id, id, ${agentPick("s * 4 + j", agents)}, channel,
-        case when channel = 'call' and ${h("s * 4 + j", 45, 100)} < 15 then 'inbound' else 'outbound' end,
-        case when channel = 'call' then 'GEN-C-' || n || '-' || k || '-' || j end,
-        least(case when kind = 0 then next_due_date - 3 else next_due_date + j * 5 + ${h("s * 4 + j", 46, 5)} end
-          + interval '9 hours' + ${h("s * 4 + j", 47, 28_800)} * interval '1 second', ${quote(now)}::timestamptz - interval '5 minutes'),
-        case when channel <> 'call' then null when disposition in ('no_answer', 'busy') then ${h("s * 4 + j", 48, 25)} else 30 + ${h("s * 4 + j", 48, 570)} end,
-        disposition,
-        case channel when 'sms' then 'Rappel : échéance impayée de ' || installment_amount || ' DZD.'
-          when 'note' then 'Client injoignable, relance prévue.' when 'visit' then 'Visite au domicile.'
-          when 'email' then 'Relevé de compte envoyé.'
-          else case when disposition = 'promise_to_pay' then 'Promesse de paiement de ' || amount_overdue || ' DZD.' end end
-      from (
-        select y.*, case when channel = 'call' then case when collection_status in ('promise_to_pay', 'dispute') and j = 1 then collection_status
-            else ${pick(CALL_OUTCOMES, "s * 4 + j", 49)} end
-          when channel = 'visit' then ${arr(["refused_to_pay", "promise_to_pay"])}[1 + ${h("s * 4 + j", 50, 2)}] end as disposition
-        from (
-          select lp.*, j, case when kind = 0 then 'sms' when kind = 6 then 'note' else ${channel} end as channel
-          from (select lp.*, ${h("s", 51, 100)} as ir from lp) lp
-          cross join lateral generate_series(1, case when kind = 1 and ir < 70 then 1 + ${h("s", 52, 3)}
-            when kind = 0 and ir < 10 then 1 when kind = 6 and ir < 30 then 1 else 0 end) as j
-          cross join lateral (select ${h("s * 4 + j", 53, 100)} as cr) c
-        ) y
-      ) z
-      returning 1
-    )
-    select (select count(*) from l) as loans, (select count(*) from pay) as payments, (select count(*) from ia) as interactions`);
-}
-
-/** An agent id picked by hash from the demo agents, or null when there are none. */
-function agentPick(expr: string, agents: string): string {
-  return agents === "" ? "null::uuid" : `(${agents})[1 + ${h(expr, 54, agents.split(",").length)}]`;
+    ${historyCtes(history)}
+    select (select count(*) from l) as loans, (select count(*) from pay) as payments, (select count(*) from ia) as interactions,
+      (select count(*) from pr) as promises`);
 }
 
 /**
@@ -215,6 +151,9 @@ export async function seedPortfolio(db: Db, opts: PortfolioOptions): Promise<Por
   if (!Number.isSafeInteger(opts.customers) || opts.customers < 0 || opts.customers > MAX_PORTFOLIO_CUSTOMERS)
     throw new RangeError(`customers must be an integer from 0 to ${MAX_PORTFOLIO_CUSTOMERS}`);
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError("batchSize must be a positive integer");
+  const graceDays = opts.graceDays ?? DEFAULT_PROMISE_GRACE_DAYS;
+  if (!Number.isSafeInteger(graceDays) || graceDays < 0)
+    throw new RangeError("graceDays must be a non-negative integer");
   const now = opts.now.toISOString();
   const today = todayIn(DEFAULT_TIMEZONE, opts.now);
   const agentRows = await db
@@ -224,7 +163,14 @@ export async function seedPortfolio(db: Db, opts: PortfolioOptions): Promise<Por
     .orderBy(users.email)
     .limit(50);
   const agents = agentRows.length > 0 ? `array[${agentRows.map((a) => quote(a.id)).join(",")}]::uuid[]` : "";
-  const result: PortfolioResult = { existing: -1, created: 0, loans: 0, payments: 0, interactions: 0 };
+  const result: PortfolioResult = {
+    existing: -1,
+    created: 0,
+    loans: 0,
+    payments: 0,
+    interactions: 0,
+    promises: 0,
+  };
 
   for (;;) {
     const done = await db.transaction(async (tx) => {
@@ -248,9 +194,9 @@ export async function seedPortfolio(db: Db, opts: PortfolioOptions): Promise<Por
       await tx.execute(customersInsert(highest + 1, end, now));
       // Without statistics the planner assumes a tiny temp table and picks nested loops.
       await tx.execute(sql`analyze gen_batch`);
-      const [counts] = await queryRows<Record<"loans" | "payments" | "interactions", unknown>>(
+      const [counts] = await queryRows<Record<"loans" | "payments" | "interactions" | "promises", unknown>>(
         tx,
-        loansInsert(today, now, agents),
+        loansInsert({ today, now, agents, graceDays }),
       );
       // One set-based rewrite of the arrears summaries for the whole batch (refreshCustomerArrears' rule).
       await tx.execute(sql`
@@ -266,6 +212,7 @@ export async function seedPortfolio(db: Db, opts: PortfolioOptions): Promise<Por
       result.loans += toNumber(counts?.loans);
       result.payments += toNumber(counts?.payments);
       result.interactions += toNumber(counts?.interactions);
+      result.promises += toNumber(counts?.promises);
       return end;
     });
     if (done === true) break;

@@ -1,4 +1,4 @@
-import { eq, like, sql } from "drizzle-orm";
+import { eq, like, type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, toNumber } from "../../db/client.js";
 import {
@@ -206,6 +206,40 @@ describe("seedPortfolio", () => {
     expect(result.payments).toBeGreaterThan(0);
     expect(result.interactions).toBeGreaterThan(0);
     expect(await inconsistentCustomers()).toBe(0);
+    // The generated portfolio obeys the same history rules as the sample one (a promise_to_pay loan
+    // has its pending promise, a kept promise was paid, …): the bench measures data the API could make.
+    const generated = await queryRows<{ id: string }>(
+      db(),
+      sql`select id from customers where external_ref like 'GEN-%'`,
+    );
+    expect(await findHistoryContradictions(db(), { customerIds: generated.map((c) => c.id) })).toEqual([]);
+    const [promises] = await queryRows<{ n: unknown }>(
+      db(),
+      sql`select count(*) as n from payment_promises p join customers c on c.id = p.customer_id where c.external_ref like 'GEN-%'`,
+    );
+    expect(toNumber(promises?.n)).toBe(result.promises);
+  });
+
+  it("has what the worklist ranks first: due callbacks and recent broken promises not yet chased, and every promise status", async () => {
+    const at = NOW.toISOString();
+    // The worklist's own conditions (dueCallbacks, brokenPromises), counted over the generated customers.
+    const notChasedSince = (since: SQL) => sql`not exists (select 1 from customer_interactions j
+      where j.customer_id = c.id and j.channel = 'call' and j.direction = 'outbound' and j.started_at >= ${since})`;
+    const [row] = await queryRows<Record<"callbacks" | "broken" | "statuses", unknown>>(
+      db(),
+      sql`select
+            (select count(*) from customers c where c.external_ref like 'GEN-%' and exists (
+               select 1 from customer_interactions i where i.customer_id = c.id and i.callback_at <= ${at}::timestamptz
+                 and i.callback_at > ${at}::timestamptz - interval '7 days' and ${notChasedSince(sql`i.callback_at`)})) as callbacks,
+            (select count(*) from customers c where c.external_ref like 'GEN-%' and exists (
+               select 1 from payment_promises p where p.customer_id = c.id and p.status = 'broken'
+                 and p.resolved_at > ${at}::timestamptz - interval '7 days' and ${notChasedSince(sql`p.resolved_at`)})) as broken,
+            (select count(distinct p.status) from payment_promises p join customers c on c.id = p.customer_id
+             where c.external_ref like 'GEN-%') as statuses`,
+    );
+    expect(toNumber(row?.callbacks)).toBeGreaterThan(5);
+    expect(toNumber(row?.broken)).toBeGreaterThan(5);
+    expect(toNumber(row?.statuses)).toBe(3);
   });
 
   it("spreads loans over every bucket and status, with valid phones", async () => {
