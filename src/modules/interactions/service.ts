@@ -2,10 +2,10 @@ import { and, eq } from "drizzle-orm";
 import type { Static } from "typebox";
 import { customers, loans } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
-import { decodeCursor, paginate } from "../../lib/pagination.js";
+import { paginate, timeKeyOf } from "../../lib/pagination.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
-import { diff, versionConflict } from "../../lib/versioning.js";
+import { diff } from "../../lib/versioning.js";
 import { findDisposition } from "../calling/repository.js";
 import {
   findInteraction,
@@ -79,8 +79,9 @@ export async function correctInteraction(
       }
       changes.disposition = input.disposition;
     }
-    const updated = await updateInteractionAtVersion(tx, id, version, changes, now);
-    if (!updated) throw versionConflict(toInteractionDetail(found));
+    const updated = await updateInteractionAtVersion(tx, { id, version }, changes, now, () =>
+      toInteractionDetail(found),
+    );
     await recordAudit(tx, ctx, {
       action: "interaction.corrected",
       entityType: "interaction",
@@ -101,11 +102,7 @@ export async function correctInteraction(
 }
 
 export async function listInteractionViews(services: Services, query: Static<typeof InteractionListQuery>) {
-  let after: { startedAt: Date; id: string } | undefined;
-  if (query.cursor) {
-    const [startedAt, id] = decodeCursor(query.cursor, ["timestamp", "uuid"]);
-    after = { startedAt: new Date(startedAt), id };
-  }
+  const after = timeKeyOf(query.cursor);
   const rows = await listInteractions(services.db, {
     ...query,
     from: query.from ? new Date(query.from) : undefined,

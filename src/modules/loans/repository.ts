@@ -1,5 +1,6 @@
-import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, queryRows, toNumber } from "../../db/client.js";
+import { updateAtVersion } from "../../db/optimistic-lock.js";
 import {
   type CollectionStatus,
   customerInteractions,
@@ -9,6 +10,7 @@ import {
   type PaymentStatus,
   payments,
 } from "../../db/schema/index.js";
+import { olderThan, type TimeKey } from "../../lib/pagination.js";
 
 export type LoanRow = typeof loans.$inferSelect;
 export type LoanWithTimezone = { loan: LoanRow; timezone: string };
@@ -31,7 +33,7 @@ export async function listLoans(
     customerId?: string;
     paymentStatus?: PaymentStatus;
     collectionStatus?: CollectionStatus;
-    after?: { createdAt: Date; id: string };
+    after?: TimeKey;
     limit: number;
   },
 ): Promise<LoanWithTimezone[]> {
@@ -39,12 +41,7 @@ export async function listLoans(
     filter.customerId ? eq(loans.customerId, filter.customerId) : undefined,
     filter.paymentStatus ? eq(loans.paymentStatus, filter.paymentStatus) : undefined,
     filter.collectionStatus ? eq(loans.collectionStatus, filter.collectionStatus) : undefined,
-    filter.after
-      ? or(
-          lt(loans.createdAt, filter.after.createdAt),
-          and(eq(loans.createdAt, filter.after.createdAt), lt(loans.id, filter.after.id)),
-        )
-      : undefined,
+    olderThan(loans.createdAt, loans.id, filter.after),
   ];
   return db
     .select({ loan: loans, timezone: customers.timezone })
@@ -60,21 +57,14 @@ export async function insertLoan(db: DbOrTx, values: typeof loans.$inferInsert):
   return row!;
 }
 
-/** Applies changes only if the loan is still at `version` (optimistic locking); bumps the version. */
-export async function updateLoanAtVersion(
+/** An edit at the version the client read; a stale one is a VERSION_CONFLICT carrying `current()`. */
+export const updateLoanAtVersion = (
   db: DbOrTx,
-  id: string,
-  version: number,
+  target: { id: string; version: number },
   changes: Partial<typeof loans.$inferInsert>,
   now: Date,
-): Promise<LoanRow | undefined> {
-  const [row] = await db
-    .update(loans)
-    .set({ ...changes, updatedAt: now, version: version + 1 })
-    .where(and(eq(loans.id, id), eq(loans.version, version)))
-    .returning();
-  return row;
-}
+  current: () => unknown,
+): Promise<LoanRow> => updateAtVersion(db, loans, target, changes, now, current);
 
 /** What still refers to a loan: a loan with history is kept (the history would lose its meaning). */
 export async function countLoanHistory(db: DbOrTx, id: string) {

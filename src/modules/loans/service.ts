@@ -3,8 +3,8 @@ import { eq } from "drizzle-orm";
 import { customers } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
 import { formatMoney, toCents } from "../../lib/money.js";
-import { decodeCursor, paginate } from "../../lib/pagination.js";
-import { diff, versionConflict } from "../../lib/versioning.js";
+import { paginate, timeKeyOf } from "../../lib/pagination.js";
+import { diff } from "../../lib/versioning.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { refreshCustomerArrears } from "./arrears.js";
@@ -40,11 +40,7 @@ export async function getLoanView(services: Services, id: string) {
 }
 
 export async function listLoanViews(services: Services, query: Static<typeof LoanListQuery>) {
-  let after: { createdAt: Date; id: string } | undefined;
-  if (query.cursor) {
-    const [createdAt, id] = decodeCursor(query.cursor, ["timestamp", "uuid"]);
-    after = { createdAt: new Date(createdAt), id };
-  }
+  const after = timeKeyOf(query.cursor);
   const rows = await listLoans(services.db, { ...query, after, limit: query.limit + 1 });
   const now = services.clock.now();
   const views = rows.map((r) => toLoanView(r.loan, r.timezone, now));
@@ -121,8 +117,9 @@ export async function patchLoan(
       ...(input.outstandingBalance ? { outstandingBalance: formatMoney(input.outstandingBalance) } : {}),
       ...(input.amountOverdue ? { amountOverdue: formatMoney(input.amountOverdue) } : {}),
     };
-    const updated = await updateLoanAtVersion(tx, id, version, changes, now);
-    if (!updated) throw versionConflict(toLoanView(found.loan, found.timezone, now));
+    const updated = await updateLoanAtVersion(tx, { id, version }, changes, now, () =>
+      toLoanView(found.loan, found.timezone, now),
+    );
     if (toCents(updated.amountOverdue) > toCents(updated.outstandingBalance)) {
       throw new AppError("VALIDATION_ERROR", "The overdue amount cannot exceed the outstanding balance", {
         details: [{ path: "/amountOverdue", message: "exceeds outstandingBalance" }],

@@ -3,7 +3,7 @@ import type { Static } from "typebox";
 import { loans } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
 import { formatMoney, toCents } from "../../lib/money.js";
-import { decodeCursor, paginate } from "../../lib/pagination.js";
+import { paginate, timeKeyOf } from "../../lib/pagination.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { refreshCustomerArrears } from "../loans/arrears.js";
@@ -107,11 +107,6 @@ export async function recordPayment(
 export async function listPaymentViews(services: Services, loanId: string, query: Static<typeof PaymentListQuery>) {
   const found = await findLoan(services.db, loanId);
   if (!found) throw new AppError("NOT_FOUND", "Loan not found");
-  let after: { paidAt: Date; id: string } | undefined;
-  if (query.cursor) {
-    const [paidAt, id] = decodeCursor(query.cursor, ["timestamp", "uuid"]);
-    after = { paidAt: new Date(paidAt), id };
-  }
-  const rows = await listPayments(services.db, loanId, query.limit + 1, after);
+  const rows = await listPayments(services.db, loanId, query.limit + 1, timeKeyOf(query.cursor));
   return paginate(rows.map(toPaymentView), query.limit, (p) => [p.paidAt, p.id]);
 }
