@@ -138,6 +138,7 @@ export function registerAuth(app: FastifyInstance, services: Services) {
       },
       "UNAUTHORIZED",
       "PASSWORD_CHANGE_REQUIRED",
+      "ACCOUNT_PENDING_APPROVAL",
     ),
   );
 
@@ -158,6 +159,7 @@ export function registerAuth(app: FastifyInstance, services: Services) {
       "UNAUTHORIZED",
       "FORBIDDEN",
       "PASSWORD_CHANGE_REQUIRED",
+      "ACCOUNT_PENDING_APPROVAL",
     ),
   );
 

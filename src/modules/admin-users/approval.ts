@@ -14,6 +14,7 @@ import { Role } from "../users/schemas.js";
 import { approveAsAgent, approvePending } from "./repository.js";
 import { AdminUserView } from "./schemas.js";
 import { adminViews } from "./service.js";
+import { errorResponses } from "../../lib/http-schemas.js";
 
 /** An admin-created account without an initial password: the owner proves the address, then resets. */
 export function accountSetupEmail(to: string) {
@@ -92,7 +93,7 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
           "Approve a self-registered account (REGISTRATION=approval), with its role; 409 CONFLICT if already approved",
         params: IdParams,
         body: Type.Object({ role: Role }, { additionalProperties: false }),
-        response: { 200: AdminUserView },
+        response: { 200: AdminUserView, ...errorResponses("NOT_FOUND", "CONFLICT") },
       },
     },
     async (request) => approveUser(services, request.params.id, request.body.role, requestContext(request)),

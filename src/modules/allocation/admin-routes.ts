@@ -20,6 +20,7 @@ import {
 import { assignCustomers } from "./assignments.js";
 import { assignmentSummary, liveBoard } from "./board.js";
 import { addMembers, createTeam, getTeam, listTeams, removeMember, updateTeam } from "./teams.js";
+import { errorResponses } from "../../lib/http-schemas.js";
 
 const tags = ["allocation"];
 const security = [{ bearerAuth: [] }];
@@ -51,7 +52,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         security,
         summary: "A team with its members (supervisors: their own)",
         params: IdParams,
-        response: { 200: TeamView },
+        response: { 200: TeamView, ...errorResponses("NOT_FOUND", "FORBIDDEN") },
       },
     },
     async (request) => getTeam(services, request.params.id, viewerOf(request)),
@@ -60,7 +61,13 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     "/api/admin/teams",
     {
       onRequest: admin,
-      schema: { tags, security, summary: "Create a team", body: TeamCreateBody, response: { 201: TeamView } },
+      schema: {
+        tags,
+        security,
+        summary: "Create a team",
+        body: TeamCreateBody,
+        response: { 201: TeamView, ...errorResponses("CONFLICT") },
+      },
     },
     async (request, reply) => reply.status(201).send(await createTeam(services, request.body, requestContext(request))),
   );
@@ -74,7 +81,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         summary: "Rename a team or change its supervisor",
         params: IdParams,
         body: TeamPatchBody,
-        response: { 200: TeamView },
+        response: { 200: TeamView, ...errorResponses("NOT_FOUND", "CONFLICT") },
       },
     },
     async (request) => updateTeam(services, request.params.id, request.body, requestContext(request)),
@@ -89,7 +96,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         summary: "Move users into the team (a user belongs to at most one)",
         params: IdParams,
         body: MembersBody,
-        response: { 200: TeamView },
+        response: { 200: TeamView, ...errorResponses("NOT_FOUND") },
       },
     },
     async (request) => addMembers(services, request.params.id, request.body.userIds, requestContext(request)),
@@ -103,7 +110,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         security,
         summary: "Take a user out of the team",
         params: TeamMemberParams,
-        response: { 200: TeamView },
+        response: { 200: TeamView, ...errorResponses("NOT_FOUND") },
       },
     },
     async (request) => removeMember(services, request.params.id, request.params.userId, requestContext(request)),

@@ -15,6 +15,7 @@ import {
   ReturnQuery,
   ReturnResponse,
 } from "./schemas.js";
+import { errorResponses } from "../../lib/http-schemas.js";
 
 const tags = ["calling"];
 
@@ -61,7 +62,7 @@ export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services
         description: "404 CLAIM_NOT_FOUND when the caller holds no live claim on the customer.",
         params: CustomerIdParams,
         body: ReleaseBody,
-        response: { 200: ReleaseResponse },
+        response: { 200: ReleaseResponse, ...errorResponses("CLAIM_NOT_FOUND") },
       },
     },
     async (request) =>
@@ -86,7 +87,7 @@ export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services
         description:
           "API key with worklist:claim. Same guarantees as next-call; each post-call by the key releases its customer; DELETE returns the rest.",
         body: BatchBody,
-        response: { 200: BatchResponse },
+        response: { 200: BatchResponse, ...errorResponses("FORBIDDEN") },
       },
     },
     async (request) =>
@@ -102,7 +103,7 @@ export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services
         security: [{ apiKey: [] }],
         summary: "Return the unused rest of a batch (?batchId=), or every live claim of the key",
         querystring: ReturnQuery,
-        response: { 200: ReturnResponse },
+        response: { 200: ReturnResponse, ...errorResponses("FORBIDDEN") },
       },
     },
     async (request) => returnBatch(services, dialerKey(request), request.query.batchId),

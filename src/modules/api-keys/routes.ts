@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { MessageResponse } from "../../lib/http-schemas.js";
+import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
 import { requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { IdParams } from "../loans/schemas.js";
@@ -43,7 +43,13 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     "/api/admin/api-keys/:id",
     {
       onRequest: admin,
-      schema: { tags, security, summary: "Revoke a key", params: IdParams, response: { 200: MessageResponse } },
+      schema: {
+        tags,
+        security,
+        summary: "Revoke a key",
+        params: IdParams,
+        response: { 200: MessageResponse, ...errorResponses("NOT_FOUND") },
+      },
     },
     async (request) => {
       await revokeKey(services, request.params.id, requestContext(request));

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { MessageResponse } from "../../lib/http-schemas.js";
+import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
 import { authOf, requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { updateProfile } from "../users/service.js";
@@ -25,7 +25,11 @@ export const legacyAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
         summary:
           "Register (seed 004); 202 `Registration received` under REGISTRATION=approval|closed, for new and existing addresses alike",
         body: LegacyRegisterBody,
-        response: { 201: MessageResponse, 202: RegistrationReceived },
+        response: {
+          201: MessageResponse,
+          202: RegistrationReceived,
+          ...errorResponses("INVALID_PHONE", "CONFLICT", "RATE_LIMITED"),
+        },
       },
     },
     async (request, reply) => {
@@ -38,7 +42,23 @@ export const legacyAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
 
   app.post(
     "/login",
-    { schema: { tags, summary: "Login (seed 004)", body: LegacyLoginBody, response: { 200: LegacyLoginResponse } } },
+    {
+      schema: {
+        tags,
+        summary: "Login (seed 004)",
+        body: LegacyLoginBody,
+        response: {
+          200: LegacyLoginResponse,
+          ...errorResponses(
+            "INVALID_CREDENTIALS",
+            "ACCOUNT_LOCKED",
+            "ACCOUNT_DISABLED",
+            "EMAIL_NOT_VERIFIED",
+            "RATE_LIMITED",
+          ),
+        },
+      },
+    },
     async (request) => {
       const { user, tokens } = await login(
         services,
@@ -64,7 +84,10 @@ export const legacyAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
         security: [{ bearerAuth: [] }],
         summary: "Update the name (seed 004); email or phone too, with currentPassword (403 REAUTH_REQUIRED otherwise)",
         body: LegacyUpdateProfileBody,
-        response: { 200: MessageResponse },
+        response: {
+          200: MessageResponse,
+          ...errorResponses("REAUTH_REQUIRED", "INVALID_PHONE", "CONFLICT", "RATE_LIMITED"),
+        },
       },
     },
     async (request) => {

@@ -34,7 +34,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
           "REGISTRATION=open: 201 with the user. approval and closed: 202 `Registration received` for every registration, new or not " +
           "(under approval a new account waits for an admin; under closed nothing is created; an existing owner of the email or phone is notified).",
         body: RegisterBody,
-        response: { 201: RegisterResponse, 202: RegistrationReceived },
+        response: {
+          201: RegisterResponse,
+          202: RegistrationReceived,
+          ...errorResponses("INVALID_PHONE", "CONFLICT", "RATE_LIMITED"),
+        },
       },
     },
     async (request, reply) => {
@@ -104,7 +108,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
           "The token comes from the body, or else from the HttpOnly cookie set by a login with refreshCookie: true; " +
           "a cookie refresh answers with the new token in the cookie (a failed one clears it).",
         body: RefreshBody,
-        response: { 200: TokenPair },
+        response: { 200: TokenPair, ...errorResponses("UNAUTHORIZED", "RATE_LIMITED") },
       },
     },
     async (request, reply) => {
@@ -184,7 +188,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         security: bearer,
         summary: "End one of this user's sessions",
         params: SessionIdParams,
-        response: { 200: MessageResponse },
+        response: { 200: MessageResponse, ...errorResponses("NOT_FOUND") },
       },
     },
     async (request) => {

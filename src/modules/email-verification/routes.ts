@@ -6,6 +6,7 @@ import { OtpCode } from "../password-reset/schemas.js";
 import { throttleOtpCalls } from "../password-reset/service.js";
 import { Email } from "../users/schemas.js";
 import { resendVerification, verifyEmail } from "./service.js";
+import { errorResponses } from "../../lib/http-schemas.js";
 
 const tags = ["auth"];
 // One answer per outcome for every address (issue 11): nothing tells which addresses await a code.
@@ -21,7 +22,10 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
         summary: "Prove the email address with the code sent at registration (or after an email change)",
         description: errors,
         body: Type.Object({ email: Email, otp: OtpCode }, { additionalProperties: false }),
-        response: { 200: Type.Object({ message: Type.Literal("Email verified") }) },
+        response: {
+          200: Type.Object({ message: Type.Literal("Email verified") }),
+          ...errorResponses("INVALID_OTP", "RATE_LIMITED"),
+        },
       },
     },
     async (request) => {
@@ -42,6 +46,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
         body: Type.Object({ email: Email }, { additionalProperties: false }),
         response: {
           200: Type.Object({ message: Type.Literal("If the address needs verifying, a new code has been sent") }),
+          ...errorResponses("RATE_LIMITED"),
         },
       },
     },

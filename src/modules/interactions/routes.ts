@@ -17,6 +17,7 @@ import {
   InteractionView,
 } from "./schemas.js";
 import { correctInteraction, getInteractionDetail, listInteractionViews, logInteraction } from "./service.js";
+import { errorResponses } from "../../lib/http-schemas.js";
 
 const tags = ["interactions"];
 const security = [{ bearerAuth: [] }];
@@ -53,7 +54,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
           { cursor: Type.Optional(CursorQuery), limit: LimitQuery },
           { additionalProperties: false },
         ),
-        response: { 200: InteractionList },
+        response: { 200: InteractionList, ...errorResponses("NOT_FOUND") },
       },
     },
     async (request) => {
@@ -71,7 +72,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
         security,
         summary: "Log a note or a contact by hand",
         body: InteractionCreateBody,
-        response: { 201: InteractionView },
+        response: { 201: InteractionView, ...errorResponses("CONFLICT") },
       },
     },
     async (request, reply) => {
@@ -90,7 +91,13 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     "/api/interactions/:id",
     {
       onRequest: agent,
-      schema: { tags, security, summary: "One interaction", params: IdParams, response: { 200: InteractionDetail } },
+      schema: {
+        tags,
+        security,
+        summary: "One interaction",
+        params: IdParams,
+        response: { 200: InteractionDetail, ...errorResponses("NOT_FOUND") },
+      },
     },
     async (request, reply) => {
       const view = await getInteractionDetail(services, request.params.id);
@@ -113,7 +120,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
         params: IdParams,
         headers: IfMatchHeaders,
         body: InteractionPatchBody,
-        response: { 200: InteractionCorrected },
+        response: { 200: InteractionCorrected, ...errorResponses("NOT_FOUND", "VERSION_CONFLICT") },
       },
     },
     async (request, reply) => {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { MessageResponse } from "../../lib/http-schemas.js";
+import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
 import { authOf, requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { ChangePasswordBody, ProfileUpdateBody, ProfileUpdateResponse, PublicUser } from "./schemas.js";
@@ -27,7 +27,10 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         security,
         summary: "Update name, email or phone (email/phone need currentPassword; a new email applies once verified)",
         body: ProfileUpdateBody,
-        response: { 200: ProfileUpdateResponse },
+        response: {
+          200: ProfileUpdateResponse,
+          ...errorResponses("REAUTH_REQUIRED", "INVALID_PHONE", "CONFLICT", "RATE_LIMITED"),
+        },
       },
     },
     async (request) => {
@@ -54,7 +57,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         security,
         summary: "Change the password; ends the user's other sessions",
         body: ChangePasswordBody,
-        response: { 200: MessageResponse },
+        response: { 200: MessageResponse, ...errorResponses("RATE_LIMITED") },
       },
     },
     async (request) => {
