@@ -1,6 +1,6 @@
 import { and, eq, or, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
-import { updateAtVersion } from "../../db/optimistic-lock.js";
+import { updateAtVersion } from "../../lib/versioning.js";
 import { type CollectionStatus, customers, loans } from "../../db/schema/index.js";
 import type { CursorSpec } from "../../lib/pagination.js";
 import { normalizePhone } from "../../lib/phone.js";

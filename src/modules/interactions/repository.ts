@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
-import { updateAtVersion } from "../../db/optimistic-lock.js";
+import { updateAtVersion } from "../../lib/versioning.js";
 import { customerInteractions, users } from "../../db/schema/index.js";
 import { olderThan, type TimeKey } from "../../lib/pagination.js";
 

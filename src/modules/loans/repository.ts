@@ -1,6 +1,6 @@
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, queryRows, toNumber } from "../../db/client.js";
-import { updateAtVersion } from "../../db/optimistic-lock.js";
+import { updateAtVersion } from "../../lib/versioning.js";
 import {
   type CollectionStatus,
   customerInteractions,
