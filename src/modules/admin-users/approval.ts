@@ -3,7 +3,7 @@ import { Type } from "typebox";
 import type { DbOrTx } from "../../db/client.js";
 import type { UserRole } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
-import { requestContext } from "../../plugins/auth.js";
+import { requestContext } from "../auth/request.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { IdParams } from "../loans/schemas.js";

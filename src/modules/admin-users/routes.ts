@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
-import { requestContext } from "../../plugins/auth.js";
+import { requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { SessionList } from "../auth/schemas.js";
 import { activeSessionViews, sessionPolicy } from "../auth/sessions.js";

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
-import { authOf, requestContext } from "../../plugins/auth.js";
+import { authOf, requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { IdParams } from "../loans/schemas.js";
 import {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import { AppError } from "../../lib/errors.js";
-import { authOf, requestContext } from "../../plugins/auth.js";
+import { authOf, requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { claimBatch, nextCall, releaseClaim, returnBatch } from "./claims.js";
 import type { Holder } from "./repository.js";

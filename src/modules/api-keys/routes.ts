@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
-import { requestContext } from "../../plugins/auth.js";
+import { requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { IdParams } from "../loans/schemas.js";
 import { ApiKeyCreateBody, ApiKeyCreated, ApiKeyList } from "./schemas.js";

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
-import { authOf, requestContext } from "../../plugins/auth.js";
+import { authOf, requestContext } from "./request.js";
 import type { Services } from "../../services.js";
 import { updateProfile } from "../users/service.js";
 import { REGISTRATION_RECEIVED, register } from "./registration.js";

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { AppError } from "../../lib/errors.js";
 import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
-import { authOf, requestContext } from "../../plugins/auth.js";
+import { authOf, requestContext } from "./request.js";
 import type { Services } from "../../services.js";
 import { toPublicUser } from "../users/service.js";
 import { REGISTRATION_RECEIVED, register } from "./registration.js";

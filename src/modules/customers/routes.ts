@@ -4,7 +4,7 @@ import { AppError } from "../../lib/errors.js";
 import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
 import { CursorQuery } from "../../lib/pagination.js";
 import { expectedVersion } from "../../lib/versioning.js";
-import { requestContext } from "../../plugins/auth.js";
+import { requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { IdParams, IfMatchHeaders, LoanList } from "../loans/schemas.js";
 import { listLoanViews } from "../loans/service.js";

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { clientIp, requestContext } from "../../plugins/auth.js";
+import { clientIp, requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { OtpCode } from "../password-reset/schemas.js";
 import { throttleOtpCalls } from "../password-reset/service.js";

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { AppError } from "../../lib/errors.js";
 import { CursorQuery, LimitQuery } from "../../lib/pagination.js";
-import { authOf, requestContext } from "../../plugins/auth.js";
+import { authOf, requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { findCustomer } from "../customers/repository.js";
 import { expectedVersion } from "../../lib/versioning.js";

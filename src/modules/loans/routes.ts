@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
 import { expectedVersion } from "../../lib/versioning.js";
-import { requestContext } from "../../plugins/auth.js";
+import { requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import {
   IdParams,

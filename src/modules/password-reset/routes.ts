@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { requestContext } from "../../plugins/auth.js";
+import { requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import {
   GenericOtpResponse,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
-import { authOf, requestContext } from "../../plugins/auth.js";
+import { authOf, requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { ChangePasswordBody, ProfileUpdateBody, ProfileUpdateResponse, PublicUser } from "./schemas.js";
 import { changePassword, toPublicUser, updateProfile } from "./service.js";
