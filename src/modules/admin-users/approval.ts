@@ -83,7 +83,7 @@ export async function approveUser(services: Services, id: string, role: UserRole
 
 export const approvalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
-    "/api/admin/users/:id/approve",
+    "/users/:id/approve",
     {
       onRequest: [app.authenticate, app.requireRole("admin")],
       schema: {

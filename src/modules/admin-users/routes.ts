@@ -39,7 +39,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   const admin = [app.authenticate, app.requireRole("admin")];
 
   app.get(
-    "/api/admin/users",
+    "/users",
     {
       onRequest: admin,
       schema: {
@@ -54,7 +54,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   );
 
   app.post(
-    "/api/admin/users",
+    "/users",
     {
       onRequest: admin,
       schema: {
@@ -70,7 +70,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   );
 
   app.get(
-    "/api/admin/users/:id",
+    "/users/:id",
     {
       onRequest: admin,
       schema: {
@@ -85,7 +85,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   );
 
   app.patch(
-    "/api/admin/users/:id",
+    "/users/:id",
     {
       onRequest: admin,
       schema: {
@@ -102,7 +102,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
 
   for (const action of ["lock", "unlock", "deactivate", "activate"] as const) {
     app.post(
-      `/api/admin/users/:id/${action}`,
+      `/users/:id/${action}`,
       {
         onRequest: admin,
         schema: {
@@ -120,7 +120,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   }
 
   app.get(
-    "/api/admin/users/:id/activity",
+    "/users/:id/activity",
     {
       onRequest: admin,
       schema: {
@@ -136,7 +136,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   );
 
   app.get(
-    "/api/admin/users/:id/sessions",
+    "/users/:id/sessions",
     {
       onRequest: admin,
       schema: {
@@ -163,7 +163,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   );
 
   app.delete(
-    "/api/admin/users/:id/sessions",
+    "/users/:id/sessions",
     {
       onRequest: admin,
       schema: {
@@ -181,7 +181,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
 
   const prefixTags = ["administration: phone prefixes"];
   app.get(
-    "/api/admin/phone-prefixes",
+    "/phone-prefixes",
     {
       onRequest: admin,
       schema: {
@@ -194,7 +194,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
     async () => listPrefixes(services),
   );
   app.post(
-    "/api/admin/phone-prefixes",
+    "/phone-prefixes",
     {
       onRequest: admin,
       schema: {
@@ -209,7 +209,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       reply.status(201).send(await createPrefix(services, request.body, requestContext(request))),
   );
   app.patch(
-    "/api/admin/phone-prefixes/:id",
+    "/phone-prefixes/:id",
     {
       onRequest: admin,
       schema: {
@@ -224,7 +224,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
     async (request) => updatePrefix(services, request.params.id, request.body, requestContext(request)),
   );
   app.delete(
-    "/api/admin/phone-prefixes/:id",
+    "/phone-prefixes/:id",
     {
       onRequest: admin,
       schema: {

@@ -36,7 +36,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
   const supervisor = [app.authenticate, app.requireRole("supervisor")];
 
   app.get(
-    "/api/admin/teams",
+    "/admin/teams",
     {
       onRequest: supervisor,
       schema: { tags, security, summary: "Teams (supervisors: their own)", response: { 200: TeamList } },
@@ -44,7 +44,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     async (request) => listTeams(services, viewerOf(request)),
   );
   app.get(
-    "/api/admin/teams/:id",
+    "/admin/teams/:id",
     {
       onRequest: supervisor,
       schema: {
@@ -58,7 +58,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     async (request) => getTeam(services, request.params.id, viewerOf(request)),
   );
   app.post(
-    "/api/admin/teams",
+    "/admin/teams",
     {
       onRequest: admin,
       schema: {
@@ -72,7 +72,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     async (request, reply) => reply.status(201).send(await createTeam(services, request.body, requestContext(request))),
   );
   app.patch(
-    "/api/admin/teams/:id",
+    "/admin/teams/:id",
     {
       onRequest: admin,
       schema: {
@@ -87,7 +87,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     async (request) => updateTeam(services, request.params.id, request.body, requestContext(request)),
   );
   app.post(
-    "/api/admin/teams/:id/members",
+    "/admin/teams/:id/members",
     {
       onRequest: admin,
       schema: {
@@ -102,7 +102,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     async (request) => addMembers(services, request.params.id, request.body.userIds, requestContext(request)),
   );
   app.delete(
-    "/api/admin/teams/:id/members/:userId",
+    "/admin/teams/:id/members/:userId",
     {
       onRequest: admin,
       schema: {
@@ -117,7 +117,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
   );
 
   app.post(
-    "/api/admin/assignments",
+    "/admin/assignments",
     {
       onRequest: supervisor,
       schema: {
@@ -135,7 +135,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     async (request) => assignCustomers(services, request.body, request.query.dryRun, requestContext(request)),
   );
   app.get(
-    "/api/admin/assignments/summary",
+    "/admin/assignments/summary",
     {
       onRequest: supervisor,
       schema: {
@@ -148,7 +148,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     async () => assignmentSummary(services),
   );
   app.get(
-    "/api/admin/claims",
+    "/admin/claims",
     {
       onRequest: supervisor,
       schema: {

@@ -33,7 +33,7 @@ function dialerKey(request: FastifyRequest): string {
 
 export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
-    "/api/crm/next-call",
+    "/crm/next-call",
     {
       onRequest: [app.authenticate, app.requireRole("agent")],
       schema: {
@@ -52,7 +52,7 @@ export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services
   );
 
   app.post(
-    "/api/crm/claims/:customerId/release",
+    "/crm/claims/:customerId/release",
     {
       onRequest: [app.authenticateCaller("worklist:claim")],
       schema: {
@@ -77,7 +77,7 @@ export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services
   );
 
   app.post(
-    "/api/crm/claims",
+    "/crm/claims",
     {
       onRequest: [app.authenticateCaller("worklist:claim")],
       schema: {
@@ -95,7 +95,7 @@ export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services
   );
 
   app.delete(
-    "/api/crm/claims",
+    "/crm/claims",
     {
       onRequest: [app.authenticateCaller("worklist:claim")],
       schema: {

@@ -13,7 +13,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   const admin = [app.authenticate, app.requireRole("admin")];
 
   app.post(
-    "/api/admin/api-keys",
+    "/api-keys",
     {
       onRequest: admin,
       schema: {
@@ -31,7 +31,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   );
 
   app.get(
-    "/api/admin/api-keys",
+    "/api-keys",
     {
       onRequest: admin,
       schema: { tags, security, summary: "List keys (never the key itself)", response: { 200: ApiKeyList } },
@@ -40,7 +40,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   );
 
   app.delete(
-    "/api/admin/api-keys/:id",
+    "/api-keys/:id",
     {
       onRequest: admin,
       schema: {

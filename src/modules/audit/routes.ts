@@ -56,7 +56,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   const admin = [app.authenticate, app.requireRole("admin")];
 
   app.get(
-    "/api/admin/audit-logs",
+    "/audit-logs",
     {
       onRequest: admin,
       schema: {
@@ -124,7 +124,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   );
 
   app.get(
-    "/api/admin/login-history",
+    "/login-history",
     {
       onRequest: admin,
       schema: {

@@ -15,7 +15,7 @@ const errors =
 
 export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
-    "/api/auth/verify-email",
+    "/verify-email",
     {
       schema: {
         tags,
@@ -36,7 +36,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
   );
 
   app.post(
-    "/api/auth/resend-verification",
+    "/resend-verification",
     {
       schema: {
         tags,

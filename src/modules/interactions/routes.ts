@@ -27,7 +27,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
   const supervisor = [app.authenticate, app.requireRole("supervisor")];
 
   app.get(
-    "/api/interactions",
+    "/interactions",
     {
       onRequest: agent,
       schema: {
@@ -42,7 +42,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
   );
 
   app.get(
-    "/api/customers/:id/interactions",
+    "/customers/:id/interactions",
     {
       onRequest: agent,
       schema: {
@@ -64,7 +64,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
   );
 
   app.post(
-    "/api/interactions",
+    "/interactions",
     {
       onRequest: agent,
       schema: {
@@ -88,7 +88,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
   );
 
   app.get(
-    "/api/interactions/:id",
+    "/interactions/:id",
     {
       onRequest: agent,
       schema: {
@@ -106,7 +106,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
   );
 
   app.patch(
-    "/api/interactions/:id",
+    "/interactions/:id",
     {
       onRequest: supervisor,
       schema: {

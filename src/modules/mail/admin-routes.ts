@@ -37,7 +37,7 @@ const Query = Type.Object(
 
 export const emailOutboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get(
-    "/api/admin/email-outbox",
+    "/email-outbox",
     {
       onRequest: [app.authenticate, app.requireRole("admin")],
       schema: {

@@ -11,7 +11,7 @@ const security = [{ bearerAuth: [] }];
 
 export const paymentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
-    "/api/loans/:id/payments",
+    "/loans/:id/payments",
     {
       onRequest: [app.authenticate, app.requireRole("supervisor")],
       schema: {
@@ -32,7 +32,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   );
 
   app.get(
-    "/api/loans/:id/payments",
+    "/loans/:id/payments",
     {
       onRequest: [app.authenticate, app.requireRole("agent")],
       schema: {
