@@ -1,6 +1,6 @@
 import { and, desc, eq, ilike, isNotNull, isNull, or, sql } from "drizzle-orm";
 import { type DbOrTx, queryRows, toNumber } from "../../db/client.js";
-import { type UserRole, users } from "../../db/schema/index.js";
+import { mobilisPhonePrefixes, type UserRole, users } from "../../db/schema/index.js";
 import { olderThan, type TimeKey } from "../../lib/pagination.js";
 import { autoLockedSql } from "../auth/lockouts.js";
 import type { UserRow } from "../users/repository.js";
@@ -132,4 +132,26 @@ export async function activityCounts(
     promisesKept: toNumber(r?.kept),
     lastActivityAt: r?.last_activity ? new Date(r.last_activity as string) : null,
   };
+}
+
+export type PrefixRow = typeof mobilisPhonePrefixes.$inferSelect;
+type PrefixChanges = Partial<Pick<PrefixRow, "prefix" | "description" | "isActive">>;
+
+/** The Mobilis prefixes a staff phone may start with (PHONE_POLICY=mobilis), in order. */
+export const listPrefixRows = (db: DbOrTx): Promise<PrefixRow[]> =>
+  db.select().from(mobilisPhonePrefixes).orderBy(mobilisPhonePrefixes.prefix);
+
+export async function insertPrefix(db: DbOrTx, values: typeof mobilisPhonePrefixes.$inferInsert): Promise<PrefixRow> {
+  const [row] = await db.insert(mobilisPhonePrefixes).values(values).returning();
+  return row!;
+}
+
+export async function updatePrefixRow(db: DbOrTx, id: number, changes: PrefixChanges): Promise<PrefixRow | undefined> {
+  const [row] = await db.update(mobilisPhonePrefixes).set(changes).where(eq(mobilisPhonePrefixes.id, id)).returning();
+  return row;
+}
+
+export async function deletePrefixRow(db: DbOrTx, id: number): Promise<PrefixRow | undefined> {
+  const [row] = await db.delete(mobilisPhonePrefixes).where(eq(mobilisPhonePrefixes.id, id)).returning();
+  return row;
 }

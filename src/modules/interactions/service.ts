@@ -1,12 +1,12 @@
-import { and, eq } from "drizzle-orm";
 import type { Static } from "typebox";
-import { customers, loans } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
 import { paginate, timeKeyOf } from "../../lib/pagination.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { diff } from "../../lib/versioning.js";
 import { findDisposition } from "../calling/repository.js";
+import { findCustomer } from "../customers/repository.js";
+import { loanBelongsTo } from "../loans/repository.js";
 import {
   findInteraction,
   type InteractionWithAgent,
@@ -123,17 +123,12 @@ export async function logInteraction(
   const { db, clock } = services;
   const now = clock.now();
   return db.transaction(async (tx) => {
-    const [customer] = await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, input.customerId));
-    if (!customer)
+    if (!(await findCustomer(tx, input.customerId)))
       throw new AppError("VALIDATION_ERROR", "No customer has this id", {
         details: [{ path: "/customerId", message: "no such customer" }],
       });
     if (input.loanId) {
-      const [loan] = await tx
-        .select({ id: loans.id })
-        .from(loans)
-        .where(and(eq(loans.id, input.loanId), eq(loans.customerId, input.customerId)));
-      if (!loan)
+      if (!(await loanBelongsTo(tx, input.loanId, input.customerId)))
         throw new AppError("VALIDATION_ERROR", "The loan does not belong to this customer", {
           details: [{ path: "/loanId", message: "is not a loan of this customer" }],
         });

@@ -52,6 +52,36 @@ export async function listLoans(
     .limit(filter.limit);
 }
 
+/** A payment's effect on a loan the caller holds locked; bumps the version like any edit. */
+export async function updateLoanBalances(
+  db: DbOrTx,
+  id: string,
+  balances: Partial<typeof loans.$inferInsert>,
+  version: number,
+  now: Date,
+): Promise<LoanRow | undefined> {
+  const [row] = await db
+    .update(loans)
+    .set({ ...balances, updatedAt: now, version: version + 1 })
+    .where(eq(loans.id, id))
+    .returning();
+  return row;
+}
+
+/** The timezone a customer's arrears are counted in; undefined when there is no such customer. */
+export async function customerTimezone(db: DbOrTx, customerId: string): Promise<string | undefined> {
+  const [row] = await db.select({ timezone: customers.timezone }).from(customers).where(eq(customers.id, customerId));
+  return row?.timezone;
+}
+
+export async function loanBelongsTo(db: DbOrTx, loanId: string, customerId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: loans.id })
+    .from(loans)
+    .where(and(eq(loans.id, loanId), eq(loans.customerId, customerId)));
+  return row !== undefined;
+}
+
 export async function insertLoan(db: DbOrTx, values: typeof loans.$inferInsert): Promise<LoanRow> {
   const [row] = await db.insert(loans).values(values).returning();
   return row!;

@@ -1,6 +1,4 @@
 import type { Static } from "typebox";
-import { eq } from "drizzle-orm";
-import { customers } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
 import { formatMoney, toCents } from "../../lib/money.js";
 import { paginate, timeKeyOf } from "../../lib/pagination.js";
@@ -8,7 +6,15 @@ import { diff } from "../../lib/versioning.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { refreshCustomerArrears } from "./arrears.js";
-import { countLoanHistory, deleteLoanRow, findLoan, insertLoan, listLoans, updateLoanAtVersion } from "./repository.js";
+import {
+  countLoanHistory,
+  customerTimezone,
+  deleteLoanRow,
+  findLoan,
+  insertLoan,
+  listLoans,
+  updateLoanAtVersion,
+} from "./repository.js";
 import type { LoanCreateBody, LoanListQuery, LoanPatchBody } from "./schemas.js";
 import { toLoanView } from "./views.js";
 
@@ -59,11 +65,8 @@ export async function createLoan(services: Services, input: Static<typeof LoanCr
     });
   }
   return db.transaction(async (tx) => {
-    const [customer] = await tx
-      .select({ id: customers.id, timezone: customers.timezone })
-      .from(customers)
-      .where(eq(customers.id, input.customerId));
-    if (!customer) {
+    const timezone = await customerTimezone(tx, input.customerId);
+    if (timezone === undefined) {
       throw new AppError("VALIDATION_ERROR", "No customer has this id", {
         details: [{ path: "/customerId", message: "no such customer" }],
       });
@@ -95,7 +98,7 @@ export async function createLoan(services: Services, input: Static<typeof LoanCr
       entityId: loan.id,
       details: { loanNumber: loan.loanNumber, customerId: loan.customerId, principal: loan.principal },
     });
-    return toLoanView(loan, customer.timezone, now);
+    return toLoanView(loan, timezone, now);
   });
 }
 
