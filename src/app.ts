@@ -9,31 +9,9 @@ import { documentErrors } from "./lib/http-schemas.js";
 import { loggerOptions } from "./lib/logger.js";
 import { fastifyTrustProxy } from "./lib/networks.js";
 import type { Clock } from "./lib/clock.js";
-import { legacyAuthRoutes } from "./modules/auth/legacy-routes.js";
-import { authRoutes } from "./modules/auth/routes.js";
-import { apiKeyRoutes } from "./modules/api-keys/routes.js";
-import { allocationAdminRoutes } from "./modules/allocation/admin-routes.js";
-import { allocationCrmRoutes } from "./modules/allocation/routes.js";
-import { callingRoutes } from "./modules/calling/routes.js";
-import { consoleRoutes } from "./modules/console/routes.js";
-import { customerRoutes } from "./modules/customers/routes.js";
-import { healthRoutes } from "./modules/health/routes.js";
-import { interactionRoutes } from "./modules/interactions/routes.js";
-import { loanRoutes } from "./modules/loans/routes.js";
-import { paymentRoutes } from "./modules/payments/routes.js";
-import { promiseRoutes } from "./modules/promises/routes.js";
-import { emailVerificationRoutes } from "./modules/email-verification/routes.js";
-import { devOutboxRoutes } from "./modules/mail/routes.js";
-import { passwordResetRoutes } from "./modules/password-reset/routes.js";
 import { runPromiseEvaluation } from "./modules/promises/service.js";
 import { runCleanup } from "./modules/maintenance/cleanup.js";
-import { adminUserRoutes } from "./modules/admin-users/routes.js";
-import { approvalRoutes } from "./modules/admin-users/approval.js";
-import { emailOutboxRoutes } from "./modules/mail/admin-routes.js";
-import { auditRoutes } from "./modules/audit/routes.js";
-import { securityRoutes } from "./modules/security/routes.js";
-import { statsRoutes } from "./modules/stats/routes.js";
-import { userRoutes } from "./modules/users/routes.js";
+import { appModules } from "./modules/index.js";
 import { registerAuth } from "./plugins/auth.js";
 import { createServices, type Services } from "./services.js";
 import { registerErrorHandling, sendError, toAppError } from "./plugins/error-handler.js";
@@ -122,30 +100,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   startPeriodicJobs(app, services, database);
 
-  await app.register(healthRoutes);
-  await app.register(authRoutes, { services });
-  await app.register(userRoutes, { services });
-  await app.register(legacyAuthRoutes, { services });
-  await app.register(passwordResetRoutes, { services });
-  await app.register(emailVerificationRoutes, { services });
-  await app.register(customerRoutes, { services });
-  await app.register(loanRoutes, { services });
-  await app.register(paymentRoutes, { services });
-  await app.register(interactionRoutes, { services });
-  await app.register(callingRoutes, { services });
-  await app.register(promiseRoutes, { services });
-  await app.register(allocationCrmRoutes, { services });
-  await app.register(allocationAdminRoutes, { services });
-  await app.register(apiKeyRoutes, { services });
-  await app.register(adminUserRoutes, { services });
-  await app.register(approvalRoutes, { services });
-  await app.register(emailOutboxRoutes, { services });
-  await app.register(statsRoutes, { services });
-  await app.register(auditRoutes, { services });
-  await app.register(securityRoutes, { services });
-  if (!config.isProduction) await app.register(devOutboxRoutes, { services });
-  // Last: its catch-all GET answers only what no API route matched.
-  await app.register(consoleRoutes, { services, root: options.consoleDir });
+  for (const module of appModules) {
+    for (const group of module.routes) {
+      if (group.devOnly && config.isProduction) continue;
+      await app.register(group.plugin, { prefix: group.prefix, services, consoleDir: options.consoleDir });
+    }
+  }
 
   return app;
 }

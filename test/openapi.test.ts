@@ -59,6 +59,11 @@ describe("OpenAPI document", () => {
     expect(codesOf("/api/auth/login", "post", "423")).toContain("`ACCOUNT_LOCKED`");
     expect(codesOf("/api/auth/login", "post", "401")).toContain("`INVALID_CREDENTIALS`");
     expect(codesOf("/api/auth/login", "post", "401")).not.toContain("`UNAUTHORIZED`");
+    // A keyset list refuses a forged cursor; a route's own codes beside the shared ones.
+    expect(codesOf("/api/admin/users", "get", "400")).toContain("`INVALID_CURSOR`");
+    expect(codesOf("/api/admin/users/{id}", "patch", "409")).toContain("`LAST_ADMIN`");
+    expect(codesOf("/api/verify-otp", "post", "410")).toContain("`OTP_EXPIRED`");
+    expect(codesOf("/api/customers", "get", "403")).toContain("`ACCOUNT_PENDING_APPROVAL`");
     // A status with a schema of its own keeps it.
     expect(doc.paths["/ready"].get.responses["503"].content["application/json"].schema.properties.status).toBeDefined();
   });

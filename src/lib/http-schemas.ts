@@ -71,7 +71,8 @@ interface RouteShape {
 
 /**
  * A route's response map with every error status it can return and the codes of each: those it
- * declares with `errorResponses`, those of its hooks, and those any route with input or a body gets.
+ * declares with `errorResponses`, those of its hooks, and those any route with input, a body or a
+ * cursor gets.
  * A status the route documents with its own schema (e.g. /ready's 503) is left as it is.
  */
 export function documentErrors(route: RouteShape): Record<string, unknown> {
@@ -80,6 +81,9 @@ export function documentErrors(route: RouteShape): Record<string, unknown> {
   const schema = route.schema ?? {};
   if (schema.body || schema.querystring || schema.params || schema.headers) codes.push("VALIDATION_ERROR");
   if (schema.body) codes.push("INVALID_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE");
+  // Every keyset list takes ?cursor= and refuses one it did not issue (lib/pagination.ts decodeCursor).
+  if ((schema.querystring as { properties?: Record<string, unknown> } | undefined)?.properties?.cursor)
+    codes.push("INVALID_CURSOR");
   codes.push(...hookCodes(route.onRequest), ...hookCodes(route.preValidation), ...hookCodes(route.preHandler));
   const own: Record<string, unknown> = {};
   for (const [status, entry] of Object.entries(response)) {

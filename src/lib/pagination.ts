@@ -1,3 +1,4 @@
+import { and, type Column, eq, lt, or, type SQL } from "drizzle-orm";
 import { Type } from "typebox";
 import { AppError } from "./errors.js";
 
@@ -89,3 +90,36 @@ export function paginate<T>(rows: T[], limit: number, cursorOf: (row: T) => (str
   const last = page.at(-1);
   return { data: page, page: { limit, nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null } };
 }
+
+/** Where a newest-first page ended: the sort timestamp and id of its last row. */
+export interface TimeKey {
+  at: Date;
+  id: string;
+}
+
+/** The position a newest-first list's cursor (timestamp, uuid) holds; none on the first page. */
+export function timeKeyOf(cursor: string | undefined): TimeKey | undefined {
+  if (!cursor) return undefined;
+  const [at, id] = decodeCursor(cursor, ["timestamp", "uuid"]);
+  return { at: new Date(at), id };
+}
+
+/** The cursor values of a row of a newest-first list, the inverse of `timeKeyOf`. */
+export const timeCursor = (at: Date | string, id: string) => [typeof at === "string" ? at : at.toISOString(), id];
+
+/**
+ * The rows after `key` in a list ordered by (`at` desc, `id` desc): the one keyset condition of the
+ * newest-first lists. Ids break ties between equal timestamps so pages never overlap or skip.
+ */
+export function olderThan(at: Column, id: Column, key: TimeKey | undefined): SQL | undefined {
+  if (!key) return undefined;
+  return or(lt(at, key.at), and(eq(at, key.at), lt(id, key.id)));
+}
+
+/** The position of a list ordered by a growing integer id alone (audit log, sign-in history). */
+export const idKeyOf = (cursor: string | undefined): number | undefined =>
+  cursor ? decodeCursor(cursor, ["integer"])[0] : undefined;
+
+/** The rows after `beforeId` in a list ordered by `id` desc. */
+export const belowId = (id: Column, beforeId: number | undefined): SQL | undefined =>
+  beforeId === undefined ? undefined : lt(id, beforeId);

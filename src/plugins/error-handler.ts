@@ -4,7 +4,7 @@ import { AppError, type ErrorCode, type ErrorDetail } from "../lib/errors.js";
 import { recordAudit } from "../modules/audit/service.js";
 import { ACCESS_DENIED_ACTION } from "../modules/security/detectors.js";
 import type { RequestContext } from "../services.js";
-import { requestContext } from "./auth.js";
+import { requestContext } from "../modules/auth/request.js";
 
 interface ValidationIssue {
   instancePath?: string;

@@ -115,7 +115,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -336,7 +336,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -602,8 +602,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -858,7 +883,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1120,7 +1145,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1313,7 +1338,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_CURSOR` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1363,7 +1388,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1597,7 +1622,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1786,7 +1811,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_CURSOR` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1836,7 +1861,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2024,7 +2049,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_CURSOR` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2074,7 +2099,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2269,7 +2294,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2482,8 +2507,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2748,8 +2798,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2964,8 +3039,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3254,7 +3379,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3503,7 +3628,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3732,7 +3857,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3956,7 +4081,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4146,7 +4271,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4354,7 +4479,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4578,8 +4703,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4859,8 +5009,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5089,8 +5264,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5374,8 +5599,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5659,8 +5909,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5868,7 +6143,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_CURSOR` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5918,7 +6193,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6122,7 +6397,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `INVALID_PHONE` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6172,8 +6447,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6466,8 +6766,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6660,7 +6985,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `INVALID_PHONE` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6710,8 +7035,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `LAST_ADMIN`, `CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7008,8 +7383,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `LAST_ADMIN` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7283,8 +7708,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7537,8 +7987,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7839,8 +8339,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `LAST_ADMIN` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8141,8 +8691,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `LAST_ADMIN` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8414,8 +9014,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8616,8 +9241,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8867,8 +9517,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `LAST_ADMIN` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9137,7 +9837,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9189,6 +9889,31 @@ export interface paths {
                 };
                 /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9733,7 +10458,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9921,7 +10646,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10124,7 +10849,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10325,7 +11050,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `INVALID_PHONE` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10375,8 +11100,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `REAUTH_REQUIRED` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10427,6 +11177,31 @@ export interface paths {
                 };
                 /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10629,6 +11404,31 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
                 /** @description Error codes: `PAYLOAD_TOO_LARGE` */
                 413: {
                     headers: {
@@ -10656,6 +11456,31 @@ export interface paths {
                 };
                 /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10862,8 +11687,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `INVALID_PHONE` */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10914,6 +11764,31 @@ export interface paths {
                 };
                 /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11164,6 +12039,31 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
                 /** @description Error codes: `INTERNAL_ERROR` */
                 500: {
                     headers: {
@@ -11335,7 +12235,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11553,8 +12453,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11731,7 +12656,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `INVALID_OTP` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11783,6 +12708,31 @@ export interface paths {
                 };
                 /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12163,7 +13113,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12413,7 +13363,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12645,8 +13595,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CLAIM_NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12890,7 +13865,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13209,7 +14184,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13554,7 +14529,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13974,7 +14949,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14263,7 +15238,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `FORBIDDEN`, `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14471,7 +15446,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_CURSOR` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -14521,7 +15496,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14771,7 +15746,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15123,7 +16098,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15350,7 +16325,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15660,7 +16635,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15949,7 +16924,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_CURSOR` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -15999,8 +16974,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16203,7 +17203,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_CURSOR` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -16253,7 +17253,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -16552,7 +17552,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -16948,7 +17948,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_CURSOR` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -16998,7 +17998,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -17241,8 +18241,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17525,8 +18550,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17771,8 +18821,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `VERSION_CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18020,7 +19120,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_CURSOR` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -18070,7 +19170,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -18345,7 +19445,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -18661,7 +19761,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -18891,7 +19991,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -19158,7 +20258,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -19439,7 +20539,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_CURSOR` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -19489,8 +20589,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -19804,8 +20929,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -20084,8 +21259,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `FORBIDDEN` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -20270,7 +21470,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `INVALID_PHONE` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -20322,6 +21522,31 @@ export interface paths {
                 };
                 /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -20574,6 +21799,31 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
                 /** @description Error codes: `INTERNAL_ERROR` */
                 500: {
                     headers: {
@@ -20728,7 +21978,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `INVALID_RESET_TOKEN` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -20961,8 +22211,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `INVALID_OTP` */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `OTP_EXPIRED` */
+                410: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -21013,6 +22288,56 @@ export interface paths {
                 };
                 /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `OTP_BLOCKED` */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -21353,6 +22678,56 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `INVALID_CREDENTIALS` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `ACCOUNT_DISABLED`, `EMAIL_NOT_VERIFIED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
                 /** @description Error codes: `PAYLOAD_TOO_LARGE` */
                 413: {
                     headers: {
@@ -21380,6 +22755,56 @@ export interface paths {
                 };
                 /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `ACCOUNT_LOCKED` */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -21706,8 +23131,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `INVALID_PHONE` */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -21758,6 +23208,31 @@ export interface paths {
                 };
                 /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -22007,6 +23482,31 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
                 /** @description Error codes: `INTERNAL_ERROR` */
                 500: {
                     headers: {
@@ -22161,8 +23661,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `INVALID_OTP`, `INVALID_RESET_TOKEN` */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `OTP_EXPIRED` */
+                410: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -22213,6 +23738,56 @@ export interface paths {
                 };
                 /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `OTP_BLOCKED` */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -22386,7 +23961,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `INVALID_PHONE` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -22436,8 +24011,33 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED` */
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `REAUTH_REQUIRED` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -22488,6 +24088,31 @@ export interface paths {
                 };
                 /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { and, eq, isNull } from "drizzle-orm";
 import { Type } from "typebox";
 import type { DbOrTx } from "../../db/client.js";
-import { type UserRole, users } from "../../db/schema/index.js";
+import type { UserRole } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
-import { requestContext } from "../../plugins/auth.js";
+import { requestContext } from "../auth/request.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { IdParams } from "../loans/schemas.js";
@@ -12,8 +11,10 @@ import { enqueueMail } from "../mail/outbox.js";
 import { accountNoticeEmail } from "../users/notices.js";
 import { findUserById, type UserRow } from "../users/repository.js";
 import { Role } from "../users/schemas.js";
+import { approveAsAgent, approvePending } from "./repository.js";
 import { AdminUserView } from "./schemas.js";
 import { adminViews } from "./service.js";
+import { errorResponses } from "../../lib/http-schemas.js";
 
 /** An admin-created account without an initial password: the owner proves the address, then resets. */
 export function accountSetupEmail(to: string) {
@@ -39,7 +40,7 @@ export async function autoApproveByDomain(
   const domain = address.slice(address.lastIndexOf("@") + 1);
   if (user.approvedAt || !services.config.REGISTRATION_AUTO_APPROVE_DOMAINS.includes(domain)) return;
   const now = services.clock.now();
-  await tx.update(users).set({ approvedAt: now, role: "agent", updatedAt: now }).where(eq(users.id, user.id));
+  await approveAsAgent(tx, user.id, now);
   await recordAudit(
     tx,
     { ...ctx, actorId: null, actorType: "system" },
@@ -58,11 +59,7 @@ export async function approveUser(services: Services, id: string, role: UserRole
   const now = clock.now();
   const updated = await db.transaction(async (tx) => {
     // Conditional on still pending: of two admins approving at once, one approval is made and audited.
-    const [row] = await tx
-      .update(users)
-      .set({ approvedAt: now, approvedBy: ctx.actorId ?? null, role, updatedAt: now })
-      .where(and(eq(users.id, id), isNull(users.approvedAt)))
-      .returning();
+    const row = await approvePending(tx, id, { role, approvedBy: ctx.actorId ?? null }, now);
     if (!row) {
       if (!(await findUserById(tx, id))) throw new AppError("NOT_FOUND", "User not found");
       throw new AppError("CONFLICT", "The account is already approved");
@@ -86,7 +83,7 @@ export async function approveUser(services: Services, id: string, role: UserRole
 
 export const approvalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
-    "/api/admin/users/:id/approve",
+    "/users/:id/approve",
     {
       onRequest: [app.authenticate, app.requireRole("admin")],
       schema: {
@@ -96,7 +93,7 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
           "Approve a self-registered account (REGISTRATION=approval), with its role; 409 CONFLICT if already approved",
         params: IdParams,
         body: Type.Object({ role: Role }, { additionalProperties: false }),
-        response: { 200: AdminUserView },
+        response: { 200: AdminUserView, ...errorResponses("NOT_FOUND", "CONFLICT") },
       },
     },
     async (request) => approveUser(services, request.params.id, request.body.role, requestContext(request)),

@@ -1,12 +1,10 @@
-import { eq } from "drizzle-orm";
 import type { Static } from "typebox";
-import { mobilisPhonePrefixes } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
+import { deletePrefixRow, insertPrefix, listPrefixRows, type PrefixRow, updatePrefixRow } from "./repository.js";
 import type { PrefixBody, PrefixPatchBody } from "./schemas.js";
 
-type PrefixRow = typeof mobilisPhonePrefixes.$inferSelect;
 const toView = (p: PrefixRow) => ({
   id: p.id,
   prefix: p.prefix,
@@ -17,28 +15,25 @@ const toView = (p: PrefixRow) => ({
 
 export async function listPrefixes(services: Services) {
   return {
-    data: (await services.db.select().from(mobilisPhonePrefixes).orderBy(mobilisPhonePrefixes.prefix)).map(toView),
+    data: (await listPrefixRows(services.db)).map(toView),
   };
 }
 
 export async function createPrefix(services: Services, input: Static<typeof PrefixBody>, ctx: RequestContext) {
   return services.db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(mobilisPhonePrefixes)
-      .values({
-        prefix: input.prefix,
-        description: input.description ?? null,
-        isActive: input.isActive ?? true,
-        createdAt: services.clock.now(),
-      })
-      .returning();
+    const row = await insertPrefix(tx, {
+      prefix: input.prefix,
+      description: input.description ?? null,
+      isActive: input.isActive ?? true,
+      createdAt: services.clock.now(),
+    });
     await recordAudit(tx, ctx, {
       action: "phone_prefix.created",
       entityType: "phone_prefix",
-      entityId: String(row!.id),
-      details: { prefix: row!.prefix },
+      entityId: String(row.id),
+      details: { prefix: row.prefix },
     });
-    return toView(row!);
+    return toView(row);
   });
 }
 
@@ -49,7 +44,7 @@ export async function updatePrefix(
   ctx: RequestContext,
 ) {
   return services.db.transaction(async (tx) => {
-    const [row] = await tx.update(mobilisPhonePrefixes).set(input).where(eq(mobilisPhonePrefixes.id, id)).returning();
+    const row = await updatePrefixRow(tx, id, input);
     if (!row) throw new AppError("NOT_FOUND", "Prefix not found");
     await recordAudit(tx, ctx, {
       action: "phone_prefix.updated",
@@ -63,7 +58,7 @@ export async function updatePrefix(
 
 export async function deletePrefix(services: Services, id: number, ctx: RequestContext) {
   await services.db.transaction(async (tx) => {
-    const [row] = await tx.delete(mobilisPhonePrefixes).where(eq(mobilisPhonePrefixes.id, id)).returning();
+    const row = await deletePrefixRow(tx, id);
     if (!row) throw new AppError("NOT_FOUND", "Prefix not found");
     await recordAudit(tx, ctx, {
       action: "phone_prefix.deleted",

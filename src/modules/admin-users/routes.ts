@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { MessageResponse } from "../../lib/http-schemas.js";
-import { requestContext } from "../../plugins/auth.js";
+import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
+import { requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { SessionList } from "../auth/schemas.js";
 import { activeSessionViews, sessionPolicy } from "../auth/sessions.js";
@@ -39,7 +39,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   const admin = [app.authenticate, app.requireRole("admin")];
 
   app.get(
-    "/api/admin/users",
+    "/users",
     {
       onRequest: admin,
       schema: {
@@ -54,7 +54,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   );
 
   app.post(
-    "/api/admin/users",
+    "/users",
     {
       onRequest: admin,
       schema: {
@@ -62,7 +62,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         security,
         summary: "Create an account of any role; the admin never learns its password",
         body: AdminUserCreateBody,
-        response: { 201: AdminUserCreated },
+        response: { 201: AdminUserCreated, ...errorResponses("INVALID_PHONE", "CONFLICT") },
       },
     },
     async (request, reply) =>
@@ -70,16 +70,22 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   );
 
   app.get(
-    "/api/admin/users/:id",
+    "/users/:id",
     {
       onRequest: admin,
-      schema: { tags, security, summary: "One account", params: IdParams, response: { 200: AdminUserView } },
+      schema: {
+        tags,
+        security,
+        summary: "One account",
+        params: IdParams,
+        response: { 200: AdminUserView, ...errorResponses("NOT_FOUND") },
+      },
     },
     async (request) => getAdminUser(services, request.params.id),
   );
 
   app.patch(
-    "/api/admin/users/:id",
+    "/users/:id",
     {
       onRequest: admin,
       schema: {
@@ -88,7 +94,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         summary: "Change name, role or phone (the last active admin cannot be demoted)",
         params: IdParams,
         body: AdminUserPatchBody,
-        response: { 200: AdminUserView },
+        response: { 200: AdminUserView, ...errorResponses("NOT_FOUND", "INVALID_PHONE", "LAST_ADMIN", "CONFLICT") },
       },
     },
     async (request) => adminPatchUser(services, request.params.id, request.body, requestContext(request)),
@@ -96,7 +102,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
 
   for (const action of ["lock", "unlock", "deactivate", "activate"] as const) {
     app.post(
-      `/api/admin/users/:id/${action}`,
+      `/users/:id/${action}`,
       {
         onRequest: admin,
         schema: {
@@ -105,7 +111,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
           summary: `${action[0]!.toUpperCase()}${action.slice(1)} an account${action === "lock" || action === "deactivate" ? " (ends its sessions; never the last active admin)" : ""}`,
           params: IdParams,
           body: ReasonBody,
-          response: { 200: AdminUserView },
+          response: { 200: AdminUserView, ...errorResponses("NOT_FOUND", "FORBIDDEN", "LAST_ADMIN") },
         },
       },
       async (request) =>
@@ -114,7 +120,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   }
 
   app.get(
-    "/api/admin/users/:id/activity",
+    "/users/:id/activity",
     {
       onRequest: admin,
       schema: {
@@ -123,14 +129,14 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         summary: "Activity summary",
         params: IdParams,
         querystring: ActivityQuery,
-        response: { 200: ActivitySummary },
+        response: { 200: ActivitySummary, ...errorResponses("NOT_FOUND") },
       },
     },
     async (request) => activitySummary(services, request.params.id, request.query.days),
   );
 
   app.get(
-    "/api/admin/users/:id/sessions",
+    "/users/:id/sessions",
     {
       onRequest: admin,
       schema: {
@@ -138,7 +144,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         security,
         summary: "The account's active sessions",
         params: IdParams,
-        response: { 200: SessionList },
+        response: { 200: SessionList, ...errorResponses("NOT_FOUND") },
       },
     },
     async (request) => {
@@ -157,7 +163,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   );
 
   app.delete(
-    "/api/admin/users/:id/sessions",
+    "/users/:id/sessions",
     {
       onRequest: admin,
       schema: {
@@ -165,7 +171,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         security,
         summary: "End all the account's sessions",
         params: IdParams,
-        response: { 200: MessageResponse },
+        response: { 200: MessageResponse, ...errorResponses("NOT_FOUND") },
       },
     },
     async (request) => ({
@@ -175,7 +181,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
 
   const prefixTags = ["administration: phone prefixes"];
   app.get(
-    "/api/admin/phone-prefixes",
+    "/phone-prefixes",
     {
       onRequest: admin,
       schema: {
@@ -188,16 +194,22 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
     async () => listPrefixes(services),
   );
   app.post(
-    "/api/admin/phone-prefixes",
+    "/phone-prefixes",
     {
       onRequest: admin,
-      schema: { tags: prefixTags, security, summary: "Add a prefix", body: PrefixBody, response: { 201: PrefixView } },
+      schema: {
+        tags: prefixTags,
+        security,
+        summary: "Add a prefix",
+        body: PrefixBody,
+        response: { 201: PrefixView, ...errorResponses("CONFLICT") },
+      },
     },
     async (request, reply) =>
       reply.status(201).send(await createPrefix(services, request.body, requestContext(request))),
   );
   app.patch(
-    "/api/admin/phone-prefixes/:id",
+    "/phone-prefixes/:id",
     {
       onRequest: admin,
       schema: {
@@ -206,13 +218,13 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         summary: "Change or disable a prefix",
         params: PrefixIdParams,
         body: PrefixPatchBody,
-        response: { 200: PrefixView },
+        response: { 200: PrefixView, ...errorResponses("NOT_FOUND", "CONFLICT") },
       },
     },
     async (request) => updatePrefix(services, request.params.id, request.body, requestContext(request)),
   );
   app.delete(
-    "/api/admin/phone-prefixes/:id",
+    "/phone-prefixes/:id",
     {
       onRequest: admin,
       schema: {
@@ -220,7 +232,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         security,
         summary: "Remove a prefix",
         params: PrefixIdParams,
-        response: { 200: MessageResponse },
+        response: { 200: MessageResponse, ...errorResponses("NOT_FOUND") },
       },
     },
     async (request) => {

@@ -1,15 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { and, desc, eq, ilike, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Static } from "typebox";
-import { type DbOrTx, queryRows, toNumber } from "../../db/client.js";
-import { type UserRole, users } from "../../db/schema/index.js";
+import type { DbOrTx } from "../../db/client.js";
+import type { UserRole } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
-import { decodeCursor, paginate } from "../../lib/pagination.js";
+import { paginate, timeCursor, timeKeyOf } from "../../lib/pagination.js";
 import { normalizePhone } from "../../lib/phone.js";
 import type { RequestContext, Services } from "../../services.js";
 import { releaseClaims } from "../allocation/repository.js";
 import { recordAudit } from "../audit/service.js";
-import { autoLockedSql, clearLockouts, type LockState, lockStatesOf } from "../auth/lockouts.js";
+import { clearLockouts, type LockState, lockStatesOf } from "../auth/lockouts.js";
 import { isAccountBlocked } from "../auth/service.js";
 import { endUserSessions } from "../auth/sessions.js";
 import { startEmailVerification } from "../email-verification/service.js";
@@ -19,6 +18,14 @@ import { accountSetupEmail } from "./approval.js";
 import { normalizeStaffPhone } from "../users/phone-policy.js";
 import { findUserById, type UserRow, updateUser } from "../users/repository.js";
 import { createUser, toPublicUser } from "../users/service.js";
+import {
+  activityCounts,
+  countOtherUnlockedAdmins,
+  listUsersForAdmin,
+  lockLastAdmin,
+  requirePasswordChange,
+  setAccountState,
+} from "./repository.js";
 import type { AdminUserCreateBody, AdminUserListQuery, AdminUserPatchBody } from "./schemas.js";
 
 const NO_FAILURES: LockState = { failedAttempts: 0, lockedUntil: null, lastFailedAt: null };
@@ -55,42 +62,13 @@ async function getUserOr404(db: DbOrTx, id: string): Promise<UserRow> {
 
 export async function listUsers(services: Services, q: Static<typeof AdminUserListQuery>) {
   const now = services.clock.now();
-  const lockedNow = sql`(${users.adminLockedAt} is not null or ${autoLockedSql(users.id, now)})`;
-  let after: SQL | undefined;
-  if (q.cursor) {
-    const [createdAt, id] = decodeCursor(q.cursor, ["timestamp", "uuid"]);
-    after = or(
-      lt(users.createdAt, new Date(createdAt)),
-      and(eq(users.createdAt, new Date(createdAt)), lt(users.id, id)),
-    );
-  }
   const phone = q.q ? normalizePhone(q.q)?.e164 : undefined;
-  const rows = await services.db
-    .select()
-    .from(users)
-    .where(
-      and(
-        q.role ? eq(users.role, q.role) : undefined,
-        q.active === undefined ? undefined : eq(users.isActive, q.active),
-        q.locked === undefined ? undefined : q.locked ? lockedNow : sql`not ${lockedNow}`,
-        q.pendingApproval === undefined
-          ? undefined
-          : q.pendingApproval
-            ? isNull(users.approvedAt)
-            : isNotNull(users.approvedAt),
-        q.q
-          ? or(
-              ilike(users.name, `%${q.q}%`),
-              ilike(users.email, `%${q.q}%`),
-              phone ? eq(users.phone, phone) : undefined,
-            )
-          : undefined,
-        after,
-      ),
-    )
-    .orderBy(desc(users.createdAt), desc(users.id))
-    .limit(q.limit + 1);
-  const page = paginate(rows, q.limit, (u) => [u.createdAt.toISOString(), u.id]);
+  const rows = await listUsersForAdmin(
+    services.db,
+    { ...q, phone, after: timeKeyOf(q.cursor), limit: q.limit + 1 },
+    now,
+  );
+  const page = paginate(rows, q.limit, (u) => timeCursor(u.createdAt, u.id));
   return { data: await adminViews(services.db, page.data, now), page: page.page };
 }
 
@@ -117,8 +95,7 @@ export async function adminCreateUser(
     ctx,
     "user.created",
     async (tx, created) => {
-      if (input.initialPassword)
-        await tx.update(users).set({ mustChangePassword: true }).where(eq(users.id, created.id));
+      if (input.initialPassword) await requirePasswordChange(tx, created.id);
       else
         await enqueueMail(
           tx,
@@ -145,16 +122,10 @@ export async function adminCreateUser(
  */
 async function assertAnotherAdminRemains(tx: DbOrTx, target: UserRow) {
   if (target.role !== "admin" || isAccountBlocked(target)) return;
-  const [row] = await queryRows<{ n: unknown }>(
-    tx,
-    sql`select count(*) as n from users where role = 'admin' and is_active and admin_locked_at is null and id <> ${target.id}`,
-  );
-  if (toNumber(row?.n) === 0) {
+  if ((await countOtherUnlockedAdmins(tx, target.id)) === 0) {
     throw new AppError("LAST_ADMIN", "This is the last active admin: make another admin first");
   }
 }
-
-const lockLastAdmin = (tx: DbOrTx) => tx.execute(sql`select pg_advisory_xact_lock(hashtext('last-active-admin'))`);
 
 export async function adminPatchUser(
   services: Services,
@@ -234,10 +205,7 @@ export async function changeAccountState(
       deactivate: { isActive: false },
       activate: { isActive: true },
     }[action];
-    await tx
-      .update(users)
-      .set({ ...changes, updatedAt: now })
-      .where(eq(users.id, id));
+    await setAccountState(tx, id, changes, now);
     // An admin's unlock lifts both kinds of lock: the administrative one and any lockout from failures.
     if (action === "unlock") await clearLockouts(tx, id);
     // A locked or deactivated account must lose its sessions now, not when its tokens expire.
@@ -286,32 +254,22 @@ export async function activitySummary(services: Services, id: string, days: numb
   const { db, clock, config } = services;
   const user = await getUserOr404(db, id);
   const now = clock.now();
-  const at = now.toISOString();
-  const idleCutoff = new Date(now.getTime() - config.SESSION_IDLE_MINUTES * 60_000).toISOString();
-  const ageCutoff = new Date(now.getTime() - config.SESSION_MAX_HOURS * 3_600_000).toISOString();
-  const [r] = await queryRows<Record<string, unknown>>(
-    db,
-    sql`select
-      (select count(*) from login_history where user_id = ${id} and success and created_at > ${at}::timestamptz - make_interval(days => ${days})) as logins,
-      (select count(*) from login_history where user_id = ${id} and not success and created_at > ${at}::timestamptz - make_interval(days => ${days})) as failed,
-      (select count(*) from user_sessions where user_id = ${id} and ended_at is null
-         and last_activity_at > ${idleCutoff}::timestamptz and created_at > ${ageCutoff}::timestamptz) as sessions,
-      (select count(*) from customer_interactions where agent_id = ${id} and created_at > ${at}::timestamptz - make_interval(days => ${days})) as interactions,
-      (select count(*) from payment_promises where created_by = ${id} and created_at > ${at}::timestamptz - make_interval(days => ${days})) as promises,
-      (select count(*) from payment_promises where created_by = ${id} and status = 'kept' and created_at > ${at}::timestamptz - make_interval(days => ${days})) as kept,
-      (select max(last_activity_at) from user_sessions where user_id = ${id}) as last_activity`,
-  );
-  const lastActivity = r?.last_activity ? new Date(r.last_activity as string) : null;
+  const counts = await activityCounts(db, id, {
+    now,
+    days,
+    idleCutoff: new Date(now.getTime() - config.SESSION_IDLE_MINUTES * 60_000),
+    ageCutoff: new Date(now.getTime() - config.SESSION_MAX_HOURS * 3_600_000),
+  });
   return {
     userId: id,
     days,
-    logins: toNumber(r?.logins),
-    failedLogins: toNumber(r?.failed),
+    logins: counts.logins,
+    failedLogins: counts.failedLogins,
     lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
-    activeSessions: toNumber(r?.sessions),
-    interactionsRecorded: toNumber(r?.interactions),
-    promisesTaken: toNumber(r?.promises),
-    promisesKept: toNumber(r?.kept),
-    lastActivityAt: lastActivity?.toISOString() ?? null,
+    activeSessions: counts.activeSessions,
+    interactionsRecorded: counts.interactionsRecorded,
+    promisesTaken: counts.promisesTaken,
+    promisesKept: counts.promisesKept,
+    lastActivityAt: counts.lastActivityAt?.toISOString() ?? null,
   };
 }

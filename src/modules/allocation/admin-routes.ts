@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
-import { authOf, requestContext } from "../../plugins/auth.js";
+import { authOf, requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { IdParams } from "../loans/schemas.js";
 import {
@@ -20,6 +20,7 @@ import {
 import { assignCustomers } from "./assignments.js";
 import { assignmentSummary, liveBoard } from "./board.js";
 import { addMembers, createTeam, getTeam, listTeams, removeMember, updateTeam } from "./teams.js";
+import { errorResponses } from "../../lib/http-schemas.js";
 
 const tags = ["allocation"];
 const security = [{ bearerAuth: [] }];
@@ -35,7 +36,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
   const supervisor = [app.authenticate, app.requireRole("supervisor")];
 
   app.get(
-    "/api/admin/teams",
+    "/admin/teams",
     {
       onRequest: supervisor,
       schema: { tags, security, summary: "Teams (supervisors: their own)", response: { 200: TeamList } },
@@ -43,7 +44,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     async (request) => listTeams(services, viewerOf(request)),
   );
   app.get(
-    "/api/admin/teams/:id",
+    "/admin/teams/:id",
     {
       onRequest: supervisor,
       schema: {
@@ -51,21 +52,27 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         security,
         summary: "A team with its members (supervisors: their own)",
         params: IdParams,
-        response: { 200: TeamView },
+        response: { 200: TeamView, ...errorResponses("NOT_FOUND", "FORBIDDEN") },
       },
     },
     async (request) => getTeam(services, request.params.id, viewerOf(request)),
   );
   app.post(
-    "/api/admin/teams",
+    "/admin/teams",
     {
       onRequest: admin,
-      schema: { tags, security, summary: "Create a team", body: TeamCreateBody, response: { 201: TeamView } },
+      schema: {
+        tags,
+        security,
+        summary: "Create a team",
+        body: TeamCreateBody,
+        response: { 201: TeamView, ...errorResponses("CONFLICT") },
+      },
     },
     async (request, reply) => reply.status(201).send(await createTeam(services, request.body, requestContext(request))),
   );
   app.patch(
-    "/api/admin/teams/:id",
+    "/admin/teams/:id",
     {
       onRequest: admin,
       schema: {
@@ -74,13 +81,13 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         summary: "Rename a team or change its supervisor",
         params: IdParams,
         body: TeamPatchBody,
-        response: { 200: TeamView },
+        response: { 200: TeamView, ...errorResponses("NOT_FOUND", "CONFLICT") },
       },
     },
     async (request) => updateTeam(services, request.params.id, request.body, requestContext(request)),
   );
   app.post(
-    "/api/admin/teams/:id/members",
+    "/admin/teams/:id/members",
     {
       onRequest: admin,
       schema: {
@@ -89,13 +96,13 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         summary: "Move users into the team (a user belongs to at most one)",
         params: IdParams,
         body: MembersBody,
-        response: { 200: TeamView },
+        response: { 200: TeamView, ...errorResponses("NOT_FOUND") },
       },
     },
     async (request) => addMembers(services, request.params.id, request.body.userIds, requestContext(request)),
   );
   app.delete(
-    "/api/admin/teams/:id/members/:userId",
+    "/admin/teams/:id/members/:userId",
     {
       onRequest: admin,
       schema: {
@@ -103,14 +110,14 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         security,
         summary: "Take a user out of the team",
         params: TeamMemberParams,
-        response: { 200: TeamView },
+        response: { 200: TeamView, ...errorResponses("NOT_FOUND") },
       },
     },
     async (request) => removeMember(services, request.params.id, request.params.userId, requestContext(request)),
   );
 
   app.post(
-    "/api/admin/assignments",
+    "/admin/assignments",
     {
       onRequest: supervisor,
       schema: {
@@ -128,7 +135,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     async (request) => assignCustomers(services, request.body, request.query.dryRun, requestContext(request)),
   );
   app.get(
-    "/api/admin/assignments/summary",
+    "/admin/assignments/summary",
     {
       onRequest: supervisor,
       schema: {
@@ -141,7 +148,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     async () => assignmentSummary(services),
   );
   app.get(
-    "/api/admin/claims",
+    "/admin/claims",
     {
       onRequest: supervisor,
       schema: {

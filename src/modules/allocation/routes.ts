@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import { AppError } from "../../lib/errors.js";
-import { authOf, requestContext } from "../../plugins/auth.js";
+import { authOf, requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { claimBatch, nextCall, releaseClaim, returnBatch } from "./claims.js";
 import type { Holder } from "./repository.js";
@@ -15,6 +15,7 @@ import {
   ReturnQuery,
   ReturnResponse,
 } from "./schemas.js";
+import { errorResponses } from "../../lib/http-schemas.js";
 
 const tags = ["calling"];
 
@@ -32,7 +33,7 @@ function dialerKey(request: FastifyRequest): string {
 
 export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
-    "/api/crm/next-call",
+    "/crm/next-call",
     {
       onRequest: [app.authenticate, app.requireRole("agent")],
       schema: {
@@ -51,7 +52,7 @@ export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services
   );
 
   app.post(
-    "/api/crm/claims/:customerId/release",
+    "/crm/claims/:customerId/release",
     {
       onRequest: [app.authenticateCaller("worklist:claim")],
       schema: {
@@ -61,7 +62,7 @@ export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services
         description: "404 CLAIM_NOT_FOUND when the caller holds no live claim on the customer.",
         params: CustomerIdParams,
         body: ReleaseBody,
-        response: { 200: ReleaseResponse },
+        response: { 200: ReleaseResponse, ...errorResponses("CLAIM_NOT_FOUND") },
       },
     },
     async (request) =>
@@ -76,7 +77,7 @@ export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services
   );
 
   app.post(
-    "/api/crm/claims",
+    "/crm/claims",
     {
       onRequest: [app.authenticateCaller("worklist:claim")],
       schema: {
@@ -86,7 +87,7 @@ export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services
         description:
           "API key with worklist:claim. Same guarantees as next-call; each post-call by the key releases its customer; DELETE returns the rest.",
         body: BatchBody,
-        response: { 200: BatchResponse },
+        response: { 200: BatchResponse, ...errorResponses("FORBIDDEN") },
       },
     },
     async (request) =>
@@ -94,7 +95,7 @@ export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services
   );
 
   app.delete(
-    "/api/crm/claims",
+    "/crm/claims",
     {
       onRequest: [app.authenticateCaller("worklist:claim")],
       schema: {
@@ -102,7 +103,7 @@ export const allocationCrmRoutes: FastifyPluginAsyncTypebox<{ services: Services
         security: [{ apiKey: [] }],
         summary: "Return the unused rest of a batch (?batchId=), or every live claim of the key",
         querystring: ReturnQuery,
-        response: { 200: ReturnResponse },
+        response: { 200: ReturnResponse, ...errorResponses("FORBIDDEN") },
       },
     },
     async (request) => returnBatch(services, dialerKey(request), request.query.batchId),

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { MessageResponse } from "../../lib/http-schemas.js";
-import { requestContext } from "../../plugins/auth.js";
+import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
+import { requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { IdParams } from "../loans/schemas.js";
 import { ApiKeyCreateBody, ApiKeyCreated, ApiKeyList } from "./schemas.js";
@@ -13,7 +13,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   const admin = [app.authenticate, app.requireRole("admin")];
 
   app.post(
-    "/api/admin/api-keys",
+    "/api-keys",
     {
       onRequest: admin,
       schema: {
@@ -31,7 +31,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   );
 
   app.get(
-    "/api/admin/api-keys",
+    "/api-keys",
     {
       onRequest: admin,
       schema: { tags, security, summary: "List keys (never the key itself)", response: { 200: ApiKeyList } },
@@ -40,10 +40,16 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   );
 
   app.delete(
-    "/api/admin/api-keys/:id",
+    "/api-keys/:id",
     {
       onRequest: admin,
-      schema: { tags, security, summary: "Revoke a key", params: IdParams, response: { 200: MessageResponse } },
+      schema: {
+        tags,
+        security,
+        summary: "Revoke a key",
+        params: IdParams,
+        response: { 200: MessageResponse, ...errorResponses("NOT_FOUND") },
+      },
     },
     async (request) => {
       await revokeKey(services, request.params.id, requestContext(request));

@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, like, lt, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
 import { auditLogs, loginHistory } from "../../db/schema/index.js";
+import { belowId } from "../../lib/pagination.js";
 
 export interface AuditFilter {
   actor?: string;
@@ -32,7 +33,7 @@ export async function listAudit(db: DbOrTx, f: AuditFilter, limit: number, befor
   return db
     .select()
     .from(auditLogs)
-    .where(and(...auditConditions(f), beforeId ? lt(auditLogs.id, beforeId) : undefined))
+    .where(and(...auditConditions(f), belowId(auditLogs.id, beforeId)))
     .orderBy(desc(auditLogs.id))
     .limit(limit);
 }
@@ -56,7 +57,7 @@ export async function listLogins(db: DbOrTx, f: LoginFilter, limit: number, befo
         f.ip ? eq(loginHistory.ip, f.ip) : undefined,
         f.from ? gte(loginHistory.createdAt, new Date(f.from)) : undefined,
         f.to ? lt(loginHistory.createdAt, new Date(f.to)) : undefined,
-        beforeId ? lt(loginHistory.id, beforeId) : undefined,
+        belowId(loginHistory.id, beforeId),
       ),
     )
     .orderBy(desc(loginHistory.id))

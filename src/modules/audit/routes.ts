@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { csvStream } from "../../lib/csv.js";
-import { decodeCursor, LimitQuery, PageInfo, paginate } from "../../lib/pagination.js";
+import { idKeyOf, LimitQuery, PageInfo, paginate } from "../../lib/pagination.js";
 import type { Services } from "../../services.js";
 import { type AuditFilter, type LoginFilter, listAudit, listLogins } from "./repository.js";
 import { Nullable } from "../../lib/http-schemas.js";
@@ -56,7 +56,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   const admin = [app.authenticate, app.requireRole("admin")];
 
   app.get(
-    "/api/admin/audit-logs",
+    "/audit-logs",
     {
       onRequest: admin,
       schema: {
@@ -113,7 +113,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
           .header("content-disposition", 'attachment; filename="audit-logs.csv"')
           .send(stream as never);
       }
-      const before = cursor ? decodeCursor(cursor, ["integer"])[0] : undefined;
+      const before = idKeyOf(cursor);
       const rows = await listAudit(services.db, f, limit + 1, before);
       return paginate(
         rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
@@ -124,7 +124,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   );
 
   app.get(
-    "/api/admin/login-history",
+    "/login-history",
     {
       onRequest: admin,
       schema: {
@@ -158,7 +158,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
           .header("content-disposition", 'attachment; filename="login-history.csv"')
           .send(stream as never);
       }
-      const before = cursor ? decodeCursor(cursor, ["integer"])[0] : undefined;
+      const before = idKeyOf(cursor);
       const rows = await listLogins(services.db, f, limit + 1, before);
       return paginate(
         rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),

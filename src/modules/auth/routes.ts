@@ -1,21 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { AppError } from "../../lib/errors.js";
 import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
-import { authOf, requestContext } from "../../plugins/auth.js";
+import { authOf, requestContext } from "./request.js";
 import type { Services } from "../../services.js";
 import { toPublicUser } from "../users/service.js";
-import { REGISTRATION_RECEIVED, register } from "./registration.js";
-import {
-  RefreshBody,
-  RegisterBody,
-  RegistrationReceived,
-  RegisterResponse,
-  LoginBody,
-  LoginResponse,
-  SessionIdParams,
-  SessionList,
-  TokenPair,
-} from "./schemas.js";
+import { RefreshBody, LoginBody, LoginResponse, SessionIdParams, SessionList, TokenPair } from "./schemas.js";
 import { login, logout, logoutAll, refresh } from "./service.js";
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from "./refresh-cookie.js";
 import { activeSessionViews, endSession, listOpenSessions, sessionPolicy } from "./sessions.js";
@@ -25,32 +14,7 @@ const bearer = [{ bearerAuth: [] }];
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
-    "/api/auth/register",
-    {
-      schema: {
-        tags,
-        summary: "Create an agent account",
-        description:
-          "REGISTRATION=open: 201 with the user. approval and closed: 202 `Registration received` for every registration, new or not " +
-          "(under approval a new account waits for an admin; under closed nothing is created; an existing owner of the email or phone is notified).",
-        body: RegisterBody,
-        response: { 201: RegisterResponse, 202: RegistrationReceived },
-      },
-    },
-    async (request, reply) => {
-      const outcome = await register(services, request.body, requestContext(request));
-      if (outcome.kind === "received") return reply.status(202).send({ message: REGISTRATION_RECEIVED });
-      const { id, email, phone, name, role, emailVerified } = toPublicUser(outcome.user);
-      return reply.status(201).send({
-        message: "User registered successfully",
-        user: { id, email, phone, name, role, emailVerified },
-        verificationEmailSent: true,
-      });
-    },
-  );
-
-  app.post(
-    "/api/auth/login",
+    "/login",
     {
       schema: {
         tags,
@@ -95,7 +59,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   );
 
   app.post(
-    "/api/auth/refresh",
+    "/refresh",
     {
       schema: {
         tags,
@@ -104,7 +68,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
           "The token comes from the body, or else from the HttpOnly cookie set by a login with refreshCookie: true; " +
           "a cookie refresh answers with the new token in the cookie (a failed one clears it).",
         body: RefreshBody,
-        response: { 200: TokenPair },
+        response: { 200: TokenPair, ...errorResponses("UNAUTHORIZED", "RATE_LIMITED") },
       },
     },
     async (request, reply) => {
@@ -130,7 +94,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   );
 
   app.post(
-    "/api/auth/logout",
+    "/logout",
     {
       onRequest: [app.authenticate],
       schema: { tags, security: bearer, summary: "End this session", response: { 200: MessageResponse } },
@@ -143,7 +107,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   );
 
   app.post(
-    "/api/auth/logout-all",
+    "/logout-all",
     {
       onRequest: [app.authenticate],
       schema: { tags, security: bearer, summary: "End every session of this user", response: { 200: MessageResponse } },
@@ -156,7 +120,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   );
 
   app.get(
-    "/api/auth/sessions",
+    "/sessions",
     {
       onRequest: [app.authenticate],
       schema: { tags, security: bearer, summary: "This user's active sessions", response: { 200: SessionList } },
@@ -176,7 +140,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   );
 
   app.delete(
-    "/api/auth/sessions/:id",
+    "/sessions/:id",
     {
       onRequest: [app.authenticate],
       schema: {
@@ -184,7 +148,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         security: bearer,
         summary: "End one of this user's sessions",
         params: SessionIdParams,
-        response: { 200: MessageResponse },
+        response: { 200: MessageResponse, ...errorResponses("NOT_FOUND") },
       },
     },
     async (request) => {

@@ -1,5 +1,6 @@
 import { and, eq, or, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
+import { updateAtVersion } from "../../lib/versioning.js";
 import { type CollectionStatus, customers, loans } from "../../db/schema/index.js";
 import type { CursorSpec } from "../../lib/pagination.js";
 import { normalizePhone } from "../../lib/phone.js";
@@ -160,19 +161,17 @@ export async function insertCustomer(db: DbOrTx, values: typeof customers.$infer
   return row!;
 }
 
-export async function updateCustomerAtVersion(
+/** An edit at the version the client read; a stale one is a VERSION_CONFLICT carrying `current()`. */
+export const updateCustomerAtVersion = (
   db: DbOrTx,
-  id: string,
-  version: number,
+  target: { id: string; version: number },
   changes: Partial<typeof customers.$inferInsert>,
   now: Date,
-): Promise<CustomerRow | undefined> {
-  const [row] = await db
-    .update(customers)
-    .set({ ...changes, updatedAt: now, version: version + 1 })
-    .where(and(eq(customers.id, id), eq(customers.version, version)))
-    .returning();
-  return row;
+  current: () => unknown,
+): Promise<CustomerRow> => updateAtVersion(db, customers, target, changes, now, current);
+
+export async function deleteCustomerRow(db: DbOrTx, id: string): Promise<void> {
+  await db.delete(customers).where(eq(customers.id, id));
 }
 
 export async function countLoansOf(db: DbOrTx, customerId: string): Promise<number> {

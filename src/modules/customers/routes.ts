@@ -4,7 +4,7 @@ import { AppError } from "../../lib/errors.js";
 import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
 import { CursorQuery } from "../../lib/pagination.js";
 import { expectedVersion } from "../../lib/versioning.js";
-import { requestContext } from "../../plugins/auth.js";
+import { requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { IdParams, IfMatchHeaders, LoanList } from "../loans/schemas.js";
 import { listLoanViews } from "../loans/service.js";
@@ -29,7 +29,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   const admin = [app.authenticate, app.requireRole("admin")];
 
   app.get(
-    "/api/customers",
+    "/customers",
     {
       onRequest: agent,
       schema: {
@@ -44,7 +44,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   );
 
   app.post(
-    "/api/customers",
+    "/customers",
     {
       onRequest: supervisor,
       schema: {
@@ -62,7 +62,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   );
 
   app.get(
-    "/api/customers/:id",
+    "/customers/:id",
     {
       onRequest: agent,
       schema: {
@@ -80,7 +80,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   );
 
   app.patch(
-    "/api/customers/:id",
+    "/customers/:id",
     {
       onRequest: supervisor,
       schema: {
@@ -111,7 +111,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   );
 
   app.delete(
-    "/api/customers/:id",
+    "/customers/:id",
     {
       onRequest: admin,
       schema: {
@@ -129,7 +129,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   );
 
   app.post(
-    "/api/customers/import",
+    "/customers/import",
     {
       onRequest: supervisor,
       // Up to 5,000 customers with their loans is several megabytes of JSON.
@@ -148,7 +148,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   );
 
   app.get(
-    "/api/customers/:id/loans",
+    "/customers/:id/loans",
     {
       onRequest: agent,
       schema: {

@@ -1,11 +1,10 @@
-import { eq } from "drizzle-orm";
 import type { Static } from "typebox";
-import { customers } from "../../db/schema/index.js";
+import type { customers } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
 import { formatMoney } from "../../lib/money.js";
 import { decodeCursor, paginate } from "../../lib/pagination.js";
 import { requirePhone } from "../../lib/phone.js";
-import { diff, versionConflict } from "../../lib/versioning.js";
+import { diff } from "../../lib/versioning.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { bucketOf, daysBetween, DEFAULT_TIMEZONE, isValidTimezone, todayIn } from "../loans/arrears.js";
@@ -14,6 +13,7 @@ import { summariseLoans, toLoanView } from "../loans/views.js";
 import {
   type CustomerRow,
   countLoansOf,
+  deleteCustomerRow,
   findCustomer,
   insertCustomer,
   listCustomers,
@@ -154,8 +154,7 @@ export async function patchCustomer(
   return db.transaction(async (tx) => {
     const before = await findCustomer(tx, id);
     if (!before) throw new AppError("NOT_FOUND", "Customer not found");
-    const updated = await updateCustomerAtVersion(tx, id, version, changes, now);
-    if (!updated) throw versionConflict(toCustomerView(before, now));
+    const updated = await updateCustomerAtVersion(tx, { id, version }, changes, now, () => toCustomerView(before, now));
     await recordAudit(tx, ctx, {
       action: "customer.updated",
       entityType: "customer",
@@ -177,7 +176,7 @@ export async function deleteCustomer(services: Services, id: string, ctx: Reques
         extra: { loanCount },
       });
     }
-    await tx.delete(customers).where(eq(customers.id, id));
+    await deleteCustomerRow(tx, id);
     await recordAudit(tx, ctx, {
       action: "customer.deleted",
       entityType: "customer",

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { clientIp, requestContext } from "../../plugins/auth.js";
+import { clientIp, requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { OtpCode } from "../otp/schemas.js";
 import { throttleOtpCalls } from "../otp/service.js";
 import { Email } from "../users/schemas.js";
 import { resendVerification, verifyEmail } from "./service.js";
+import { errorResponses } from "../../lib/http-schemas.js";
 
 const tags = ["auth"];
 // One answer per outcome for every address (issue 11): nothing tells which addresses await a code.
@@ -14,14 +15,17 @@ const errors =
 
 export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
-    "/api/auth/verify-email",
+    "/verify-email",
     {
       schema: {
         tags,
         summary: "Prove the email address with the code sent at registration (or after an email change)",
         description: errors,
         body: Type.Object({ email: Email, otp: OtpCode }, { additionalProperties: false }),
-        response: { 200: Type.Object({ message: Type.Literal("Email verified") }) },
+        response: {
+          200: Type.Object({ message: Type.Literal("Email verified") }),
+          ...errorResponses("INVALID_OTP", "RATE_LIMITED"),
+        },
       },
     },
     async (request) => {
@@ -32,7 +36,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
   );
 
   app.post(
-    "/api/auth/resend-verification",
+    "/resend-verification",
     {
       schema: {
         tags,
@@ -42,6 +46,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
         body: Type.Object({ email: Email }, { additionalProperties: false }),
         response: {
           200: Type.Object({ message: Type.Literal("If the address needs verifying, a new code has been sent") }),
+          ...errorResponses("RATE_LIMITED"),
         },
       },
     },

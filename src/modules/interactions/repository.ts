@@ -1,6 +1,8 @@
-import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
+import { updateAtVersion } from "../../lib/versioning.js";
 import { customerInteractions, users } from "../../db/schema/index.js";
+import { olderThan, type TimeKey } from "../../lib/pagination.js";
 
 export type InteractionRow = typeof customerInteractions.$inferSelect;
 export type InteractionWithAgent = InteractionRow & { agentName: string | null };
@@ -12,7 +14,7 @@ export interface InteractionFilter {
   disposition?: string;
   from?: Date;
   to?: Date;
-  after?: { startedAt: Date; id: string };
+  after?: TimeKey;
   limit: number;
 }
 
@@ -26,9 +28,7 @@ export async function listInteractions(db: DbOrTx, f: InteractionFilter): Promis
     f.disposition ? eq(t.disposition, f.disposition) : undefined,
     f.from ? gte(t.startedAt, f.from) : undefined,
     f.to ? lt(t.startedAt, f.to) : undefined,
-    f.after
-      ? or(lt(t.startedAt, f.after.startedAt), and(eq(t.startedAt, f.after.startedAt), lt(t.id, f.after.id)))
-      : undefined,
+    olderThan(t.startedAt, t.id, f.after),
   ];
   const rows = await db
     .select({ interaction: t, agentName: users.name })
@@ -64,18 +64,11 @@ export async function findInteraction(
   return row ? { ...row.interaction, agentName: row.agentName } : undefined;
 }
 
-/** Applies a correction only if the interaction is still at `version` (optimistic locking). */
-export async function updateInteractionAtVersion(
+/** A correction at the version the client read; a stale one is a VERSION_CONFLICT carrying `current()`. */
+export const updateInteractionAtVersion = (
   db: DbOrTx,
-  id: string,
-  version: number,
+  target: { id: string; version: number },
   changes: { notes?: string | null; disposition?: string },
   now: Date,
-): Promise<InteractionRow | undefined> {
-  const [row] = await db
-    .update(customerInteractions)
-    .set({ ...changes, updatedAt: now, version: version + 1 })
-    .where(and(eq(customerInteractions.id, id), eq(customerInteractions.version, version)))
-    .returning();
-  return row;
-}
+  current: () => unknown,
+): Promise<InteractionRow> => updateAtVersion(db, customerInteractions, target, changes, now, current);

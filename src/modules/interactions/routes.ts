@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { AppError } from "../../lib/errors.js";
 import { CursorQuery, LimitQuery } from "../../lib/pagination.js";
-import { authOf, requestContext } from "../../plugins/auth.js";
+import { authOf, requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { findCustomer } from "../customers/repository.js";
 import { expectedVersion } from "../../lib/versioning.js";
@@ -17,6 +17,7 @@ import {
   InteractionView,
 } from "./schemas.js";
 import { correctInteraction, getInteractionDetail, listInteractionViews, logInteraction } from "./service.js";
+import { errorResponses } from "../../lib/http-schemas.js";
 
 const tags = ["interactions"];
 const security = [{ bearerAuth: [] }];
@@ -26,7 +27,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
   const supervisor = [app.authenticate, app.requireRole("supervisor")];
 
   app.get(
-    "/api/interactions",
+    "/interactions",
     {
       onRequest: agent,
       schema: {
@@ -41,7 +42,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
   );
 
   app.get(
-    "/api/customers/:id/interactions",
+    "/customers/:id/interactions",
     {
       onRequest: agent,
       schema: {
@@ -53,7 +54,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
           { cursor: Type.Optional(CursorQuery), limit: LimitQuery },
           { additionalProperties: false },
         ),
-        response: { 200: InteractionList },
+        response: { 200: InteractionList, ...errorResponses("NOT_FOUND") },
       },
     },
     async (request) => {
@@ -63,7 +64,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
   );
 
   app.post(
-    "/api/interactions",
+    "/interactions",
     {
       onRequest: agent,
       schema: {
@@ -71,7 +72,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
         security,
         summary: "Log a note or a contact by hand",
         body: InteractionCreateBody,
-        response: { 201: InteractionView },
+        response: { 201: InteractionView, ...errorResponses("CONFLICT") },
       },
     },
     async (request, reply) => {
@@ -87,10 +88,16 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
   );
 
   app.get(
-    "/api/interactions/:id",
+    "/interactions/:id",
     {
       onRequest: agent,
-      schema: { tags, security, summary: "One interaction", params: IdParams, response: { 200: InteractionDetail } },
+      schema: {
+        tags,
+        security,
+        summary: "One interaction",
+        params: IdParams,
+        response: { 200: InteractionDetail, ...errorResponses("NOT_FOUND") },
+      },
     },
     async (request, reply) => {
       const view = await getInteractionDetail(services, request.params.id);
@@ -99,7 +106,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
   );
 
   app.patch(
-    "/api/interactions/:id",
+    "/interactions/:id",
     {
       onRequest: supervisor,
       schema: {
@@ -113,7 +120,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
         params: IdParams,
         headers: IfMatchHeaders,
         body: InteractionPatchBody,
-        response: { 200: InteractionCorrected },
+        response: { 200: InteractionCorrected, ...errorResponses("NOT_FOUND", "VERSION_CONFLICT") },
       },
     },
     async (request, reply) => {

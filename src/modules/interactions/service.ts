@@ -1,12 +1,12 @@
-import { and, eq } from "drizzle-orm";
 import type { Static } from "typebox";
-import { customers, loans } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
-import { decodeCursor, paginate } from "../../lib/pagination.js";
+import { paginate, timeKeyOf } from "../../lib/pagination.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
-import { diff, versionConflict } from "../../lib/versioning.js";
+import { diff } from "../../lib/versioning.js";
 import { findDisposition } from "../calling/repository.js";
+import { findCustomer } from "../customers/repository.js";
+import { loanBelongsTo } from "../loans/repository.js";
 import {
   findInteraction,
   type InteractionWithAgent,
@@ -79,8 +79,9 @@ export async function correctInteraction(
       }
       changes.disposition = input.disposition;
     }
-    const updated = await updateInteractionAtVersion(tx, id, version, changes, now);
-    if (!updated) throw versionConflict(toInteractionDetail(found));
+    const updated = await updateInteractionAtVersion(tx, { id, version }, changes, now, () =>
+      toInteractionDetail(found),
+    );
     await recordAudit(tx, ctx, {
       action: "interaction.corrected",
       entityType: "interaction",
@@ -101,11 +102,7 @@ export async function correctInteraction(
 }
 
 export async function listInteractionViews(services: Services, query: Static<typeof InteractionListQuery>) {
-  let after: { startedAt: Date; id: string } | undefined;
-  if (query.cursor) {
-    const [startedAt, id] = decodeCursor(query.cursor, ["timestamp", "uuid"]);
-    after = { startedAt: new Date(startedAt), id };
-  }
+  const after = timeKeyOf(query.cursor);
   const rows = await listInteractions(services.db, {
     ...query,
     from: query.from ? new Date(query.from) : undefined,
@@ -126,17 +123,12 @@ export async function logInteraction(
   const { db, clock } = services;
   const now = clock.now();
   return db.transaction(async (tx) => {
-    const [customer] = await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, input.customerId));
-    if (!customer)
+    if (!(await findCustomer(tx, input.customerId)))
       throw new AppError("VALIDATION_ERROR", "No customer has this id", {
         details: [{ path: "/customerId", message: "no such customer" }],
       });
     if (input.loanId) {
-      const [loan] = await tx
-        .select({ id: loans.id })
-        .from(loans)
-        .where(and(eq(loans.id, input.loanId), eq(loans.customerId, input.customerId)));
-      if (!loan)
+      if (!(await loanBelongsTo(tx, input.loanId, input.customerId)))
         throw new AppError("VALIDATION_ERROR", "The loan does not belong to this customer", {
           details: [{ path: "/loanId", message: "is not a loan of this customer" }],
         });

@@ -1,5 +1,6 @@
-import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, queryRows, toNumber } from "../../db/client.js";
+import { updateAtVersion } from "../../lib/versioning.js";
 import {
   type CollectionStatus,
   customerInteractions,
@@ -9,6 +10,7 @@ import {
   type PaymentStatus,
   payments,
 } from "../../db/schema/index.js";
+import { olderThan, type TimeKey } from "../../lib/pagination.js";
 
 export type LoanRow = typeof loans.$inferSelect;
 export type LoanWithTimezone = { loan: LoanRow; timezone: string };
@@ -31,7 +33,7 @@ export async function listLoans(
     customerId?: string;
     paymentStatus?: PaymentStatus;
     collectionStatus?: CollectionStatus;
-    after?: { createdAt: Date; id: string };
+    after?: TimeKey;
     limit: number;
   },
 ): Promise<LoanWithTimezone[]> {
@@ -39,12 +41,7 @@ export async function listLoans(
     filter.customerId ? eq(loans.customerId, filter.customerId) : undefined,
     filter.paymentStatus ? eq(loans.paymentStatus, filter.paymentStatus) : undefined,
     filter.collectionStatus ? eq(loans.collectionStatus, filter.collectionStatus) : undefined,
-    filter.after
-      ? or(
-          lt(loans.createdAt, filter.after.createdAt),
-          and(eq(loans.createdAt, filter.after.createdAt), lt(loans.id, filter.after.id)),
-        )
-      : undefined,
+    olderThan(loans.createdAt, loans.id, filter.after),
   ];
   return db
     .select({ loan: loans, timezone: customers.timezone })
@@ -55,26 +52,49 @@ export async function listLoans(
     .limit(filter.limit);
 }
 
+/** A payment's effect on a loan the caller holds locked; bumps the version like any edit. */
+export async function updateLoanBalances(
+  db: DbOrTx,
+  id: string,
+  balances: Partial<typeof loans.$inferInsert>,
+  version: number,
+  now: Date,
+): Promise<LoanRow | undefined> {
+  const [row] = await db
+    .update(loans)
+    .set({ ...balances, updatedAt: now, version: version + 1 })
+    .where(eq(loans.id, id))
+    .returning();
+  return row;
+}
+
+/** The timezone a customer's arrears are counted in; undefined when there is no such customer. */
+export async function customerTimezone(db: DbOrTx, customerId: string): Promise<string | undefined> {
+  const [row] = await db.select({ timezone: customers.timezone }).from(customers).where(eq(customers.id, customerId));
+  return row?.timezone;
+}
+
+export async function loanBelongsTo(db: DbOrTx, loanId: string, customerId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: loans.id })
+    .from(loans)
+    .where(and(eq(loans.id, loanId), eq(loans.customerId, customerId)));
+  return row !== undefined;
+}
+
 export async function insertLoan(db: DbOrTx, values: typeof loans.$inferInsert): Promise<LoanRow> {
   const [row] = await db.insert(loans).values(values).returning();
   return row!;
 }
 
-/** Applies changes only if the loan is still at `version` (optimistic locking); bumps the version. */
-export async function updateLoanAtVersion(
+/** An edit at the version the client read; a stale one is a VERSION_CONFLICT carrying `current()`. */
+export const updateLoanAtVersion = (
   db: DbOrTx,
-  id: string,
-  version: number,
+  target: { id: string; version: number },
   changes: Partial<typeof loans.$inferInsert>,
   now: Date,
-): Promise<LoanRow | undefined> {
-  const [row] = await db
-    .update(loans)
-    .set({ ...changes, updatedAt: now, version: version + 1 })
-    .where(and(eq(loans.id, id), eq(loans.version, version)))
-    .returning();
-  return row;
-}
+  current: () => unknown,
+): Promise<LoanRow> => updateAtVersion(db, loans, target, changes, now, current);
 
 /** What still refers to a loan: a loan with history is kept (the history would lose its meaning). */
 export async function countLoanHistory(db: DbOrTx, id: string) {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
 import { expectedVersion } from "../../lib/versioning.js";
-import { requestContext } from "../../plugins/auth.js";
+import { requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import {
   IdParams,
@@ -23,7 +23,7 @@ export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   const admin = [app.authenticate, app.requireRole("admin")];
 
   app.get(
-    "/api/loans",
+    "/loans",
     {
       onRequest: agent,
       schema: { tags, security, summary: "List loans", querystring: LoanListQuery, response: { 200: LoanList } },
@@ -32,7 +32,7 @@ export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   );
 
   app.post(
-    "/api/loans",
+    "/loans",
     {
       onRequest: supervisor,
       schema: {
@@ -50,7 +50,7 @@ export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   );
 
   app.get(
-    "/api/loans/:id",
+    "/loans/:id",
     {
       onRequest: agent,
       schema: {
@@ -68,7 +68,7 @@ export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   );
 
   app.patch(
-    "/api/loans/:id",
+    "/loans/:id",
     {
       onRequest: supervisor,
       schema: {
@@ -96,7 +96,7 @@ export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   );
 
   app.delete(
-    "/api/loans/:id",
+    "/loans/:id",
     {
       onRequest: admin,
       schema: {

@@ -1,14 +1,20 @@
 import type { Static } from "typebox";
-import { eq } from "drizzle-orm";
-import { customers } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
 import { formatMoney, toCents } from "../../lib/money.js";
-import { decodeCursor, paginate } from "../../lib/pagination.js";
-import { diff, versionConflict } from "../../lib/versioning.js";
+import { paginate, timeKeyOf } from "../../lib/pagination.js";
+import { diff } from "../../lib/versioning.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { refreshCustomerArrears } from "./arrears.js";
-import { countLoanHistory, deleteLoanRow, findLoan, insertLoan, listLoans, updateLoanAtVersion } from "./repository.js";
+import {
+  countLoanHistory,
+  customerTimezone,
+  deleteLoanRow,
+  findLoan,
+  insertLoan,
+  listLoans,
+  updateLoanAtVersion,
+} from "./repository.js";
 import type { LoanCreateBody, LoanListQuery, LoanPatchBody } from "./schemas.js";
 import { toLoanView } from "./views.js";
 
@@ -40,11 +46,7 @@ export async function getLoanView(services: Services, id: string) {
 }
 
 export async function listLoanViews(services: Services, query: Static<typeof LoanListQuery>) {
-  let after: { createdAt: Date; id: string } | undefined;
-  if (query.cursor) {
-    const [createdAt, id] = decodeCursor(query.cursor, ["timestamp", "uuid"]);
-    after = { createdAt: new Date(createdAt), id };
-  }
+  const after = timeKeyOf(query.cursor);
   const rows = await listLoans(services.db, { ...query, after, limit: query.limit + 1 });
   const now = services.clock.now();
   const views = rows.map((r) => toLoanView(r.loan, r.timezone, now));
@@ -63,11 +65,8 @@ export async function createLoan(services: Services, input: Static<typeof LoanCr
     });
   }
   return db.transaction(async (tx) => {
-    const [customer] = await tx
-      .select({ id: customers.id, timezone: customers.timezone })
-      .from(customers)
-      .where(eq(customers.id, input.customerId));
-    if (!customer) {
+    const timezone = await customerTimezone(tx, input.customerId);
+    if (timezone === undefined) {
       throw new AppError("VALIDATION_ERROR", "No customer has this id", {
         details: [{ path: "/customerId", message: "no such customer" }],
       });
@@ -99,7 +98,7 @@ export async function createLoan(services: Services, input: Static<typeof LoanCr
       entityId: loan.id,
       details: { loanNumber: loan.loanNumber, customerId: loan.customerId, principal: loan.principal },
     });
-    return toLoanView(loan, customer.timezone, now);
+    return toLoanView(loan, timezone, now);
   });
 }
 
@@ -121,8 +120,9 @@ export async function patchLoan(
       ...(input.outstandingBalance ? { outstandingBalance: formatMoney(input.outstandingBalance) } : {}),
       ...(input.amountOverdue ? { amountOverdue: formatMoney(input.amountOverdue) } : {}),
     };
-    const updated = await updateLoanAtVersion(tx, id, version, changes, now);
-    if (!updated) throw versionConflict(toLoanView(found.loan, found.timezone, now));
+    const updated = await updateLoanAtVersion(tx, { id, version }, changes, now, () =>
+      toLoanView(found.loan, found.timezone, now),
+    );
     if (toCents(updated.amountOverdue) > toCents(updated.outstandingBalance)) {
       throw new AppError("VALIDATION_ERROR", "The overdue amount cannot exceed the outstanding balance", {
         details: [{ path: "/amountOverdue", message: "exceeds outstandingBalance" }],

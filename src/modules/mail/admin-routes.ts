@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import { Type } from "typebox";
-import { mailOutbox } from "../../db/schema/index.js";
 import { Nullable } from "../../lib/http-schemas.js";
-import { CursorQuery, decodeCursor, LimitQuery, PageInfo, paginate } from "../../lib/pagination.js";
+import { CursorQuery, LimitQuery, PageInfo, paginate, timeCursor, timeKeyOf } from "../../lib/pagination.js";
 import type { Services } from "../../services.js";
 import { fixFor } from "./outbox.js";
+import { listOutbox } from "./repository.js";
 
 const Status = Type.Union([
   Type.Literal("pending"),
@@ -38,7 +37,7 @@ const Query = Type.Object(
 
 export const emailOutboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get(
-    "/api/admin/email-outbox",
+    "/email-outbox",
     {
       onRequest: [app.authenticate, app.requireRole("admin")],
       schema: {
@@ -52,19 +51,8 @@ export const emailOutboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     },
     async (request) => {
       const q = request.query;
-      let after: SQL | undefined;
-      if (q.cursor) {
-        const [createdAt, id] = decodeCursor(q.cursor, ["timestamp", "uuid"]);
-        const at = new Date(createdAt);
-        after = or(lt(mailOutbox.createdAt, at), and(eq(mailOutbox.createdAt, at), lt(mailOutbox.id, id)));
-      }
-      const rows = await services.db
-        .select()
-        .from(mailOutbox)
-        .where(and(q.status ? eq(mailOutbox.status, q.status) : undefined, after))
-        .orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id))
-        .limit(q.limit + 1);
-      const page = paginate(rows, q.limit, (r) => [r.createdAt.toISOString(), r.id]);
+      const rows = await listOutbox(services.db, { status: q.status, after: timeKeyOf(q.cursor), limit: q.limit + 1 });
+      const page = paginate(rows, q.limit, (r) => timeCursor(r.createdAt, r.id));
       return {
         data: page.data.map((r) => ({
           id: r.id,

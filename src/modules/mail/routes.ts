@@ -14,7 +14,7 @@ const OutboxEntry = Type.Object({
 /** Development only (never registered in production): the console transport's latest messages. */
 export const devOutboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get(
-    "/api/dev/outbox",
+    "/outbox",
     {
       schema: {
         tags: ["development"],

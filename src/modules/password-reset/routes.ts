@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { requestContext } from "../../plugins/auth.js";
+import { requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import {
   GenericOtpResponse,
@@ -21,6 +21,7 @@ import {
   setNewPassword,
   verifyPasswordResetCode,
 } from "./service.js";
+import { errorResponses } from "../../lib/http-schemas.js";
 
 const tags = ["password reset"];
 const errors = "Errors: INVALID_OTP 400 (with attemptsLeft), OTP_EXPIRED 410, OTP_BLOCKED 423, RATE_LIMITED 429.";
@@ -37,7 +38,7 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ services: Services
         summary: "Send a 6-digit reset code by email (same answer whether or not the account exists)",
         description: `${sendNotes} Only a verified address of the account whose phone matches is mailed.`,
         body: RequestOtpBody,
-        response: { 200: GenericOtpResponse },
+        response: { 200: GenericOtpResponse, ...errorResponses("INVALID_PHONE", "RATE_LIMITED") },
       },
     },
     async (request) => ({
@@ -54,7 +55,7 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ services: Services
         summary: "Send a new code (the previous one stops working)",
         description: `${sendNotes} The cooldown, the cap of resends and a blocked code hold the mail back without saying so.`,
         body: ResendOtpBody,
-        response: { 200: GenericOtpResponse },
+        response: { 200: GenericOtpResponse, ...errorResponses("RATE_LIMITED") },
       },
     },
     async (request) => ({
@@ -71,7 +72,10 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ services: Services
         summary: "Check the code; returns a single-use reset token",
         description: errors,
         body: VerifyOtpBody,
-        response: { 200: VerifyOtpResponse },
+        response: {
+          200: VerifyOtpResponse,
+          ...errorResponses("INVALID_OTP", "OTP_EXPIRED", "OTP_BLOCKED", "RATE_LIMITED"),
+        },
       },
     },
     async (request) => ({
@@ -88,7 +92,7 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ services: Services
         summary: "Set the new password with the reset token; ends every session",
         description: "INVALID_RESET_TOKEN 400 when the token is wrong, used or expired.",
         body: SetNewPasswordBody,
-        response: { 200: PasswordUpdatedResponse },
+        response: { 200: PasswordUpdatedResponse, ...errorResponses("INVALID_RESET_TOKEN") },
       },
     },
     async (request) => {
@@ -104,7 +108,7 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ services: Services
         tags: ["password reset (seed 004 compatibility)"],
         summary: "Send a reset code (seed 004); the same answer for unknown emails",
         body: LegacyResetPasswordBody,
-        response: { 200: LegacyResetPasswordResponse },
+        response: { 200: LegacyResetPasswordResponse, ...errorResponses("RATE_LIMITED") },
       },
     },
     async (request) => ({
@@ -121,7 +125,10 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ services: Services
         summary: "Verify the code and set the password in one step (seed 004)",
         description: errors,
         body: LegacyUpdatePasswordBody,
-        response: { 200: PasswordUpdatedResponse },
+        response: {
+          200: PasswordUpdatedResponse,
+          ...errorResponses("INVALID_OTP", "OTP_EXPIRED", "OTP_BLOCKED", "INVALID_RESET_TOKEN", "RATE_LIMITED"),
+        },
       },
     },
     async (request) => {

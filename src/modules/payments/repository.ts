@@ -1,6 +1,7 @@
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
 import { payments } from "../../db/schema/index.js";
+import { olderThan, type TimeKey } from "../../lib/pagination.js";
 
 export type PaymentRow = typeof payments.$inferSelect;
 
@@ -30,18 +31,11 @@ export async function findPaymentByReference(
   return row;
 }
 
-export async function listPayments(db: DbOrTx, loanId: string, limit: number, after?: { paidAt: Date; id: string }) {
+export async function listPayments(db: DbOrTx, loanId: string, limit: number, after?: TimeKey) {
   return db
     .select()
     .from(payments)
-    .where(
-      and(
-        eq(payments.loanId, loanId),
-        after
-          ? or(lt(payments.paidAt, after.paidAt), and(eq(payments.paidAt, after.paidAt), lt(payments.id, after.id)))
-          : undefined,
-      ),
-    )
+    .where(and(eq(payments.loanId, loanId), olderThan(payments.paidAt, payments.id, after)))
     .orderBy(desc(payments.paidAt), desc(payments.id))
     .limit(limit);
 }

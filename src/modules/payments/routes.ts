@@ -1,16 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { requestContext } from "../../plugins/auth.js";
+import { requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { IdParams } from "../loans/schemas.js";
 import { PaymentBody, PaymentList, PaymentListQuery, PaymentResult } from "./schemas.js";
 import { listPaymentViews, recordPayment } from "./service.js";
+import { errorResponses } from "../../lib/http-schemas.js";
 
 const tags = ["payments"];
 const security = [{ bearerAuth: [] }];
 
 export const paymentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
-    "/api/loans/:id/payments",
+    "/loans/:id/payments",
     {
       onRequest: [app.authenticate, app.requireRole("supervisor")],
       schema: {
@@ -21,7 +22,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
           "201 with the payment and the updated loan. A repeated `reference` returns the original payment with 200 and changes nothing. 400 when the amount is ≤ 0 or above the outstanding balance.",
         params: IdParams,
         body: PaymentBody,
-        response: { 200: PaymentResult, 201: PaymentResult },
+        response: { 200: PaymentResult, 201: PaymentResult, ...errorResponses("NOT_FOUND", "CONFLICT") },
       },
     },
     async (request, reply) => {
@@ -31,7 +32,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   );
 
   app.get(
-    "/api/loans/:id/payments",
+    "/loans/:id/payments",
     {
       onRequest: [app.authenticate, app.requireRole("agent")],
       schema: {
@@ -40,7 +41,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         summary: "A loan's payments, newest first",
         params: IdParams,
         querystring: PaymentListQuery,
-        response: { 200: PaymentList },
+        response: { 200: PaymentList, ...errorResponses("NOT_FOUND") },
       },
     },
     async (request) => listPaymentViews(services, request.params.id, request.query),

@@ -1,13 +1,11 @@
-import { eq } from "drizzle-orm";
 import type { Static } from "typebox";
-import { loans } from "../../db/schema/index.js";
 import { AppError } from "../../lib/errors.js";
 import { formatMoney, toCents } from "../../lib/money.js";
-import { decodeCursor, paginate } from "../../lib/pagination.js";
+import { paginate, timeKeyOf } from "../../lib/pagination.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { refreshCustomerArrears } from "../loans/arrears.js";
-import { findLoan } from "../loans/repository.js";
+import { findLoan, updateLoanBalances } from "../loans/repository.js";
 import { toLoanView } from "../loans/views.js";
 import { markKeptPromises, settlePromiseStatus } from "../promises/repository.js";
 import { applyPayment } from "./apply.js";
@@ -77,11 +75,8 @@ export async function recordPayment(
       );
     }
     const next = applyPayment(found.loan, amount);
-    const [updated] = await tx
-      .update(loans)
-      .set({ ...next, updatedAt: now, version: found.loan.version + 1 })
-      .where(eq(loans.id, loanId))
-      .returning();
+    // The loan row is locked (findLoan FOR UPDATE), so the version read is the one being replaced.
+    const updated = await updateLoanBalances(tx, loanId, next, found.loan.version, now);
     // Promises are kept by payments inside the same transaction, so a read never sees one without the other.
     if ((await markKeptPromises(tx, loanId, services.config.PROMISE_GRACE_DAYS, now)) > 0)
       await settlePromiseStatus(tx, loanId, now);
@@ -99,19 +94,14 @@ export async function recordPayment(
         paymentStatus: { from: found.loan.paymentStatus, to: updated!.paymentStatus },
       },
     });
-    const [fresh] = await tx.select().from(loans).where(eq(loans.id, loanId));
-    return { created: true, payment: toPaymentView(payment), loan: toLoanView(fresh!, found.timezone, now) };
+    const fresh = (await findLoan(tx, loanId))!;
+    return { created: true, payment: toPaymentView(payment), loan: toLoanView(fresh.loan, fresh.timezone, now) };
   });
 }
 
 export async function listPaymentViews(services: Services, loanId: string, query: Static<typeof PaymentListQuery>) {
   const found = await findLoan(services.db, loanId);
   if (!found) throw new AppError("NOT_FOUND", "Loan not found");
-  let after: { paidAt: Date; id: string } | undefined;
-  if (query.cursor) {
-    const [paidAt, id] = decodeCursor(query.cursor, ["timestamp", "uuid"]);
-    after = { paidAt: new Date(paidAt), id };
-  }
-  const rows = await listPayments(services.db, loanId, query.limit + 1, after);
+  const rows = await listPayments(services.db, loanId, query.limit + 1, timeKeyOf(query.cursor));
   return paginate(rows.map(toPaymentView), query.limit, (p) => [p.paidAt, p.id]);
 }

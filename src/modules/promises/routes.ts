@@ -3,13 +3,14 @@ import type { Services } from "../../services.js";
 import { IdParams } from "../loans/schemas.js";
 import { PromiseList } from "./schemas.js";
 import { listPromiseViews } from "./service.js";
+import { errorResponses } from "../../lib/http-schemas.js";
 
 // Promises are made by a post-call, so their route stays under the calling tag in the reference.
 const tags = ["calling"];
 
 export const promiseRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get(
-    "/api/loans/:id/promises",
+    "/loans/:id/promises",
     {
       onRequest: [app.authenticate, app.requireRole("agent")],
       schema: {
@@ -17,7 +18,7 @@ export const promiseRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         security: [{ bearerAuth: [] }],
         summary: "A loan's promises to pay, newest first",
         params: IdParams,
-        response: { 200: PromiseList },
+        response: { 200: PromiseList, ...errorResponses("NOT_FOUND") },
       },
     },
     async (request) => listPromiseViews(services, request.params.id),

@@ -8,7 +8,7 @@ const security = [{ bearerAuth: [] }];
 
 export const securityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get(
-    "/api/admin/security/suspicious",
+    "/security/suspicious",
     {
       onRequest: [app.authenticate, app.requireRole("supervisor")],
       schema: {

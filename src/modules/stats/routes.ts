@@ -23,7 +23,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   const supervisor = [app.authenticate, app.requireRole("supervisor")];
 
   app.get(
-    "/api/admin/stats/users",
+    "/users",
     {
       onRequest: supervisor,
       schema: {
@@ -43,7 +43,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   );
 
   app.get(
-    "/api/admin/stats/logins",
+    "/logins",
     {
       onRequest: supervisor,
       schema: {
@@ -72,7 +72,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   );
 
   app.get(
-    "/api/admin/stats/most-active-users",
+    "/most-active-users",
     {
       onRequest: supervisor,
       schema: {
@@ -107,7 +107,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   );
 
   app.get(
-    "/api/admin/stats/collections",
+    "/collections",
     {
       onRequest: supervisor,
       schema: {

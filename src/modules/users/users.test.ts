@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLogs, users } from "../../db/schema/index.js";
-import { authOf } from "../../plugins/auth.js";
+import { authOf } from "../auth/request.js";
 import { buildTestApp, type TestApp } from "../../../test/support/app.js";
 import { createStaff, FAST_AUTH_ENV, login, STRONG_PASSWORD, signIn } from "../../../test/support/accounts.js";
 

@@ -1,16 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { MessageResponse } from "../../lib/http-schemas.js";
-import { authOf, requestContext } from "../../plugins/auth.js";
+import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
+import { authOf, requestContext } from "../auth/request.js";
+import { ChangePasswordBody, ProfileUpdateBody, ProfileUpdateResponse, PublicUser } from "../users/schemas.js";
+import { toPublicUser } from "../users/service.js";
 import type { Services } from "../../services.js";
-import { ChangePasswordBody, ProfileUpdateBody, ProfileUpdateResponse, PublicUser } from "./schemas.js";
-import { changePassword, toPublicUser, updateProfile } from "./service.js";
+import { changePassword, updateProfile } from "./service.js";
 
 const tags = ["auth"];
 const security = [{ bearerAuth: [] }];
 
-export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+/** The signed-in user's own account: who they are, their profile, their password. */
+export const accountRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get(
-    "/api/auth/me",
+    "/me",
     {
       onRequest: [app.authenticate],
       schema: { tags, security, summary: "The signed-in user", response: { 200: PublicUser } },
@@ -19,7 +21,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   );
 
   app.put(
-    "/api/auth/profile",
+    "/profile",
     {
       onRequest: [app.authenticate],
       schema: {
@@ -27,7 +29,10 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         security,
         summary: "Update name, email or phone (email/phone need currentPassword; a new email applies once verified)",
         body: ProfileUpdateBody,
-        response: { 200: ProfileUpdateResponse },
+        response: {
+          200: ProfileUpdateResponse,
+          ...errorResponses("REAUTH_REQUIRED", "INVALID_PHONE", "CONFLICT", "RATE_LIMITED"),
+        },
       },
     },
     async (request) => {
@@ -46,7 +51,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   );
 
   app.post(
-    "/api/auth/change-password",
+    "/change-password",
     {
       onRequest: [app.authenticate],
       schema: {
@@ -54,7 +59,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         security,
         summary: "Change the password; ends the user's other sessions",
         body: ChangePasswordBody,
-        response: { 200: MessageResponse },
+        response: { 200: MessageResponse, ...errorResponses("RATE_LIMITED") },
       },
     },
     async (request) => {

@@ -1,0 +1,8 @@
+import type { AppModule } from "../index.js";
+import { callingRoutes } from "./routes.js";
+
+/** Pre-call, post-call, dispositions and the worklist. Its routes keep their full paths (prefix ""). */
+export const callingModule: AppModule = {
+  name: "calling",
+  routes: [{ prefix: "", plugin: callingRoutes }],
+};
