@@ -67,8 +67,7 @@ async function replay(
 }
 
 /** The customer's eligibility once the call is recorded, for a call to any of their numbers. */
-async function eligibilityNow(services: Services, customerId: string) {
-  const now = services.clock.now();
+async function eligibilityNow(services: Services, customerId: string, now = services.clock.now()) {
   return rowEligibility(await loadEligibilityRow(services.db, customerId, now), now, callRulesFrom(services.config));
 }
 
@@ -171,7 +170,7 @@ export async function recordPostCallOutcome(services: Services, input: Input, ca
       created: true,
       interaction: toInteractionView({ ...result.interaction, agentName: caller.userName }),
       promise: result.promise ? toPromiseView(result.promise) : undefined,
-      eligibility: await eligibilityNow(services, customer.id),
+      eligibility: await eligibilityNow(services, customer.id, now),
     };
   } catch (err) {
     // Two deliveries of one call at once: the loser finds the winner's row and answers like a replay.
