@@ -29,6 +29,16 @@ export interface PostCallFacts {
 
 type Json = Record<string, unknown>;
 
+// The nested rows' select-lists, built once (the schema does not change while the process runs).
+const json = {
+  interaction: jsonRow(customerInteractions, "i"),
+  promise: jsonRow(paymentPromises, "p"),
+  customer: jsonRow(customers, "c"),
+  loan: jsonRow(loans, "l"),
+  inserted: jsonRow(customerInteractions, "ins"),
+  newPromise: jsonRow(paymentPromises, "promise"),
+};
+
 export async function loadPostCallFacts(
   db: DbOrTx,
   callId: string,
@@ -40,11 +50,11 @@ export async function loadPostCallFacts(
     db,
     sql`with c as (${pick})
         select
-          (select json_build_object('interaction', ${jsonRow(customerInteractions, "i")}, 'agentName', u.name,
-                    'promise', (select ${jsonRow(paymentPromises, "p")} from payment_promises p where p.interaction_id = i.id limit 1))
+          (select json_build_object('interaction', ${json.interaction}, 'agentName', u.name,
+                    'promise', (select ${json.promise} from payment_promises p where p.interaction_id = i.id limit 1))
              from customer_interactions i left join users u on u.id = i.agent_id where i.call_id = ${callId}) as existing,
-          (select ${jsonRow(customers, "c")} from c) as customer,
-          (select coalesce(json_agg(${jsonRow(loans, "l")} order by l.next_due_date, l.id), '[]'::json)
+          (select ${json.customer} from c) as customer,
+          (select coalesce(json_agg(${json.loan} order by l.next_due_date, l.id), '[]'::json)
              from loans l where l.customer_id = (select id from c)) as loans,
           (select json_build_object('code', d.code, 'isActive', d.is_active, 'contacted', d.contacted,
                     'rightPartyContact', d.right_party_contact)
@@ -123,10 +133,10 @@ export async function writeCallOutcome(
   const entry = { action: "call.outcome_recorded", entityType: "customer", entityId: customerId };
   ctes.push(cte("audit", db.insert(auditLogs).values({ ...auditValues(w.audit, entry), details })));
 
-  const promise = w.promise ? sql`(select ${jsonRow(paymentPromises, "promise")} from promise)` : sql`null::json`;
+  const promise = w.promise ? sql`(select ${json.newPromise} from promise)` : sql`null::json`;
   const [row] = await queryRows<Json>(
     db,
-    sql`with ${sql.join(ctes, sql`, `)} select ${jsonRow(customerInteractions, "ins")} as interaction, ${promise} as promise from ins`,
+    sql`with ${sql.join(ctes, sql`, `)} select ${json.inserted} as interaction, ${promise} as promise from ins`,
   );
   const promiseJson = parseJsonColumn<Json | null>(row!.promise);
   return {

@@ -111,6 +111,10 @@ export async function loadEligibilityRow(db: DbOrTx, customerId: string, now: Da
 
 type JsonRow = Record<string, unknown>;
 
+// Built once: the schema does not change while the process runs.
+const customerJson = jsonRow(customers, "c");
+const loanJson = jsonRow(loans, "l");
+
 /** Who holds the customer now (an unexpired, unreleased claim). */
 export interface LiveClaim {
   userId: string | null;
@@ -138,8 +142,8 @@ export async function loadPreCall(
     name,
     sql`with c as (${pickCustomer(target)})
         select
-          ${jsonRow(customers, "c")} as customer,
-          (select coalesce(json_agg(${jsonRow(loans, "l")} order by l.created_at desc, l.id desc), '[]'::json)
+          ${customerJson} as customer,
+          (select coalesce(json_agg(${loanJson} order by l.created_at desc, l.id desc), '[]'::json)
              from loans l where l.customer_id = c.id) as loans,
           exists (select 1 from payment_promises p where p.customer_id = c.id and p.status = 'pending'
                   and p.due_date + ${graceDays}::int < (${at}::timestamptz at time zone c.timezone)::date) as lapsed_promise,
