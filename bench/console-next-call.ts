@@ -65,7 +65,7 @@ async function main() {
     }
     await runCommand("npm", ["run", "build"]);
     const port = await freePort();
-    const env = { ...serverEnv(databaseUrl(dbName), port, await freePort()), REGISTRATION: "open" };
+    const env = serverEnv(databaseUrl(dbName), port, await freePort());
     server = await startServer(env, port, path.join(os.tmpdir(), `bench-console-${process.pid}.log`));
     const base = server.baseUrl;
     const customers = await withClient(

@@ -193,6 +193,8 @@ export function serverEnv(url: string, port: number, smtpPort: number): NodeJS.P
     PROMISE_EVALUATION_INTERVAL_MINUTES: "0",
     CLEANUP_INTERVAL_MINUTES: "0",
     SEED_ON_START: "false",
+    // Production defaults to REGISTRATION=approval (202, no account); the bench's agents self-register.
+    REGISTRATION: "open",
     // Open all day, every day: otherwise the worklist is empty (nobody callable) at night and on
     // the no-call weekday, and its figure would depend on when the bench happens to run.
     CALL_WINDOW: "00:00-24:00",

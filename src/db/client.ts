@@ -40,6 +40,8 @@ export interface Database {
 export interface OpenOptions {
   /** PGlite only: start a new data directory from this `dumpDataDir` tarball instead of initdb. */
   loadDataDir?: Blob;
+  /** PostgreSQL only: told of every statement sent to the server (a test counts a route's round trips). */
+  onQuery?: (text: string) => void;
 }
 
 const dialect = new PgDialect();
@@ -90,9 +92,18 @@ export async function createDatabase(
     // for errors only on idle clients; a checked-out client between two queries (inside a
     // transaction, a job holding its lock) would emit an unhandled 'error'. So every client gets its
     // own listener for life; its next query fails, and the pool drops it on release.
-    pool.on("connect", (client) =>
-      client.on("error", (err) => logger?.warn({ err: { message: err.message } }, "database connection lost")),
-    );
+    pool.on("connect", (client) => {
+      client.on("error", (err) => logger?.warn({ err: { message: err.message } }, "database connection lost"));
+      const observe = openOptions.onQuery;
+      if (observe) {
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        (client as { query: unknown }).query = (...args: unknown[]) => {
+          const first = args[0] as string | { text?: string };
+          observe(typeof first === "string" ? first : (first?.text ?? ""));
+          return query(...args);
+        };
+      }
+    });
     pool.on("error", () => undefined);
     const db = drizzle(pool, { schema }) as unknown as Db;
     return {

@@ -48,6 +48,9 @@ function driverErrorOf(err: unknown): DriverError | undefined {
   return undefined;
 }
 
+/** The SQLSTATE of a database error, through Drizzle's wrapping. */
+export const postgresCodeOf = (err: unknown): string | undefined => driverErrorOf(err)?.code;
+
 export function isDatabaseUnavailable(err: unknown): boolean {
   let current: unknown = err;
   for (let depth = 0; current && depth < 5; depth++) {

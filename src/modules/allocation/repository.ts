@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, queryRows } from "../../db/client.js";
 import type { ClaimReleaseReason } from "../../db/schema/index.js";
 
@@ -85,14 +85,21 @@ export async function releaseClaims(
   now: Date,
   scope: { customerId?: string; batchId?: string; note?: string | null } = {},
 ): Promise<{ id: string; customer_id: string }[]> {
-  return queryRows(
-    db,
-    sql`update call_claims set released_at = ${now.toISOString()}::timestamptz, release_reason = ${reason}, release_note = ${scope.note ?? null}
+  return queryRows(db, releaseClaimsStatement(holder, reason, now, scope));
+}
+
+/** The statement of releaseClaims, for a caller that runs it inside a bigger one (post-call). */
+export function releaseClaimsStatement(
+  holder: Holder,
+  reason: ClaimReleaseReason,
+  now: Date,
+  scope: { customerId?: string; batchId?: string; note?: string | null } = {},
+): SQL {
+  return sql`update call_claims set released_at = ${now.toISOString()}::timestamptz, release_reason = ${reason}, release_note = ${scope.note ?? null}
         where ${holderCondition(holder)} and released_at is null
           ${scope.customerId ? sql`and customer_id = ${scope.customerId}::uuid` : sql``}
           ${scope.batchId ? sql`and batch_id = ${scope.batchId}::uuid` : sql``}
-        returning id, customer_id`,
-  );
+        returning id, customer_id`;
 }
 
 /**

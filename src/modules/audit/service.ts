@@ -21,7 +21,12 @@ export interface AuditEntry {
  * of the change it describes, so the trail and the data cannot disagree.
  */
 export async function recordAudit(db: DbOrTx, context: AuditContext, entry: AuditEntry): Promise<void> {
-  await db.insert(auditLogs).values({
+  await db.insert(auditLogs).values(auditValues(context, entry));
+}
+
+/** The audit row of an entry, for a statement that writes it together with the change (post-call). */
+export function auditValues(context: AuditContext, entry: AuditEntry) {
+  return {
     actorId: context.actorId ?? null,
     actorType: context.actorType ?? (context.actorId ? "user" : "system"),
     action: entry.action,
@@ -30,5 +35,5 @@ export async function recordAudit(db: DbOrTx, context: AuditContext, entry: Audi
     details: entry.details ?? {},
     ip: context.ip ?? null,
     requestId: context.requestId ?? null,
-  });
+  } satisfies typeof auditLogs.$inferInsert;
 }

@@ -3,9 +3,9 @@ import { parseJsonColumn } from "../../db/client.js";
 import { type CallRules, type Eligibility, evaluateEligibility } from "./eligibility.js";
 
 /**
- * The eligibility inputs of one customer as the worklist and next-call queries return them (snake
- * case, JSON aggregates as the driver gives them). One decoder for both, so a new rule input is
- * added here once.
+ * The eligibility inputs of one customer as the pre-call, post-call, worklist and next-call queries
+ * return them (snake case, JSON aggregates as the driver gives them). One select-list and one
+ * decoder for all four, so a new rule input is added here once.
  */
 export interface EligibilityRow {
   phone: string;
@@ -20,8 +20,8 @@ export interface EligibilityRow {
 }
 
 /**
- * The select-list that produces an EligibilityRow for the customer aliased `c`, as of `at`; the
- * worklist and next-call queries add their own columns around it.
+ * The select-list that produces an EligibilityRow for the customer aliased `c`, as of `at`; each
+ * query adds its own columns around it.
  */
 export const eligibilityColumns = (at: string): SQL => sql`c.phone, c.alt_phone, c.timezone, c.do_not_call,
   (select coalesce(json_agg(p.due_date), '[]'::json) from payment_promises p where p.customer_id = c.id and p.status = 'pending') as pending_due,
@@ -38,14 +38,18 @@ export function dialNumber(r: Pick<EligibilityRow, "phone" | "alt_phone" | "flag
   return [r.phone, r.alt_phone].find((p): p is string => Boolean(p) && !flagged.includes(p as string)) ?? null;
 }
 
-/** The one rule function (eligibility.ts), fed from a row. */
-export function rowEligibility(r: EligibilityRow, now: Date, rules: CallRules): Eligibility {
+/**
+ * The one rule function (eligibility.ts), fed from a row: for a call to `dialled` (pre-call), or to
+ * any of the customer's numbers.
+ */
+export function rowEligibility(r: EligibilityRow, now: Date, rules: CallRules, dialled?: string): Eligibility {
   const flagged = parseJsonColumn<string[]>(r.flagged);
+  const numbers = dialled ? [dialled] : [r.phone, r.alt_phone].filter((p): p is string => Boolean(p));
   return evaluateEligibility({
     now,
     timezone: r.timezone,
     doNotCall: r.do_not_call,
-    numberFlagged: [r.phone, r.alt_phone].filter(Boolean).every((p) => flagged.includes(p as string)),
+    numberFlagged: numbers.every((p) => flagged.includes(p)),
     disputeOpen: r.dispute_open,
     outboundAttempts: parseJsonColumn<string[]>(r.attempts).map((a) => new Date(a)),
     pendingPromiseDueDates: parseJsonColumn<string[]>(r.pending_due).map((d) => String(d).slice(0, 10)),

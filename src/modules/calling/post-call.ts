@@ -1,22 +1,20 @@
 import { createHash } from "node:crypto";
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Static } from "typebox";
-import { customerInteractions, customers, loans, paymentPromises, phoneFlags } from "../../db/schema/index.js";
 import { mapPostgresError } from "../../lib/error-mapping.js";
 import { AppError } from "../../lib/errors.js";
 import { formatMoney, toCents } from "../../lib/money.js";
-import { requirePhone } from "../../lib/phone.js";
+import { normalizePhone, requirePhone } from "../../lib/phone.js";
 import { addDays } from "../../lib/calendar.js";
 import type { RequestContext, Services } from "../../services.js";
-import { releaseClaims } from "../allocation/repository.js";
-import { recordAudit } from "../audit/service.js";
-import { findCustomer } from "../customers/repository.js";
 import { isOpenLoan, todayIn } from "../loans/arrears.js";
 import { toInteractionView } from "../interactions/service.js";
-import { cancelPendingPromises, insertPromise } from "../promises/repository.js";
 import { toPromiseView } from "../promises/service.js";
-import { customerNotFound, eligibilityFor } from "./pre-call.js";
-import { findCustomerByAnyPhone, findDisposition, loadCallContext } from "./repository.js";
+import { effectsOf } from "./disposition-effects.js";
+import { callRulesFrom } from "./eligibility.js";
+import { rowEligibility } from "./eligibility-row.js";
+import { loadPostCallFacts, type PostCallFacts, writeCallOutcome } from "./post-call-repository.js";
+import { customerNotFound } from "./pre-call.js";
+import { loadEligibilityRow } from "./repository.js";
 import type { PostCallBody } from "./schemas.js";
 
 type Input = Static<typeof PostCallBody>;
@@ -46,73 +44,60 @@ const requestHash = (input: Input) =>
     .update(JSON.stringify(canonical(input)))
     .digest("hex");
 
-async function findByCallId(services: Services, callId: string) {
-  const [row] = await services.db
-    .select()
-    .from(customerInteractions)
-    .where(eq(customerInteractions.callId, callId))
-    .limit(1);
-  return row;
-}
-
 /** The first result of a callId, rebuilt from what was stored. */
 async function replay(
   services: Services,
-  existing: typeof customerInteractions.$inferSelect,
+  existing: NonNullable<PostCallFacts["existing"]>,
   hash: string,
   caller: Caller,
 ) {
-  if (existing.requestHash !== hash) {
+  const { interaction, promise } = existing;
+  if (interaction.requestHash !== hash) {
     throw new AppError("CONFLICT", "This callId was already recorded with a different outcome", {
       details: [{ path: "/callId", message: "already used with a different body" }],
     });
   }
-  const [promise] = await services.db
-    .select()
-    .from(paymentPromises)
-    .where(eq(paymentPromises.interactionId, existing.id))
-    .limit(1);
-  const customer = (await findCustomer(services.db, existing.customerId))!;
-  const now = services.clock.now();
-  const context = await loadCallContext(services.db, customer.id, now);
-  const agentName =
-    existing.agentId === caller.userId
-      ? caller.userName
-      : (context.recentInteractions.find((i) => i.id === existing.id)?.agentName ?? null);
+  const agentName = interaction.agentId === caller.userId ? caller.userName : existing.agentName;
   return {
     created: false,
-    interaction: toInteractionView({ ...existing, agentName }),
+    interaction: toInteractionView({ ...interaction, agentName }),
     promise: promise ? toPromiseView(promise) : undefined,
-    eligibility: eligibilityFor(services, customer, context, now),
+    eligibility: await eligibilityNow(services, interaction.customerId),
   };
 }
 
+/** The customer's eligibility once the call is recorded, for a call to any of their numbers. */
+async function eligibilityNow(services: Services, customerId: string, now = services.clock.now()) {
+  return rowEligibility(await loadEligibilityRow(services.db, customerId, now), now, callRulesFrom(services.config));
+}
+
 /**
- * Records what happened on a call, with its effects, in one transaction. `callId` makes it
- * idempotent: the same call again returns the first result; the same callId with another body is 409.
+ * Records what happened on a call, with its effects (disposition-effects.ts), in one transaction.
+ * `callId` makes it idempotent: the same call again returns the first result; the same callId with
+ * another body is 409. Three round trips: the facts, the write (one statement), the new eligibility.
  */
 export async function recordPostCallOutcome(services: Services, input: Input, caller: Caller, ctx: RequestContext) {
   const { db, clock, config } = services;
   const hash = requestHash(input);
-  const existing = await findByCallId(services, input.callId);
-  if (existing) return replay(services, existing, hash, caller);
+  // A number that does not parse finds no customer; it is refused below unless this is a replay.
+  const phone = input.phone ? normalizePhone(input.phone)?.e164 : undefined;
+  const target = input.customerId ? { customerId: input.customerId } : phone ? { phone } : null;
+  const facts = await loadPostCallFacts(db, input.callId, target, input.disposition);
+  if (facts.existing) return replay(services, facts.existing, hash, caller);
 
   if (!input.phone && !input.customerId) throw bad("/phone", "or customerId is required");
   const dialled = input.phone ? requirePhone(input.phone).e164 : undefined;
-  const customer = input.customerId
-    ? await findCustomer(db, input.customerId)
-    : await findCustomerByAnyPhone(db, dialled!);
+  const customer = facts.customer;
   if (!customer) throw customerNotFound();
-  const disposition = await findDisposition(db, input.disposition);
-  if (!disposition?.isActive) throw bad("/disposition", "is not a known disposition");
+  if (!facts.disposition?.isActive) throw bad("/disposition", "is not a known disposition");
+  const effects = effectsOf(facts.disposition);
 
   const now = clock.now();
   const today = todayIn(customer.timezone, now);
-  const isPromise = input.disposition === "promise_to_pay";
-  if (!isPromise && (input.promiseAmount !== undefined || input.promiseDate !== undefined)) {
+  if (!effects.promise && (input.promiseAmount !== undefined || input.promiseDate !== undefined)) {
     throw bad("/promiseAmount", "is only for the promise_to_pay disposition");
   }
-  if (isPromise) {
+  if (effects.promise) {
     if (!input.promiseAmount || toCents(input.promiseAmount) <= 0n)
       throw bad("/promiseAmount", "must be greater than 0");
     if (!input.promiseDate) throw bad("/promiseDate", "is required for a promise");
@@ -120,31 +105,30 @@ export async function recordPostCallOutcome(services: Services, input: Input, ca
     if (input.promiseDate < today || input.promiseDate > last)
       throw bad("/promiseDate", `must be between ${today} and ${last}`);
   }
-  if (input.disposition === "callback_requested" && !input.callbackAt)
-    throw bad("/callbackAt", "is required for callback_requested");
+  if (effects.callback === "required" && !input.callbackAt)
+    throw bad("/callbackAt", `is required for ${input.disposition}`);
   if (input.callbackAt && new Date(input.callbackAt).getTime() <= now.getTime())
     throw bad("/callbackAt", "must be in the future");
 
-  const customerLoans = await db
-    .select()
-    .from(loans)
-    .where(eq(loans.customerId, customer.id))
-    .orderBy(asc(loans.nextDueDate));
-  let loan = input.loanId ? customerLoans.find((l) => l.id === input.loanId) : undefined;
+  let loan = input.loanId ? facts.loans.find((l) => l.id === input.loanId) : undefined;
   if (input.loanId && !loan) throw bad("/loanId", "is not a loan of this customer");
-  if (!loan && isPromise) {
-    // Without a loan, a promise is for the most overdue open loan.
-    loan = customerLoans
-      .filter(isOpenLoan)
-      .sort((a, b) => (a.nextDueDate ?? "9999").localeCompare(b.nextDueDate ?? "9999"))[0];
+  if (!loan && effects.promise) {
+    // Without a loan, a promise is for the most overdue open loan (the loans come soonest due first).
+    loan = facts.loans.filter(isOpenLoan)[0];
     if (!loan) throw bad("/loanId", "is required: the customer has no open loan to promise on");
   }
+  // The caller's claim on this customer (next-call or a dialer batch) ends with the call it was for.
+  const holder = caller.userId
+    ? { userId: caller.userId }
+    : caller.apiKeyId
+      ? { apiKeyId: caller.apiKeyId }
+      : undefined;
 
   try {
-    const result = await db.transaction(async (tx) => {
-      const [interaction] = await tx
-        .insert(customerInteractions)
-        .values({
+    const result = await writeCallOutcome(
+      db,
+      {
+        interaction: {
           customerId: customer.id,
           loanId: loan?.id ?? null,
           agentId: caller.userId,
@@ -160,88 +144,39 @@ export async function recordPostCallOutcome(services: Services, input: Input, ca
           dispositionTrace: input.dispositionTrace ?? null,
           requestHash: hash,
           createdAt: now,
-        })
-        .returning();
-      let promise: typeof paymentPromises.$inferSelect | undefined;
-      const touchLoans = (ids: string[], collectionStatus: "promise_to_pay" | "dispute") =>
-        ids.length === 0
-          ? Promise.resolve()
-          : tx
-              .update(loans)
-              .set({ collectionStatus, updatedAt: now, version: sql`${loans.version} + 1` })
-              .where(inArray(loans.id, ids));
-
-      switch (input.disposition) {
-        case "promise_to_pay":
-          await cancelPendingPromises(tx, loan!.id, now);
-          promise = await insertPromise(tx, {
-            loanId: loan!.id,
-            customerId: customer.id,
-            interactionId: interaction!.id,
-            amount: formatMoney(input.promiseAmount!),
-            dueDate: input.promiseDate!,
-            createdBy: caller.userId,
-            createdAt: now,
-            updatedAt: now,
-          });
-          await touchLoans([loan!.id], "promise_to_pay");
-          break;
-        case "dispute":
-          await touchLoans(loan ? [loan.id] : customerLoans.filter(isOpenLoan).map((l) => l.id), "dispute");
-          break;
-        case "do_not_call":
-        case "deceased":
-          await tx
-            .update(customers)
-            .set({ doNotCall: true, updatedAt: now, version: sql`${customers.version} + 1` })
-            .where(and(eq(customers.id, customer.id), eq(customers.doNotCall, false)));
-          break;
-        case "wrong_number":
-          await tx
-            .insert(phoneFlags)
-            .values({
-              customerId: customer.id,
-              phone: dialled ?? customer.phone,
-              interactionId: interaction!.id,
-              createdAt: now,
-            })
-            .onConflictDoNothing();
-          break;
-      }
-      // The caller's claim on this customer (next-call or a dialer batch) ends with the call it was for.
-      const holder = caller.userId
-        ? { userId: caller.userId }
-        : caller.apiKeyId
-          ? { apiKeyId: caller.apiKeyId }
-          : undefined;
-      if (holder) await releaseClaims(tx, holder, "call_recorded", now, { customerId: customer.id });
-      await recordAudit(tx, ctx, {
-        action: "call.outcome_recorded",
-        entityType: "customer",
-        entityId: customer.id,
-        details: {
-          callId: input.callId,
-          disposition: input.disposition,
-          interactionId: interaction!.id,
-          loanId: loan?.id ?? null,
-          promiseId: promise?.id ?? null,
         },
-      });
-      return { interaction: interaction!, promise };
-    });
-    const fresh = (await findCustomer(db, customer.id))!;
-    const context = await loadCallContext(db, customer.id, now);
+        promise: effects.promise
+          ? {
+              loanId: loan!.id,
+              customerId: customer.id,
+              amount: formatMoney(input.promiseAmount!),
+              dueDate: input.promiseDate!,
+              createdBy: caller.userId,
+              createdAt: now,
+              updatedAt: now,
+            }
+          : undefined,
+        loanStatus: effects.loanStatus
+          ? { status: effects.loanStatus, loanIds: loan ? [loan.id] : facts.loans.filter(isOpenLoan).map((l) => l.id) }
+          : undefined,
+        doNotCall: effects.doNotCall ? customer.id : undefined,
+        flagPhone: effects.flagPhone ? { customerId: customer.id, phone: dialled ?? customer.phone } : undefined,
+        releaseFor: holder,
+        audit: ctx,
+      },
+      now,
+    );
     return {
       created: true,
       interaction: toInteractionView({ ...result.interaction, agentName: caller.userName }),
       promise: result.promise ? toPromiseView(result.promise) : undefined,
-      eligibility: eligibilityFor(services, fresh, context, now),
+      eligibility: await eligibilityNow(services, customer.id, now),
     };
   } catch (err) {
     // Two deliveries of one call at once: the loser finds the winner's row and answers like a replay.
     const mapped = mapPostgresError(err);
     if (mapped?.code === "CONFLICT" && mapped.details?.some((d) => d.path === "/callId")) {
-      const winner = await findByCallId(services, input.callId);
+      const winner = (await loadPostCallFacts(db, input.callId, null, input.disposition)).existing;
       if (winner) return replay(services, winner, hash, caller);
     }
     throw err;

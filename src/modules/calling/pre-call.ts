@@ -1,39 +1,14 @@
 import { AppError } from "../../lib/errors.js";
 import { requirePhone } from "../../lib/phone.js";
 import type { Services } from "../../services.js";
-import type { CustomerRow } from "../customers/repository.js";
 import { toCustomerView } from "../customers/service.js";
 import { summariseLoans, toLoanView } from "../loans/views.js";
 import { markBrokenPromises } from "../promises/repository.js";
-import { callRulesFrom, type Eligibility, evaluateEligibility } from "./eligibility.js";
-import { type CallContext, loadPreCall } from "./repository.js";
+import { callRulesFrom } from "./eligibility.js";
+import { rowEligibility } from "./eligibility-row.js";
+import { type CustomerTarget, loadPreCall } from "./repository.js";
 
 export const customerNotFound = () => new AppError("CUSTOMER_NOT_FOUND");
-
-/**
- * The customer's eligibility for a call to `dialled` (or to any of their numbers): the one rule
- * function, fed from the call context.
- */
-export function eligibilityFor(
-  services: Services,
-  customer: CustomerRow,
-  context: CallContext,
-  now: Date,
-  dialled?: string,
-): Eligibility {
-  const numbers = dialled ? [dialled] : [customer.phone, customer.altPhone].filter((p): p is string => Boolean(p));
-  return evaluateEligibility({
-    now,
-    timezone: customer.timezone,
-    doNotCall: customer.doNotCall,
-    numberFlagged: numbers.every((n) => context.flaggedPhones.includes(n)),
-    disputeOpen: context.disputeOpen,
-    outboundAttempts: context.outboundAttempts,
-    pendingPromiseDueDates: context.pendingPromiseDueDates,
-    callbackAt: context.callbackAt,
-    rules: callRulesFrom(services.config),
-  });
-}
 
 /** Who asks: a claim they hold themselves is not reported as someone else's. */
 export interface Viewer {
@@ -44,16 +19,11 @@ export interface Viewer {
 /** "Who is this and can we call them now?" — one response for an agent's screen or a dialer. */
 export async function preCall(services: Services, phoneInput: string, viewer?: Viewer) {
   const phone = requirePhone(phoneInput).e164;
-  return preCallFor(services, phone, viewer, phone);
+  return preCallFor(services, { phone }, viewer, phone);
 }
 
 /** The pre-call answer for a number, or for a customer by id (next-call), with who holds them now. */
-export async function preCallFor(
-  services: Services,
-  target: string | { customerId: string },
-  viewer?: Viewer,
-  dialled?: string,
-) {
+export async function preCallFor(services: Services, target: CustomerTarget, viewer?: Viewer, dialled?: string) {
   const { db, clock, config } = services;
   const now = clock.now();
   let found = await loadPreCall(services.queryNamed, target, now, config.PROMISE_GRACE_DAYS);
@@ -68,7 +38,7 @@ export async function preCallFor(
   const mine =
     claim &&
     ((viewer?.userId && claim.userId === viewer.userId) || (viewer?.apiKeyId && claim.apiKeyId === viewer.apiKeyId));
-  const { customer, context } = found;
+  const { customer, summary } = found;
   const loans = found.loans.map((loan) => toLoanView(loan, customer.timezone, now));
   const totals = summariseLoans(loans);
   return {
@@ -78,12 +48,12 @@ export async function preCallFor(
       totalOutstanding: totals.totalOutstanding,
       totalOverdue: totals.totalOverdue,
       maxDaysPastDue: totals.maxDaysPastDue,
-      lastPayment: context.lastPayment,
-      openPromises: context.openPromises,
-      brokenPromisesLast90Days: context.brokenPromisesLast90Days,
+      lastPayment: summary.lastPayment,
+      openPromises: summary.openPromises,
+      brokenPromisesLast90Days: summary.brokenPromisesLast90Days,
     },
-    recentInteractions: context.recentInteractions,
-    eligibility: eligibilityFor(services, customer, context, now, dialled),
+    recentInteractions: summary.recentInteractions,
+    eligibility: rowEligibility(found.eligibility, now, callRulesFrom(config), dialled),
     // Inbound calls happen: the answer is the same, and says who is working this customer now.
     claimedBy: claim && !mine ? { name: claim.name, until: new Date(claim.until).toISOString() } : null,
   };

@@ -13,19 +13,17 @@ import {
   WorklistQuery,
   WorklistResponse,
 } from "./schemas.js";
-import { listActiveDispositions } from "./repository.js";
+import { listDispositionViews, verifyDispositions } from "./dispositions.js";
 import { buildWorklist } from "./worklist.js";
 import { worklistViewer } from "../allocation/worklist-view.js";
-
-const REQUIRED_FIELDS: Record<string, ("promiseAmount" | "promiseDate" | "callbackAt")[]> = {
-  promise_to_pay: ["promiseAmount", "promiseDate"],
-  callback_requested: ["callbackAt"],
-};
 
 const tags = ["calling"];
 const security: { [scheme: string]: string[] }[] = [{ bearerAuth: [] }, { apiKey: [] }];
 
 export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  // Registered after migrations and seeding: the rows the outcomes' effects rely on are checked once.
+  await verifyDispositions(services, app.log);
+
   app.get(
     "/api/crm/pre-call",
     {
@@ -92,9 +90,7 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         response: { 200: DispositionList },
       },
     },
-    async () => ({
-      data: (await listActiveDispositions(services.db)).map((d) => ({ ...d, requires: REQUIRED_FIELDS[d.code] ?? [] })),
-    }),
+    async () => ({ data: await listDispositionViews(services) }),
   );
 
   app.get(

@@ -1,4 +1,5 @@
 import { and, desc, eq, sql } from "drizzle-orm";
+import type { PgInsertValue } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../../db/client.js";
 import { paymentPromises } from "../../db/schema/index.js";
 import { queryRows } from "../../db/client.js";
@@ -14,18 +15,16 @@ export async function listLoanPromises(db: DbOrTx, loanId: string): Promise<Prom
     .limit(200);
 }
 
-export async function insertPromise(db: DbOrTx, values: typeof paymentPromises.$inferInsert): Promise<PromiseRow> {
-  const [row] = await db.insert(paymentPromises).values(values).returning();
-  return row!;
-}
+/** A new promise, as a statement (post-call runs it inside its own; `.returning()` gives the row). */
+export const insertPromise = (db: DbOrTx, values: PgInsertValue<typeof paymentPromises>) =>
+  db.insert(paymentPromises).values(values).returning();
 
-/** A new promise replaces the loan's earlier pending ones. */
-export async function cancelPendingPromises(db: DbOrTx, loanId: string, now: Date): Promise<void> {
-  await db
+/** A new promise replaces the loan's earlier pending ones (a statement: awaited, or run inside post-call's). */
+export const cancelPendingPromises = (db: DbOrTx, loanId: string, now: Date) =>
+  db
     .update(paymentPromises)
     .set({ status: "cancelled", resolvedAt: now, updatedAt: now })
     .where(and(eq(paymentPromises.loanId, loanId), eq(paymentPromises.status, "pending")));
-}
 
 /**
  * Pending promises whose payments (made from the promise to its due date plus the grace days, in the
