@@ -1073,6 +1073,8 @@ export interface paths {
                                 claimsLive: number;
                                 customers: number;
                                 name: string;
+                                /** @description Has a live session (not ended, not idle, not past its maximum age) */
+                                signedIn: boolean;
                                 skipsToday: number;
                                 teamId: string | null;
                                 totalOverdue: string;
