@@ -1,3 +1,5 @@
+import { supervisorEn } from "./supervisor.en";
+
 export const en = {
   appName: "Collections CRM",
   language: "Language",
@@ -207,6 +209,7 @@ export const en = {
   "collection.legal": "Legal",
   "collection.settled": "Settled",
   "collection.closed": "Closed",
+  ...supervisorEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,4 +1,5 @@
 import type { MessageKey } from "./en";
+import { supervisorFr } from "./supervisor.fr";
 
 export const fr: Record<MessageKey, string> = {
   appName: "CRM Recouvrement",
@@ -211,4 +212,5 @@ export const fr: Record<MessageKey, string> = {
   "collection.legal": "Contentieux",
   "collection.settled": "Soldé",
   "collection.closed": "Clôturé",
+  ...supervisorFr,
 };
