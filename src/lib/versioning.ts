@@ -19,9 +19,13 @@ export function expectedVersion(bodyVersion: number | undefined, ifMatch: string
   });
 }
 
-export const versionConflict = (current: unknown) =>
+/** `changedBy`: who made the newest change (null when unknown); `current.updatedAt` says when. */
+export const versionConflict = (
+  current: unknown,
+  changedBy: { id: string | null; name: string | null } | null = null,
+) =>
   new AppError("VERSION_CONFLICT", "The record was changed by someone else; review the current version and retry", {
-    extra: { current },
+    extra: { current, changedBy },
   });
 
 /** Field-by-field changes for the audit log: only what actually differs. */

@@ -7,6 +7,7 @@ import { decodeCursor, paginate } from "../../lib/pagination.js";
 import { requirePhone } from "../../lib/phone.js";
 import { diff, versionConflict } from "../../lib/versioning.js";
 import type { RequestContext, Services } from "../../services.js";
+import { lastChange } from "../audit/repository.js";
 import { recordAudit } from "../audit/service.js";
 import { bucketOf, daysBetween, DEFAULT_TIMEZONE, isValidTimezone, todayIn } from "../loans/arrears.js";
 import { listLoans } from "../loans/repository.js";
@@ -155,7 +156,7 @@ export async function patchCustomer(
     const before = await findCustomer(tx, id);
     if (!before) throw new AppError("NOT_FOUND", "Customer not found");
     const updated = await updateCustomerAtVersion(tx, id, version, changes, now);
-    if (!updated) throw versionConflict(toCustomerView(before, now));
+    if (!updated) throw versionConflict(toCustomerView(before, now), await lastChange(tx, "customer", id));
     await recordAudit(tx, ctx, {
       action: "customer.updated",
       entityType: "customer",

@@ -6,6 +6,7 @@ import { formatMoney, toCents } from "../../lib/money.js";
 import { decodeCursor, paginate } from "../../lib/pagination.js";
 import { diff, versionConflict } from "../../lib/versioning.js";
 import type { RequestContext, Services } from "../../services.js";
+import { lastChange } from "../audit/repository.js";
 import { recordAudit } from "../audit/service.js";
 import { refreshCustomerArrears } from "./arrears.js";
 import { countLoanHistory, deleteLoanRow, findLoan, insertLoan, listLoans, updateLoanAtVersion } from "./repository.js";
@@ -122,7 +123,7 @@ export async function patchLoan(
       ...(input.amountOverdue ? { amountOverdue: formatMoney(input.amountOverdue) } : {}),
     };
     const updated = await updateLoanAtVersion(tx, id, version, changes, now);
-    if (!updated) throw versionConflict(toLoanView(found.loan, found.timezone, now));
+    if (!updated) throw versionConflict(toLoanView(found.loan, found.timezone, now), await lastChange(tx, "loan", id));
     if (toCents(updated.amountOverdue) > toCents(updated.outstandingBalance)) {
       throw new AppError("VALIDATION_ERROR", "The overdue amount cannot exceed the outstanding balance", {
         details: [{ path: "/amountOverdue", message: "exceeds outstandingBalance" }],
