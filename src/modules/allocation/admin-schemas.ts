@@ -118,3 +118,12 @@ export const Board = Type.Object({
   ),
   generatedAt: Type.String({ format: "date-time" }),
 });
+
+export const WorklistPreviewQuery = Type.Object(
+  {
+    agentId: Type.Optional(Uuid),
+    teamId: Type.Optional(Uuid),
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  },
+  { additionalProperties: false },
+);
