@@ -394,4 +394,23 @@ run("supervisor console in Chromium", () => {
     await check(page, "26-security");
     await page.context().close();
   }, 60_000);
+  it("previews an agent's worklist and a team's, in the API's order", async () => {
+    const page = await signedInPage(sup.email);
+    await page.goto(`${base}/supervisor/worklist`);
+    await page.getByRole("heading", { name: "Worklist preview" }).waitFor();
+    const names = () => page.getByTestId("worklist-preview").locator("tbody tr td:first-child").allTextContents();
+    const apiNames = async (query: string) =>
+      (await inject("GET", `/api/admin/worklist?${query}&limit=50`, sup.email))
+        .json()
+        .data.map((r: { fullName: string }) => r.fullName);
+    const teamNames = await apiNames(`teamId=${team.id}`);
+    expect(teamNames).toHaveLength(50);
+    await expect.poll(names).toEqual(teamNames);
+    await page.getByLabel("Whose worklist").selectOption({ label: "Bilal Agent" });
+    const bilal = await apiNames(`agentId=${teamAgents[0]!.id}`);
+    expect(bilal.length).toBeGreaterThan(0);
+    await expect.poll(names).toEqual(bilal);
+    await check(page, "31-worklist-preview");
+    await page.context().close();
+  }, 60_000);
 });

@@ -163,4 +163,12 @@ export const supervisorEn = {
   "sup.imp.line": "Line",
   "sup.imp.entry": "Entry",
   "sup.imp.problem": "Problem",
+  "sup.nav.worklist": "Worklists",
+  "sup.wl.title": "Worklist preview",
+  "sup.wl.intro":
+    "What an agent's next calls would be (their own list, as next call sees it), or a team's customers that can be called now.",
+  "sup.wl.whose": "Whose worklist",
+  "sup.wl.teams": "Teams",
+  "sup.wl.agents": "Agents",
+  "sup.wl.caption": "Next customers to call ({n} shown)",
 } as const;

@@ -167,4 +167,12 @@ export const supervisorFr: Record<keyof typeof supervisorEn, string> = {
   "sup.imp.line": "Ligne",
   "sup.imp.entry": "Entrée",
   "sup.imp.problem": "Problème",
+  "sup.nav.worklist": "Listes d'appels",
+  "sup.wl.title": "Aperçu des listes d'appels",
+  "sup.wl.intro":
+    "Les prochains appels d'un agent (sa propre liste, telle que l'appel suivant la voit), ou les clients d'une équipe appelables maintenant.",
+  "sup.wl.whose": "Liste de",
+  "sup.wl.teams": "Équipes",
+  "sup.wl.agents": "Agents",
+  "sup.wl.caption": "Prochains clients à appeler ({n} affichés)",
 };

@@ -14,10 +14,12 @@ const Customers = lazy(() => import("./Customers"));
 const CustomerEdit = lazy(() => import("./CustomerEdit"));
 const Import = lazy(() => import("./Import"));
 const Security = lazy(() => import("./Security"));
+const Worklist = lazy(() => import("./Worklist"));
 
 const SCREENS: { path: string; label: MessageKey }[] = [
   { path: "/supervisor/board", label: "sup.nav.board" },
   { path: "/supervisor/assign", label: "sup.nav.assign" },
+  { path: "/supervisor/worklist", label: "sup.nav.worklist" },
   { path: "/supervisor/dashboard", label: "sup.nav.dashboard" },
   { path: "/supervisor/customers", label: "sup.nav.customers" },
   { path: "/supervisor/import", label: "sup.nav.import" },
@@ -56,6 +58,7 @@ function screenFor(path: string): ReactNode {
   if (path === "/supervisor/customers") return <Customers />;
   if (path === "/supervisor/import") return <Import />;
   if (path === "/supervisor/security") return <Security />;
+  if (path === "/supervisor/worklist") return <Worklist />;
   return null;
 }
 
