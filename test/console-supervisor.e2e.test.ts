@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildConsole, consoleIsStale } from "../scripts/console-build.js";
-import { createStaff, FAST_AUTH_ENV, signIn as signInApi, STRONG_PASSWORD } from "./support/accounts.js";
+import { createStaff, FAST_AUTH_ENV, login, signIn as signInApi, STRONG_PASSWORD } from "./support/accounts.js";
 import { seedDebtors } from "./support/allocation.js";
 import { buildTestApp, type TestApp } from "./support/app.js";
 import { hasChromium, launchChromium, seriousA11yViolations } from "./support/browser.js";
@@ -383,7 +383,8 @@ run("supervisor console in Chromium", () => {
   }, 60_000);
 
   it("security findings are listed in words", async () => {
-    // Failed sign-ins for one account from the same address: enough for a finding or an empty list.
+    // One address failing on six accounts: credential stuffing.
+    for (let i = 0; i < 6; i++) await login(t.app, `nobody-${i}@example.dz`, "wrong-password-123");
     const page = await signedInPage(sup.email);
     await page.goto(`${base}/supervisor/security`);
     await page.getByTestId("findings").waitFor();
@@ -391,9 +392,13 @@ run("supervisor console in Chromium", () => {
     expect(await page.getByTestId("findings").locator("caption").textContent()).toBe(
       `Findings (${api.findings.length})`,
     );
+    const row = page.getByTestId("findings").locator("tr", { hasText: "Many accounts tried from one address" });
+    await row.waitFor();
+    expect(await row.textContent()).toContain("High");
     await check(page, "26-security");
     await page.context().close();
   }, 60_000);
+
   it("previews an agent's worklist and a team's, in the API's order", async () => {
     const page = await signedInPage(sup.email);
     await page.goto(`${base}/supervisor/worklist`);
