@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import net from "node:net";
 import pg from "pg";
 
@@ -167,4 +168,45 @@ export function summarizeServerLog(logFile: string): LogSummary {
   }
   const messages = [...byMessage.values()].sort((a, b) => b.count - a.count).slice(0, 20);
   return { counts, messages };
+}
+
+const LIMIT = "1000000";
+
+/** The production server's environment for a measurement: nothing random interferes, no limit trips. */
+export function serverEnv(url: string, port: number, smtpPort: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    JWT_SECRET: randomBytes(32).toString("hex"),
+    // Required in production. Registration emails a verification code: an SMTP port where nothing
+    // listens makes that fail at once (the server carries on) and guarantees nothing leaves the machine.
+    EMAIL_USER: "bench@example.invalid",
+    SMTP_HOST: "127.0.0.1",
+    SMTP_PORT: String(smtpPort),
+    SMTP_TIMEOUT_MS: "1000",
+    DATABASE_URL: url,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    DB_POOL_MAX: "20",
+    // The periodic promise job would add background queries at random moments of a measurement.
+    PROMISE_EVALUATION_INTERVAL_MINUTES: "0",
+    CLEANUP_INTERVAL_MINUTES: "0",
+    SEED_ON_START: "false",
+    // Open all day, every day: otherwise the worklist is empty (nobody callable) at night and on
+    // the no-call weekday, and its figure would depend on when the bench happens to run.
+    CALL_WINDOW: "00:00-24:00",
+    NO_CALL_WEEKDAYS: "none",
+    // One sign-in per agent must last the whole bench, however long --duration makes it.
+    ACCESS_TOKEN_TTL_SECONDS: "86400",
+    SESSION_IDLE_MINUTES: "1440",
+    SESSION_MAX_HOURS: "24",
+    // Every request comes from 127.0.0.1: the per-IP limits would turn the bench into 429s.
+    RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: LIMIT,
+    RATE_LIMIT_LOGIN_FAILURES_PER_IP: LIMIT,
+    RATE_LIMIT_REGISTER_PER_IP: LIMIT,
+    RATE_LIMIT_REFRESH_PER_IP: LIMIT,
+    RATE_LIMIT_REFRESH_FAILURES_PER_IP: LIMIT,
+    RATE_LIMIT_OTP_PER_IP: LIMIT,
+  };
 }

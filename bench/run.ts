@@ -3,7 +3,6 @@
  * production server, loads it with autocannon and reports. The server and the database are
  * always removed, on failure and on Ctrl-C too.
  */
-import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +15,7 @@ import {
   freePort,
   type RunningServer,
   runCommand,
+  serverEnv,
   serverVersion,
   startServer,
   summarizeServerLog,
@@ -29,7 +29,6 @@ import { login, openSessions, probe, registerAgents } from "./staff.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const AGENTS = 50;
-const LIMIT = "1000000";
 
 const options = parseOptions(process.argv.slice(2), process.env);
 const dbName = `bench_crm_${process.pid}`;
@@ -76,44 +75,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     console.error(`\n${signal}: stopping the server and dropping ${dbName}…`);
     void cleanup().finally(() => process.exit(130));
   });
-}
-
-function serverEnv(url: string, port: number, smtpPort: number): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    NODE_ENV: "production",
-    JWT_SECRET: randomBytes(32).toString("hex"),
-    // Required in production. Registration emails a verification code: an SMTP port where nothing
-    // listens makes that fail at once (the server carries on) and guarantees nothing leaves the machine.
-    EMAIL_USER: "bench@example.invalid",
-    SMTP_HOST: "127.0.0.1",
-    SMTP_PORT: String(smtpPort),
-    SMTP_TIMEOUT_MS: "1000",
-    DATABASE_URL: url,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "warn",
-    DB_POOL_MAX: "20",
-    // The periodic promise job would add background queries at random moments of a measurement.
-    PROMISE_EVALUATION_INTERVAL_MINUTES: "0",
-    CLEANUP_INTERVAL_MINUTES: "0",
-    SEED_ON_START: "false",
-    // Open all day, every day: otherwise the worklist is empty (nobody callable) at night and on
-    // the no-call weekday, and its figure would depend on when the bench happens to run.
-    CALL_WINDOW: "00:00-24:00",
-    NO_CALL_WEEKDAYS: "none",
-    // One sign-in per agent must last the whole bench, however long --duration makes it.
-    ACCESS_TOKEN_TTL_SECONDS: "86400",
-    SESSION_IDLE_MINUTES: "1440",
-    SESSION_MAX_HOURS: "24",
-    // Every request comes from 127.0.0.1: the per-IP limits would turn the bench into 429s.
-    RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: LIMIT,
-    RATE_LIMIT_LOGIN_FAILURES_PER_IP: LIMIT,
-    RATE_LIMIT_REGISTER_PER_IP: LIMIT,
-    RATE_LIMIT_REFRESH_PER_IP: LIMIT,
-    RATE_LIMIT_REFRESH_FAILURES_PER_IP: LIMIT,
-    RATE_LIMIT_OTP_PER_IP: LIMIT,
-  };
 }
 
 async function main(): Promise<void> {

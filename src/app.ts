@@ -21,6 +21,7 @@ import { healthRoutes } from "./modules/health/routes.js";
 import { interactionRoutes } from "./modules/interactions/routes.js";
 import { loanRoutes } from "./modules/loans/routes.js";
 import { paymentRoutes } from "./modules/payments/routes.js";
+import { promiseRoutes } from "./modules/promises/routes.js";
 import { emailVerificationRoutes } from "./modules/email-verification/routes.js";
 import { devOutboxRoutes } from "./modules/mail/routes.js";
 import { passwordResetRoutes } from "./modules/password-reset/routes.js";
@@ -132,6 +133,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(paymentRoutes, { services });
   await app.register(interactionRoutes, { services });
   await app.register(callingRoutes, { services });
+  await app.register(promiseRoutes, { services });
   await app.register(allocationCrmRoutes, { services });
   await app.register(allocationAdminRoutes, { services });
   await app.register(apiKeyRoutes, { services });

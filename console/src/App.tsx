@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, useRef, type ReactNode } from "react";
 import { useI18n, type Lang } from "./i18n";
 import { useAuth } from "./lib/auth";
 import { Link, navigate, useLocation } from "./lib/router";
@@ -12,6 +12,10 @@ import { Search } from "./pages/Search";
 import { SignIn } from "./pages/SignIn";
 import { isSupervisorPath, SupervisorNav, SupervisorScreen } from "./pages/supervisor";
 import { VerifyEmail } from "./pages/VerifyEmail";
+import { AdminNav } from "./pages/admin/nav";
+
+// The administrator's screens are a chunk of their own: agents never download them.
+const AdminScreens = lazy(() => import("./pages/admin"));
 
 const PUBLIC_PATHS = new Set(["/sign-in", "/forgot-password", "/verify-email"]);
 
@@ -84,6 +88,7 @@ function Shell({ children }: { children: ReactNode }) {
             <SupervisorNav path={path} />
           </nav>
         )}
+        {agentScreens && user?.role === "admin" && <AdminNav path={path} />}
         <div className="spacer" />
         <LanguagePicker />
         {user && (
@@ -127,6 +132,12 @@ export function App() {
   else if (path === "/" || path === "/search") screen = <Search />;
   else if (path === "/next-call" && config?.features.nextCall) screen = <NextCallPage />;
   else if (path === "/my-list") screen = <MyListPage />;
+  else if (path.startsWith("/admin/") && user?.role === "admin" && !user.mustChangePassword)
+    screen = (
+      <Suspense fallback={<p>{t("loading")}</p>}>
+        <AdminScreens path={path} />
+      </Suspense>
+    );
   else if (customer) screen = <CustomerPage id={customer[1]!} />;
   else if (path === "/call" && query.get("phone"))
     screen = <CallPage key={query.get("phone")} phone={query.get("phone")!} />;

@@ -1,6 +1,8 @@
+import { adminEn } from "./admin.en";
 import { supervisorEn } from "./supervisor.en";
 
 export const en = {
+  ...adminEn,
   appName: "Collections CRM",
   language: "Language",
   skipToContent: "Skip to content",

@@ -1,7 +1,9 @@
+import { adminFr } from "./admin.fr";
 import type { MessageKey } from "./en";
 import { supervisorFr } from "./supervisor.fr";
 
 export const fr: Record<MessageKey, string> = {
+  ...adminFr,
   appName: "CRM Recouvrement",
   language: "Langue",
   skipToContent: "Aller au contenu",

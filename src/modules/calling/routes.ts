@@ -2,8 +2,6 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { errorResponses } from "../../lib/http-schemas.js";
 import { requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
-import { IdParams } from "../loans/schemas.js";
-import { listPromiseViews } from "../promises/service.js";
 import { recordPostCallOutcome } from "./post-call.js";
 import { preCall } from "./pre-call.js";
 import {
@@ -12,7 +10,6 @@ import {
   PostCallResponse,
   PreCallQuery,
   PreCallResponse,
-  PromiseList,
   WorklistQuery,
   WorklistResponse,
 } from "./schemas.js";
@@ -124,20 +121,5 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
           apiKeyId: request.apiKey?.id ?? null,
         }),
       ),
-  );
-
-  app.get(
-    "/api/loans/:id/promises",
-    {
-      onRequest: [app.authenticate, app.requireRole("agent")],
-      schema: {
-        tags,
-        security: [{ bearerAuth: [] }],
-        summary: "A loan's promises to pay, newest first",
-        params: IdParams,
-        response: { 200: PromiseList },
-      },
-    },
-    async (request) => listPromiseViews(services, request.params.id),
   );
 };

@@ -4,6 +4,7 @@ import { Money } from "../../lib/money.js";
 import { CustomerView } from "../customers/schemas.js";
 import { InteractionView } from "../interactions/schemas.js";
 import { LoanView } from "../loans/schemas.js";
+import { PromiseView } from "../promises/schemas.js";
 import { ELIGIBILITY_REASONS } from "./eligibility.js";
 import { Nullable } from "../../lib/http-schemas.js";
 
@@ -14,20 +15,6 @@ export const EligibilityView = Type.Object({
     Type.String({ format: "date-time", description: "null when a rule never clears on its own (do-not-call…)" }),
   ),
 });
-
-export const PromiseView = Type.Object({
-  id: Type.String({ format: "uuid" }),
-  loanId: Type.String({ format: "uuid" }),
-  customerId: Type.String({ format: "uuid" }),
-  interactionId: Nullable(Type.String({ format: "uuid" })),
-  amount: Type.String(),
-  dueDate: Type.String({ format: "date" }),
-  status: Type.Enum(["pending", "kept", "broken", "cancelled"]),
-  createdBy: Nullable(Type.String({ format: "uuid" })),
-  createdAt: Type.String({ format: "date-time" }),
-  resolvedAt: Nullable(Type.String({ format: "date-time" })),
-});
-export const PromiseList = Type.Object({ data: Type.Array(PromiseView) });
 
 export const PreCallQuery = Type.Object(
   { phone: Type.String({ minLength: 3, maxLength: 32, description: "Any format" }) },

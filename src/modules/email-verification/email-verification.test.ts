@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLogs, otpLogs, users } from "../../db/schema/index.js";
+import { auditLogs, emailVerifications, otpLogs, users } from "../../db/schema/index.js";
 import { manualClock } from "../../lib/clock.js";
 import { FAST_AUTH_ENV, STRONG_PASSWORD } from "../../../test/support/accounts.js";
 import { buildTestApp, type TestApp } from "../../../test/support/app.js";
@@ -97,6 +97,13 @@ describe("email verification", () => {
     expect(user?.emailVerifiedAt).toBeNull();
     const events = (await t.app.database.db.select().from(otpLogs).where(eq(otpLogs.email, email))).map((e) => e.event);
     expect(events).toContain("blocked");
+    // Inside, each code ended as its rule says (the shared otp code store).
+    const statusOf = async (address: string) =>
+      (await t.app.database.db.select().from(emailVerifications).where(eq(emailVerifications.email, address)))
+        .map((r) => [r.status, r.attempts])
+        .sort();
+    expect(await statusOf(email)).toEqual([["blocked", 5]]);
+    expect(await statusOf(late.email)).toEqual([["expired", 0]]);
   });
 
   it("resend: one answer for every address; cooldown and cap hold mail back silently; the old code stops working", async () => {

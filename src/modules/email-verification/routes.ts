@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { clientIp, requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
-import { OtpCode } from "../password-reset/schemas.js";
-import { throttleOtpCalls } from "../password-reset/service.js";
+import { OtpCode } from "../otp/schemas.js";
+import { throttleOtpCalls } from "../otp/service.js";
 import { Email } from "../users/schemas.js";
 import { resendVerification, verifyEmail } from "./service.js";
 

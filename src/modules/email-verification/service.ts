@@ -1,39 +1,20 @@
-import { randomUUID } from "node:crypto";
-import { and, desc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
-import { emailVerifications, users } from "../../db/schema/index.js";
-import { addSeconds } from "../../lib/clock.js";
 import { AppError } from "../../lib/errors.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
 import { autoApproveByDomain } from "../admin-users/approval.js";
 import { enqueueMail } from "../mail/outbox.js";
+import { checkCode, codeMail, newCode, otpLogger, resendHeldBack } from "../otp/service.js";
 import { accountNoticeEmail } from "../users/notices.js";
-import { otpEmail } from "../password-reset/emails.js";
-import { generateOtp, hashOtp, otpKey, otpMatches } from "../password-reset/otp.js";
-import { logOtpEvent } from "../password-reset/repository.js";
-import { findUserById } from "../users/repository.js";
-
-type VerificationRow = typeof emailVerifications.$inferSelect;
-
-function log(
-  services: Services,
-  ctx: RequestContext | null,
-  event: Parameters<typeof logOtpEvent>[1]["event"],
-  row: { id: string; userId: string; email: string },
-  db: DbOrTx = services.db,
-) {
-  return logOtpEvent(db, {
-    event,
-    purpose: "email_verification",
-    userId: row.userId,
-    requestId: row.id,
-    email: row.email,
-    ip: ctx?.ip ?? null,
-    userAgent: ctx?.userAgent ?? null,
-    now: services.clock.now(),
-  });
-}
+import { findUserById, updateUser } from "../users/repository.js";
+import {
+  accountAwaiting,
+  insertVerification,
+  latestVerification,
+  markVerified,
+  supersedePending,
+  type VerificationRow,
+} from "./repository.js";
 
 /**
  * One answer for every failed verification (wrong, expired, blocked or no code; unknown or verified
@@ -43,50 +24,9 @@ function log(
 const notAccepted = () =>
   new AppError("INVALID_OTP", "The code is not correct or is no longer valid; request a new one");
 
-/** The newest code sent to an address, whoever it was for. */
-async function latestForAddress(db: DbOrTx, email: string): Promise<VerificationRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(emailVerifications)
-    .where(eq(emailVerifications.email, email))
-    .orderBy(desc(emailVerifications.createdAt))
-    .limit(1);
-  return row;
-}
-
-async function latestForUser(db: DbOrTx, userId: string): Promise<VerificationRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(emailVerifications)
-    .where(eq(emailVerifications.userId, userId))
-    .orderBy(desc(emailVerifications.createdAt))
-    .limit(1);
-  return row;
-}
-
-/** The account a code for `email` would verify: its unverified address, or its pending new one. */
-async function accountAwaiting(db: DbOrTx, email: string) {
-  const [row] = await db
-    .select()
-    .from(users)
-    .where(sql`(${users.email} = ${email} and ${users.emailVerifiedAt} is null) or ${users.pendingEmail} = ${email}`)
-    .orderBy(desc(users.updatedAt))
-    .limit(1);
-  return row;
-}
-
-async function queueCode(services: Services, tx: DbOrTx, row: VerificationRow, code: string) {
-  const mail = otpEmail(
-    row.email,
-    code,
-    Math.round(services.config.EMAIL_VERIFICATION_TTL_SECONDS / 60),
-    "email_verification",
-  );
-  await enqueueMail(
-    tx,
-    { ...mail, kind: "email_verification_code", userId: row.userId, relatedId: row.id },
-    services.clock.now(),
-  );
+/** The code's email, queued in the caller's transaction (the outbox worker sends it after commit). */
+function queueCode(services: Services, tx: DbOrTx, row: VerificationRow, code: string) {
+  return enqueueMail(tx, codeMail(services.config, "email_verification", row, code), services.clock.now());
 }
 
 /**
@@ -103,27 +43,18 @@ export async function startEmailVerification(
 ): Promise<void> {
   const { clock, config } = services;
   const now = clock.now();
-  const id = randomUUID();
-  const code = generateOtp();
-  await tx
-    .update(emailVerifications)
-    .set({ status: "superseded", updatedAt: now })
-    .where(and(eq(emailVerifications.userId, userId), eq(emailVerifications.status, "pending")));
-  const [inserted] = await tx
-    .insert(emailVerifications)
-    .values({
-      id,
-      userId,
-      email: address,
-      otpHash: hashOtp(otpKey(config.JWT_SECRET), id, code),
-      expiresAt: addSeconds(now, config.EMAIL_VERIFICATION_TTL_SECONDS),
-      lastSentAt: now,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
-  await log(services, ctx, "requested", inserted!, tx);
-  await queueCode(services, tx, inserted!, code);
+  const { code, ...stored } = newCode(config, "email_verification", now);
+  await supersedePending(tx, { userId }, now);
+  const inserted = await insertVerification(tx, {
+    ...stored,
+    userId,
+    email: address,
+    lastSentAt: now,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await otpLogger(services, "email_verification", ctx)("requested", inserted, tx);
+  await queueCode(services, tx, inserted, code);
 }
 
 /**
@@ -136,41 +67,27 @@ export async function resendVerification(services: Services, email: string, ctx:
   const user = await accountAwaiting(db, address);
   if (!user) return;
   const now = clock.now();
-  const current = await latestForUser(db, user.id);
+  const current = await latestVerification(db, { userId: user.id });
+  const log = otpLogger(services, "email_verification", ctx);
   const sameAddress = current?.email === address;
-  const resends = sameAddress ? current.resendCount : 0;
-  const coolingDown =
-    sameAddress &&
-    current.lastSentAt !== null &&
-    current.lastSentAt.getTime() + config.OTP_RESEND_COOLDOWN_SECONDS * 1000 > now.getTime();
-  if (coolingDown || (sameAddress && resends >= config.OTP_MAX_RESENDS)) {
-    await log(services, ctx, "request_limited", { id: current.id, userId: user.id, email: address });
+  if (sameAddress && resendHeldBack(config, current, now)) {
+    await log("request_limited", { id: current.id, userId: user.id, email: address });
     return;
   }
-  const code = generateOtp();
-  const id = randomUUID();
+  const { code, ...stored } = newCode(config, "email_verification", now);
   await db.transaction(async (tx) => {
-    if (current)
-      await tx
-        .update(emailVerifications)
-        .set({ status: "superseded", updatedAt: now })
-        .where(and(eq(emailVerifications.id, current.id), eq(emailVerifications.status, "pending")));
-    const [inserted] = await tx
-      .insert(emailVerifications)
-      .values({
-        id,
-        userId: user.id,
-        email: address,
-        otpHash: hashOtp(otpKey(config.JWT_SECRET), id, code),
-        expiresAt: addSeconds(now, config.EMAIL_VERIFICATION_TTL_SECONDS),
-        resendCount: sameAddress ? resends + 1 : 0,
-        lastSentAt: now,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    await log(services, ctx, "resent", inserted!, tx);
-    await queueCode(services, tx, inserted!, code);
+    if (current) await supersedePending(tx, { id: current.id }, now);
+    const inserted = await insertVerification(tx, {
+      ...stored,
+      userId: user.id,
+      email: address,
+      resendCount: sameAddress ? current.resendCount + 1 : 0,
+      lastSentAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await log("resent", inserted, tx);
+    await queueCode(services, tx, inserted, code);
   });
   services.mailOutbox.wake();
 }
@@ -184,53 +101,21 @@ export async function verifyEmail(
   input: { email: string; otp: string },
   ctx: RequestContext,
 ): Promise<void> {
-  const { db, clock, config } = services;
+  const { db, clock } = services;
   const now = clock.now();
   const address = input.email.trim().toLowerCase();
-  const row = await latestForAddress(db, address);
+  const row = await latestVerification(db, { email: address });
   const user = row ? await findUserById(db, row.userId) : undefined;
   const awaiting = user && ((user.email === address && !user.emailVerifiedAt) || user.pendingEmail === address);
   if (!row || !user || !awaiting || row.status !== "pending") throw notAccepted();
-  if (row.expiresAt <= now) {
-    await db.transaction(async (tx) => {
-      await tx
-        .update(emailVerifications)
-        .set({ status: "expired", updatedAt: now })
-        .where(and(eq(emailVerifications.id, row.id), eq(emailVerifications.status, "pending")));
-      await log(services, ctx, "expired", row, tx);
-    });
-    throw notAccepted();
-  }
-  if (!otpMatches(otpKey(config.JWT_SECRET), row.id, input.otp, row.otpHash)) {
-    await db.transaction(async (tx) => {
-      const [updated] = await tx
-        .update(emailVerifications)
-        .set({ attempts: sql`${emailVerifications.attempts} + 1`, updatedAt: now })
-        .where(and(eq(emailVerifications.id, row.id), eq(emailVerifications.status, "pending")))
-        .returning({ attempts: emailVerifications.attempts });
-      if (!updated) return;
-      if (updated.attempts >= config.OTP_MAX_ATTEMPTS) {
-        await tx.update(emailVerifications).set({ status: "blocked" }).where(eq(emailVerifications.id, row.id));
-        await log(services, ctx, "blocked", row, tx);
-        return;
-      }
-      await log(services, ctx, "verify_failed", row, tx);
-    });
-    throw notAccepted();
-  }
+  const log = otpLogger(services, "email_verification", ctx);
+  const check = await checkCode(services, "email_verification", row, input.otp, (event, tx) => log(event, row, tx));
+  if (!check.ok) throw notAccepted();
   const changing = user.pendingEmail === address && user.email !== address;
   await db.transaction(async (tx) => {
-    const [done] = await tx
-      .update(emailVerifications)
-      .set({ status: "verified", verifiedAt: now, updatedAt: now })
-      .where(and(eq(emailVerifications.id, row.id), eq(emailVerifications.status, "pending")))
-      .returning();
-    if (!done) throw notAccepted();
+    if (!(await markVerified(tx, row.id, now))) throw notAccepted();
     if (changing) {
-      await tx
-        .update(users)
-        .set({ email: address, pendingEmail: null, emailVerifiedAt: now, updatedAt: now })
-        .where(eq(users.id, user.id));
+      await updateUser(tx, user.id, { email: address, pendingEmail: null, emailVerifiedAt: now }, now);
       await recordAudit(
         tx,
         { ...ctx, actorId: user.id },
@@ -247,9 +132,9 @@ export async function verifyEmail(
         now,
       );
     } else {
-      await tx.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.id, user.id));
+      await updateUser(tx, user.id, { emailVerifiedAt: now }, now);
     }
-    await log(services, ctx, "verified", row, tx);
+    await log("verified", row, tx);
     await recordAudit(
       tx,
       { ...ctx, actorId: user.id },

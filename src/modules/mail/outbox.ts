@@ -5,7 +5,7 @@ import { mailOutbox, type OtpPurpose } from "../../db/schema/index.js";
 import { addSeconds, type Clock } from "../../lib/clock.js";
 import { diagnoseSmtpError } from "../../lib/smtp.js";
 import { recordAudit } from "../audit/service.js";
-import { logOtpEvent } from "../password-reset/repository.js";
+import { logOtpEvent } from "../otp/repository.js";
 import type { Mailer, MailMessage } from "./mailer.js";
 
 export type OutboxRow = typeof mailOutbox.$inferSelect;

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
-import { type OtpEvent, type OtpPurpose, otpLogs, passwordResetRequests } from "../../db/schema/index.js";
+import { passwordResetRequests } from "../../db/schema/index.js";
 
 export type ResetRequestRow = typeof passwordResetRequests.$inferSelect;
 
@@ -58,39 +58,4 @@ export async function updateRequestIf(
     .where(and(eq(passwordResetRequests.id, id), eq(passwordResetRequests.status, fromStatus)))
     .returning();
   return row;
-}
-
-/** One wrong code, counted atomically; returns the attempts so far. */
-export async function countWrongAttempt(db: DbOrTx, id: string, now: Date): Promise<number | undefined> {
-  const [row] = await db
-    .update(passwordResetRequests)
-    .set({ otpAttempts: sql`${passwordResetRequests.otpAttempts} + 1`, updatedAt: now })
-    .where(and(eq(passwordResetRequests.id, id), eq(passwordResetRequests.status, "pending")))
-    .returning({ attempts: passwordResetRequests.otpAttempts });
-  return row?.attempts;
-}
-
-export async function logOtpEvent(
-  db: DbOrTx,
-  values: {
-    event: OtpEvent;
-    purpose?: OtpPurpose;
-    userId: string | null;
-    requestId: string | null;
-    email: string | null;
-    ip: string | null;
-    userAgent: string | null;
-    now: Date;
-  },
-): Promise<void> {
-  await db.insert(otpLogs).values({
-    event: values.event,
-    purpose: values.purpose ?? "password_reset",
-    userId: values.userId,
-    requestId: values.requestId,
-    email: values.email,
-    ip: values.ip,
-    userAgent: values.userAgent?.slice(0, 512) ?? null,
-    createdAt: values.now,
-  });
 }

@@ -1,7 +1,6 @@
 import { Type } from "typebox";
+import { OtpCode } from "../otp/schemas.js";
 import { Email, Password, Phone } from "../users/schemas.js";
-
-export const OtpCode = Type.String({ pattern: "^[0-9]{6}$", description: "The 6-digit code from the email" });
 
 const DevOtp = Type.Optional(Type.String({ description: "Only with OTP_IN_RESPONSE=true (development)" }));
 

@@ -1,6 +1,5 @@
-import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { addSeconds } from "../../lib/clock.js";
-import { rateLimited } from "../../lib/errors.js";
 import { requirePhone } from "../../lib/phone.js";
 import type { DbOrTx } from "../../db/client.js";
 import type { RequestContext, Services } from "../../services.js";
@@ -11,55 +10,25 @@ import { sha256Hex } from "../auth/tokens.js";
 import { assertAcceptablePassword, hashPassword } from "../users/password.js";
 import { findUserByEmail, findUserById, updateUser } from "../users/repository.js";
 import { enqueueMail } from "../mail/outbox.js";
-import { otpEmail, passwordChangedEmail } from "./emails.js";
-import { otpErrors } from "./errors.js";
-import { generateOtp, hashOtp, otpKey, otpMatches } from "./otp.js";
+import { otpErrors } from "../otp/errors.js";
+import { checkCode, codeMail, newCode, otpLogger, resendHeldBack, throttleOtpCalls } from "../otp/service.js";
+import { passwordChangedEmail } from "./emails.js";
+import { invalidResetToken } from "./errors.js";
 import {
   countRequestsSince,
-  countWrongAttempt,
   expireLiveRequests,
   insertRequest,
   latestRequest,
   lockAddress,
-  logOtpEvent,
   type ResetRequestRow,
   updateRequestIf,
 } from "./repository.js";
 
 export const GENERIC_REQUEST_MESSAGE = "If the account exists, a code has been sent" as const;
 
-function eventLogger(services: Services, ctx: RequestContext, email: string) {
-  return (
-    event: Parameters<typeof logOtpEvent>[1]["event"],
-    request: { id?: string | null; userId?: string | null } | null,
-    db: DbOrTx = services.db,
-  ) =>
-    logOtpEvent(db, {
-      event,
-      userId: request?.userId ?? null,
-      requestId: request?.id ?? null,
-      email,
-      ip: ctx.ip,
-      userAgent: ctx.userAgent,
-      now: services.clock.now(),
-    });
-}
-
-/** All OTP routes (reset and verification) share one budget per IP: guessing codes is what it holds back. */
-export async function throttleOtpCalls(services: Services, ip: string) {
-  const { limiter, config } = services;
-  const wait = await limiter.hit(`otp:ip:${ip}`, config.RATE_LIMIT_OTP_PER_IP, config.RATE_LIMIT_WINDOW_SECONDS);
-  if (wait) throw rateLimited(wait);
-}
-
 /** The code's email, queued in the caller's transaction (the outbox worker sends it after commit). */
 function queueCode(services: Services, tx: DbOrTx, request: ResetRequestRow, code: string) {
-  const mail = otpEmail(request.email, code, Math.round(services.config.OTP_TTL_SECONDS / 60), "password_reset");
-  return enqueueMail(
-    tx,
-    { ...mail, kind: "password_reset_code", userId: request.userId, relatedId: request.id },
-    services.clock.now(),
-  );
+  return enqueueMail(tx, codeMail(services.config, "password_reset", request, code), services.clock.now());
 }
 
 /**
@@ -84,7 +53,7 @@ export async function requestPasswordReset(
   // The seed-004 route has no phone; the /api route requires it to match the account's.
   const mismatch = user !== undefined && input.phone !== undefined && user.phone !== phone;
   const owner = user && !mismatch && user.emailVerifiedAt ? user : undefined;
-  const log = eventLogger(services, ctx, email);
+  const log = otpLogger(services, "password_reset", ctx, email);
   const now = clock.now();
 
   if (mismatch) {
@@ -113,15 +82,14 @@ export async function requestPasswordReset(
       return undefined;
     }
     for (const ended of await expireLiveRequests(tx, email, now)) await log("expired", ended, tx);
-    const id = randomUUID();
-    const code = generateOtp();
+    const { id, code, otpHash, expiresAt } = newCode(config, "password_reset", now);
     const request = await insertRequest(tx, {
       id,
       userId: owner?.id ?? null,
       email,
       phoneSubmitted: phone ?? null,
-      otpHash: hashOtp(otpKey(services.config.JWT_SECRET), id, code),
-      otpExpiresAt: addSeconds(now, config.OTP_TTL_SECONDS),
+      otpHash,
+      otpExpiresAt: expiresAt,
       lastSentAt: now,
       ip: ctx.ip,
       createdAt: now,
@@ -155,24 +123,21 @@ export async function resendPasswordResetCode(
   const { db, clock, config } = services;
   await throttleOtpCalls(services, ctx.ip);
   const email = input.email.trim().toLowerCase();
-  const log = eventLogger(services, ctx, email);
+  const log = otpLogger(services, "password_reset", ctx, email);
   const now = clock.now();
 
   const resent = await db.transaction(async (tx) => {
     await lockAddress(tx, email);
     const request = await latestRequest(tx, email);
     if (request?.status !== "pending") return undefined;
-    const coolingDown =
-      request.lastSentAt !== null &&
-      request.lastSentAt.getTime() + config.OTP_RESEND_COOLDOWN_SECONDS * 1000 > now.getTime();
-    if (coolingDown || request.resendCount >= config.OTP_MAX_RESENDS) {
+    if (resendHeldBack(config, request, now)) {
       await log("request_limited", request, tx);
       return undefined;
     }
-    const code = generateOtp();
+    const { code, otpHash, expiresAt } = newCode(config, "password_reset", now, request.id);
     const updated = await updateRequestIf(tx, request.id, "pending", {
-      otpHash: hashOtp(otpKey(services.config.JWT_SECRET), request.id, code),
-      otpExpiresAt: addSeconds(now, config.OTP_TTL_SECONDS),
+      otpHash,
+      otpExpiresAt: expiresAt,
       resendCount: request.resendCount + 1,
       lastSentAt: now,
       updatedAt: now,
@@ -206,7 +171,7 @@ export async function verifyPasswordResetCode(
   const { db, clock, config } = services;
   await throttleOtpCalls(services, ctx.ip);
   const email = input.email.trim().toLowerCase();
-  const log = eventLogger(services, ctx, email);
+  const log = otpLogger(services, "password_reset", ctx, email);
   const now = clock.now();
   const request = await latestRequest(db, email);
 
@@ -216,38 +181,28 @@ export async function verifyPasswordResetCode(
     throw otpErrors.noActiveCode();
   if (request.status === "blocked") throw otpErrors.blocked();
   if (request.status === "expired") throw otpErrors.expired();
-  if (request.otpExpiresAt <= now) {
-    await db.transaction(async (tx) => {
-      if (await updateRequestIf(tx, request.id, "pending", { status: "expired", updatedAt: now }))
-        await log("expired", request, tx);
-    });
-    throw otpErrors.expired();
-  }
-
-  if (!otpMatches(otpKey(services.config.JWT_SECRET), request.id, input.otp, request.otpHash)) {
-    const attemptsLeft = await db.transaction(async (tx) => {
-      const attempts = await countWrongAttempt(tx, request.id, now);
-      if (attempts === undefined) return undefined;
-      if (attempts >= config.OTP_MAX_ATTEMPTS) {
-        await updateRequestIf(tx, request.id, "pending", { status: "blocked", updatedAt: now });
-        await log("blocked", request, tx);
-        await recordAudit(
-          tx,
-          { ...ctx, actorId: null },
-          {
-            action: "otp.blocked",
-            entityType: "user",
-            entityId: request.userId,
-            details: { requestId: request.id, attempts },
-          },
-        );
-        return 0;
-      }
-      await log("verify_failed", request, tx);
-      return config.OTP_MAX_ATTEMPTS - attempts;
-    });
-    if (attemptsLeft === 0) throw otpErrors.blocked();
-    throw attemptsLeft === undefined ? otpErrors.noActiveCode() : otpErrors.wrongCode(attemptsLeft);
+  const check = await checkCode(
+    services,
+    "password_reset",
+    { id: request.id, otpHash: request.otpHash, expiresAt: request.otpExpiresAt },
+    input.otp,
+    (event, tx) => log(event, request, tx),
+    (tx, attempts) =>
+      recordAudit(
+        tx,
+        { ...ctx, actorId: null },
+        {
+          action: "otp.blocked",
+          entityType: "user",
+          entityId: request.userId,
+          details: { requestId: request.id, attempts },
+        },
+      ),
+  );
+  if (!check.ok) {
+    if (check.reason === "expired") throw otpErrors.expired();
+    if (check.reason === "blocked") throw otpErrors.blocked();
+    throw check.reason === "wrong" ? otpErrors.wrongCode(check.attemptsLeft) : otpErrors.noActiveCode();
   }
 
   const resetToken = randomBytes(32).toString("base64url");
@@ -299,9 +254,9 @@ export async function setNewPassword(
     request.resetTokenExpiresAt !== null &&
     request.resetTokenExpiresAt > now &&
     timingSafeEqual(Buffer.from(sha256Hex(input.resetToken), "hex"), Buffer.from(request.resetTokenHash, "hex"));
-  if (!tokenOk || !request?.userId) throw otpErrors.invalidResetToken();
+  if (!tokenOk || !request?.userId) throw invalidResetToken();
   const user = await findUserById(db, request.userId);
-  if (!user) throw otpErrors.invalidResetToken();
+  if (!user) throw invalidResetToken();
   assertAcceptablePassword(input.newPassword, [user.email, user.name], passwordPath);
   const passwordHash = await hashPassword(input.newPassword, config.BCRYPT_COST);
 
@@ -312,13 +267,13 @@ export async function setNewPassword(
       resetTokenHash: null,
       updatedAt: now,
     });
-    if (!used) throw otpErrors.invalidResetToken();
+    if (!used) throw invalidResetToken();
     await updateUser(tx, user.id, { passwordHash, passwordChangedAt: now, mustChangePassword: false }, now);
     // Seed 002 reset_failed_login_attempts: a reset proves the owner, so the automatic lock from
     // failed sign-ins goes. An administrator's lock stays: only an admin lifts it.
     await clearLockouts(tx, user.id);
     const sessionsEnded = await endUserSessions(tx, user.id, "password_reset", now);
-    await eventLogger(services, ctx, email)("used", request, tx);
+    await otpLogger(services, "password_reset", ctx, email)("used", request, tx);
     await recordAudit(
       tx,
       { ...ctx, actorId: user.id },
