@@ -10,6 +10,7 @@ import { NextCallPage, requestNextCall } from "./pages/NextCall";
 import { ForgotPassword } from "./pages/ForgotPassword";
 import { Search } from "./pages/Search";
 import { SignIn } from "./pages/SignIn";
+import { isSupervisorPath, SupervisorNav, SupervisorScreen } from "./pages/supervisor";
 import { VerifyEmail } from "./pages/VerifyEmail";
 import { AdminNav } from "./pages/admin/nav";
 
@@ -84,6 +85,7 @@ function Shell({ children }: { children: ReactNode }) {
             <Link href="/search" aria-current={path === "/search" || path === "/" ? "page" : undefined}>
               {t("navSearch")}
             </Link>
+            <SupervisorNav path={path} />
           </nav>
         )}
         {agentScreens && user?.role === "admin" && <AdminNav path={path} />}
@@ -139,6 +141,7 @@ export function App() {
   else if (customer) screen = <CustomerPage id={customer[1]!} />;
   else if (path === "/call" && query.get("phone"))
     screen = <CallPage key={query.get("phone")} phone={query.get("phone")!} />;
+  else if (isSupervisorPath(path)) screen = <SupervisorScreen path={path} />;
   else screen = <p>{t("pageNotFound")}</p>;
   return <Shell>{screen}</Shell>;
 }

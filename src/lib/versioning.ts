@@ -22,9 +22,13 @@ export function expectedVersion(bodyVersion: number | undefined, ifMatch: string
   });
 }
 
-export const versionConflict = (current: unknown) =>
+/** `changedBy`: who made the newest change (null when unknown); `current.updatedAt` says when. */
+export const versionConflict = (
+  current: unknown,
+  changedBy: { id: string | null; name: string | null } | null = null,
+) =>
   new AppError("VERSION_CONFLICT", "The record was changed by someone else; review the current version and retry", {
-    extra: { current },
+    extra: { current, changedBy },
   });
 
 /** Field-by-field changes for the audit log: only what actually differs. */
@@ -43,8 +47,9 @@ type VersionedTable = PgTable & { id: PgColumn; version: PgColumn; updatedAt: Pg
 
 /**
  * The one optimistic-lock update (customers, loans, interactions): applies `changes` only if the row
- * is still at `version`, bumps the version and returns the new row. A stale version is a 409
- * VERSION_CONFLICT carrying `current()`, the record as the caller shows it, so the client can merge.
+ * is still at `version`, bumps the version and returns the new row. A stale version throws what
+ * `conflict()` builds: a 409 VERSION_CONFLICT carrying the record as the caller shows it and who
+ * changed it (read from the audit log, which lib/ cannot import), so the client can merge.
  */
 export async function updateAtVersion<T extends VersionedTable>(
   db: DbOrTx,
@@ -52,7 +57,7 @@ export async function updateAtVersion<T extends VersionedTable>(
   target: { id: string; version: number },
   changes: Partial<T["$inferInsert"]>,
   now: Date,
-  current: () => unknown,
+  conflict: () => Promise<AppError> | AppError,
 ): Promise<T["$inferSelect"]> {
   // Drizzle cannot follow a generic table through returning(); the rows are this table's.
   const rows = (await db
@@ -61,6 +66,6 @@ export async function updateAtVersion<T extends VersionedTable>(
     .where(and(eq(table.id, target.id), eq(table.version, target.version)))
     .returning()) as T["$inferSelect"][];
   const row = rows[0];
-  if (!row) throw versionConflict(current());
+  if (!row) throw await conflict();
   return row;
 }

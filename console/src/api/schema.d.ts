@@ -1098,6 +1098,8 @@ export interface paths {
                                 claimsLive: number;
                                 customers: number;
                                 name: string;
+                                /** @description Has a live session (not ended, not idle, not past its maximum age) */
+                                signedIn: boolean;
                                 skipsToday: number;
                                 teamId: string | null;
                                 totalOverdue: string;
@@ -9694,6 +9696,297 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api/admin/worklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Preview an agent's worklist (as next-call sees it) or a team's callable customers
+         * @description Exactly one of agentId and teamId. An agent's view is their own worklist; a team's lists its customers (its agents' and its pool) that nobody holds now.
+         */
+        get: {
+            parameters: {
+                query: {
+                    agentId?: string;
+                    limit: number;
+                    teamId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                bucket: string;
+                                city: string | null;
+                                /** Format: uuid */
+                                customerId: string;
+                                daysPastDue: number;
+                                fullName: string;
+                                /** @description Whose customer this is: the caller's own, their team's, the unowned pool (or another owner, for an integration key) */
+                                owner?: {
+                                    agentId: string | null;
+                                    agentName: string | null;
+                                    claimedByYou: boolean;
+                                    /** @enum {unknown} */
+                                    pool: "own" | "team" | "unowned" | "other";
+                                    teamId: string | null;
+                                    teamName: string | null;
+                                };
+                                /** @description The number to dial (one not reported wrong) */
+                                phone: string;
+                                /** @description Days past due × amount overdue */
+                                priorityScore: number;
+                                /** @enum {unknown} */
+                                reason: "callback_due" | "broken_promise" | "overdue";
+                                totalOverdue: string;
+                                /** @description Why this customer is on the list, in words */
+                                why: string;
+                            }[];
+                            /** Format: date-time */
+                            generatedAt: string;
+                            page: {
+                                limit: number;
+                                nextCursor: null;
+                            };
+                            /** @description Why the list is as long as it is: an empty worklist explains itself */
+                            summary: {
+                                /** @description Owing customers examined who cannot be called now, per eligibility reason (a customer may count under several) */
+                                blocked: {
+                                    [key: string]: number;
+                                };
+                                /** @description Callable customers found (at least the rows listed; all of them when `complete`) */
+                                callableNow: number;
+                                /** @description Every owing customer was examined, so the counts are exact */
+                                complete: boolean;
+                                nextEligibleAt: string | null;
+                                /** @description Customers who owe money (the whole portfolio) */
+                                owing: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

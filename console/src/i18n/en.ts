@@ -1,4 +1,5 @@
 import { adminEn } from "./admin.en";
+import { supervisorEn } from "./supervisor.en";
 
 export const en = {
   ...adminEn,
@@ -210,6 +211,7 @@ export const en = {
   "collection.legal": "Legal",
   "collection.settled": "Settled",
   "collection.closed": "Closed",
+  ...supervisorEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,6 @@
 import { adminFr } from "./admin.fr";
 import type { MessageKey } from "./en";
+import { supervisorFr } from "./supervisor.fr";
 
 export const fr: Record<MessageKey, string> = {
   ...adminFr,
@@ -213,4 +214,5 @@ export const fr: Record<MessageKey, string> = {
   "collection.legal": "Contentieux",
   "collection.settled": "Soldé",
   "collection.closed": "Clôturé",
+  ...supervisorFr,
 };

@@ -16,11 +16,14 @@ import {
   TeamMemberParams,
   TeamPatchBody,
   TeamView,
+  WorklistPreviewQuery,
 } from "./admin-schemas.js";
+import { WorklistResponse } from "../calling/schemas.js";
+import { errorResponses } from "../../lib/http-schemas.js";
 import { assignCustomers } from "./assignments.js";
 import { assignmentSummary, liveBoard } from "./board.js";
 import { addMembers, createTeam, getTeam, listTeams, removeMember, updateTeam } from "./teams.js";
-import { errorResponses } from "../../lib/http-schemas.js";
+import { previewWorklist } from "./worklist-view.js";
 
 const tags = ["allocation"];
 const security = [{ bearerAuth: [] }];
@@ -160,5 +163,21 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
       },
     },
     async (request) => liveBoard(services, request.query.teamId),
+  );
+  app.get(
+    "/api/admin/worklist",
+    {
+      onRequest: supervisor,
+      schema: {
+        tags,
+        security,
+        summary: "Preview an agent's worklist (as next-call sees it) or a team's callable customers",
+        description:
+          "Exactly one of agentId and teamId. An agent's view is their own worklist; a team's lists its customers (its agents' and its pool) that nobody holds now.",
+        querystring: WorklistPreviewQuery,
+        response: { 200: WorklistResponse, ...errorResponses("NOT_FOUND") },
+      },
+    },
+    async (request) => previewWorklist(services, request.query),
   );
 };

@@ -83,7 +83,15 @@ const Counters = {
   skipsToday: Type.Integer(),
 };
 export const AssignmentSummary = Type.Object({
-  agents: Type.Array(Type.Object({ agentId: Uuid, name: Type.String(), teamId: Nullable(Uuid), ...Counters })),
+  agents: Type.Array(
+    Type.Object({
+      agentId: Uuid,
+      name: Type.String(),
+      teamId: Nullable(Uuid),
+      ...Counters,
+      signedIn: Type.Boolean({ description: "Has a live session (not ended, not idle, not past its maximum age)" }),
+    }),
+  ),
   teams: Type.Array(Type.Object({ teamId: Uuid, name: Type.String(), ...Counters })),
   evaluatedCustomers: Type.Integer({
     description: "Owned owing customers whose eligibility was evaluated (capped at 20,000)",
@@ -110,3 +118,12 @@ export const Board = Type.Object({
   ),
   generatedAt: Type.String({ format: "date-time" }),
 });
+
+export const WorklistPreviewQuery = Type.Object(
+  {
+    agentId: Type.Optional(Uuid),
+    teamId: Type.Optional(Uuid),
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  },
+  { additionalProperties: false },
+);

@@ -126,10 +126,19 @@ describe("assignments and next-call pools", () => {
       customers: 1,
       skipsToday: 3,
       claimsLive: 0,
+      signedIn: true,
     });
     expect((await t.app.inject({ method: "GET", url: "/api/admin/claims", headers: agent!.headers })).statusCode).toBe(
       403,
     );
+    // Signed out: no longer shown as signed in on the live board.
+    expect((await post("/api/auth/logout", undefined, agent!.headers)).statusCode).toBeLessThan(300);
+    const after = await t.app.inject({
+      method: "GET",
+      url: "/api/admin/assignments/summary",
+      headers: t.as.supervisor.headers,
+    });
+    expect(after.json().agents.find((a: { agentId: string }) => a.agentId === agent!.userId).signedIn).toBe(false);
   });
 
   it("round robin and balance by amount split a team's customers evenly; a dry run changes nothing", async () => {

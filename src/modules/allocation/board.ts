@@ -61,7 +61,10 @@ export async function assignmentSummary(services: Services) {
         select u.id, u.name, u.team_id, coalesce(o.customers, 0) as customers, coalesce(o.total_overdue, '0.00') as total_overdue,
           (select count(*) from call_claims k where k.user_id = u.id and k.released_at is null and k.expires_at > ${at}::timestamptz) as claims_live,
           (select count(*) from customer_interactions i where i.agent_id = u.id and i.channel = 'call' and i.started_at >= ${dayStart}::timestamptz) as calls_today,
-          (select count(*) from call_claims k where k.user_id = u.id and k.release_reason = 'skipped' and k.released_at >= ${dayStart}::timestamptz) as skips_today
+          (select count(*) from call_claims k where k.user_id = u.id and k.release_reason = 'skipped' and k.released_at >= ${dayStart}::timestamptz) as skips_today,
+          exists (select 1 from user_sessions s where s.user_id = u.id and s.ended_at is null
+                   and s.last_activity_at > ${at}::timestamptz - make_interval(mins => ${config.SESSION_IDLE_MINUTES}::float8::int)
+                   and s.created_at > ${at}::timestamptz - make_interval(hours => ${config.SESSION_MAX_HOURS}::float8::int)) as signed_in
         from users u left join owned o on o.id = u.id
         where u.role = 'agent' or o.id is not null
         order by u.name, u.id`,
@@ -106,6 +109,7 @@ export async function assignmentSummary(services: Services) {
     claimsLive: toNumber(a.claims_live),
     callsToday: toNumber(a.calls_today),
     skipsToday: toNumber(a.skips_today),
+    signedIn: a.signed_in === true || a.signed_in === "t",
   }));
   const sum = (teamId: string, key: "claimsLive" | "callsToday" | "skipsToday") =>
     agentViews.filter((a) => a.teamId === teamId).reduce((s, a) => s + a[key], 0);

@@ -1,5 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
+import { queryRows } from "../../db/client.js";
+import { AppError } from "../../lib/errors.js";
 import type { Services } from "../../services.js";
+import { buildWorklist } from "../calling/worklist.js";
 import { poolCondition, poolsFor } from "./candidates.js";
 
 export interface RowOwner {
@@ -77,4 +80,64 @@ export function worklistViewer(
     }
     return admitted;
   };
+}
+
+/** A supervisor's preview of a team's worklist: the team's customers (its agents' and its pool), none held now. */
+function teamWorklistViewer(services: Services, teamId: string): WorklistViewer {
+  return async (ids) => {
+    if (ids.length === 0) return new Map();
+    const at = services.clock.now().toISOString();
+    const rows = await queryRows<{
+      id: string;
+      agent_id: string | null;
+      agent_name: string | null;
+      team_id: string;
+      team_name: string;
+    }>(
+      services.db,
+      sql`select c.id, c.assigned_agent_id as agent_id, u.name as agent_name, c.assigned_team_id as team_id, t.name as team_name
+            from customers c join teams t on t.id = c.assigned_team_id left join users u on u.id = c.assigned_agent_id
+           where c.id = any(${sql.param(ids)}::uuid[]) and c.assigned_team_id = ${teamId}::uuid
+             and not exists (select 1 from call_claims k where k.customer_id = c.id and k.released_at is null and k.expires_at > ${at}::timestamptz)`,
+    );
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          pool: r.agent_id ? ("other" as const) : ("team" as const),
+          agentId: r.agent_id,
+          agentName: r.agent_name,
+          teamId: r.team_id,
+          teamName: r.team_name,
+          claimedByYou: false,
+        },
+      ]),
+    );
+  };
+}
+
+/**
+ * `GET /api/admin/worklist`: what an agent's next calls would be (their own view, as next-call sees
+ * it), or a team's customers callable now, in worklist order; for supervisors planning the day.
+ */
+export async function previewWorklist(services: Services, q: { agentId?: string; teamId?: string; limit: number }) {
+  if ((q.agentId === undefined) === (q.teamId === undefined))
+    throw new AppError("VALIDATION_ERROR", "Give exactly one of agentId and teamId", {
+      details: [{ path: "/agentId", message: "or teamId is required (not both)" }],
+    });
+  if (q.teamId) {
+    const [team] = await queryRows<{ id: string }>(services.db, sql`select id from teams where id = ${q.teamId}::uuid`);
+    if (!team) throw new AppError("NOT_FOUND", "Team not found");
+    return buildWorklist(services, q.limit, teamWorklistViewer(services, q.teamId));
+  }
+  const [agent] = await queryRows<{ id: string; team_id: string | null }>(
+    services.db,
+    sql`select id, team_id from users where id = ${q.agentId}::uuid`,
+  );
+  if (!agent) throw new AppError("NOT_FOUND", "User not found");
+  return buildWorklist(
+    services,
+    q.limit,
+    worklistViewer(services, { userId: agent.id, teamId: agent.team_id, apiKeyId: null }),
+  );
 }

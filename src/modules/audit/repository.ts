@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, like, lt, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
-import { auditLogs, loginHistory } from "../../db/schema/index.js";
+import { auditLogs, loginHistory, users } from "../../db/schema/index.js";
 import { belowId } from "../../lib/pagination.js";
 
 export interface AuditFilter {
@@ -62,4 +62,19 @@ export async function listLogins(db: DbOrTx, f: LoginFilter, limit: number, befo
     )
     .orderBy(desc(loginHistory.id))
     .limit(limit);
+}
+
+/**
+ * Who made an entity's newest audited change: with the record's updatedAt, a version conflict says
+ * "changed by X at 10:42" instead of only "changed by someone else".
+ */
+export async function lastChange(db: DbOrTx, entityType: string, entityId: string) {
+  const [row] = await db
+    .select({ id: auditLogs.actorId, name: users.name })
+    .from(auditLogs)
+    .leftJoin(users, eq(users.id, auditLogs.actorId))
+    .where(and(eq(auditLogs.entityType, entityType), eq(auditLogs.entityId, entityId)))
+    .orderBy(desc(auditLogs.id))
+    .limit(1);
+  return row ? { id: row.id ?? null, name: row.name ?? null } : null;
 }

@@ -133,7 +133,12 @@ describe("customers: create, read, update, delete", () => {
     expect(first.json()).toMatchObject({ city: "Sétif", version: 2 });
     const stale = await patch({ city: "Batna", version: 1 });
     expect(stale.statusCode).toBe(409);
-    expect(stale.json().error).toMatchObject({ code: "VERSION_CONFLICT", current: { city: "Sétif", version: 2 } });
+    expect(stale.json().error).toMatchObject({
+      code: "VERSION_CONFLICT",
+      current: { city: "Sétif", version: 2 },
+      // Who made the change that won, and when: the console explains the conflict with it.
+      changedBy: { id: ctx.as.supervisor.userId, name: ctx.as.supervisor.name },
+    });
     const viaIfMatch = await patch({ city: "Batna" }, { "if-match": '"2"' });
     expect(viaIfMatch.json()).toMatchObject({ city: "Batna", version: 3 });
     const audits = await ctx.app.database.db

@@ -1,3 +1,4 @@
+import type { AppError } from "../../lib/errors.js";
 import { and, eq, or, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
 import { updateAtVersion } from "../../lib/versioning.js";
@@ -167,8 +168,8 @@ export const updateCustomerAtVersion = (
   target: { id: string; version: number },
   changes: Partial<typeof customers.$inferInsert>,
   now: Date,
-  current: () => unknown,
-): Promise<CustomerRow> => updateAtVersion(db, customers, target, changes, now, current);
+  conflict: () => Promise<AppError> | AppError,
+): Promise<CustomerRow> => updateAtVersion(db, customers, target, changes, now, conflict);
 
 export async function deleteCustomerRow(db: DbOrTx, id: string): Promise<void> {
   await db.delete(customers).where(eq(customers.id, id));

@@ -4,8 +4,9 @@ import { AppError } from "../../lib/errors.js";
 import { formatMoney } from "../../lib/money.js";
 import { decodeCursor, paginate } from "../../lib/pagination.js";
 import { requirePhone } from "../../lib/phone.js";
-import { diff } from "../../lib/versioning.js";
+import { diff, versionConflict } from "../../lib/versioning.js";
 import type { RequestContext, Services } from "../../services.js";
+import { lastChange } from "../audit/repository.js";
 import { recordAudit } from "../audit/service.js";
 import { bucketOf, daysBetween, DEFAULT_TIMEZONE, isValidTimezone, todayIn } from "../loans/arrears.js";
 import { listLoans } from "../loans/repository.js";
@@ -154,7 +155,9 @@ export async function patchCustomer(
   return db.transaction(async (tx) => {
     const before = await findCustomer(tx, id);
     if (!before) throw new AppError("NOT_FOUND", "Customer not found");
-    const updated = await updateCustomerAtVersion(tx, { id, version }, changes, now, () => toCustomerView(before, now));
+    const updated = await updateCustomerAtVersion(tx, { id, version }, changes, now, async () =>
+      versionConflict(toCustomerView(before, now), await lastChange(tx, "customer", id)),
+    );
     await recordAudit(tx, ctx, {
       action: "customer.updated",
       entityType: "customer",

@@ -1,3 +1,4 @@
+import type { AppError } from "../../lib/errors.js";
 import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
 import { updateAtVersion } from "../../lib/versioning.js";
@@ -70,5 +71,5 @@ export const updateInteractionAtVersion = (
   target: { id: string; version: number },
   changes: { notes?: string | null; disposition?: string },
   now: Date,
-  current: () => unknown,
-): Promise<InteractionRow> => updateAtVersion(db, customerInteractions, target, changes, now, current);
+  conflict: () => Promise<AppError> | AppError,
+): Promise<InteractionRow> => updateAtVersion(db, customerInteractions, target, changes, now, conflict);

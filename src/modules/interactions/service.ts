@@ -3,7 +3,8 @@ import { AppError } from "../../lib/errors.js";
 import { paginate, timeKeyOf } from "../../lib/pagination.js";
 import type { RequestContext, Services } from "../../services.js";
 import { recordAudit } from "../audit/service.js";
-import { diff } from "../../lib/versioning.js";
+import { diff, versionConflict } from "../../lib/versioning.js";
+import { lastChange } from "../audit/repository.js";
 import { findDisposition } from "../calling/repository.js";
 import { findCustomer } from "../customers/repository.js";
 import { loanBelongsTo } from "../loans/repository.js";
@@ -79,8 +80,8 @@ export async function correctInteraction(
       }
       changes.disposition = input.disposition;
     }
-    const updated = await updateInteractionAtVersion(tx, { id, version }, changes, now, () =>
-      toInteractionDetail(found),
+    const updated = await updateInteractionAtVersion(tx, { id, version }, changes, now, async () =>
+      versionConflict(toInteractionDetail(found), await lastChange(tx, "interaction", id)),
     );
     await recordAudit(tx, ctx, {
       action: "interaction.corrected",

@@ -75,6 +75,7 @@ describe("loans", () => {
     expect(stale.json().error).toMatchObject({
       code: "VERSION_CONFLICT",
       current: { version: 2, collectionStatus: "legal" },
+      changedBy: { id: ctx.as.supervisor.userId, name: ctx.as.supervisor.name },
     });
     const customer = (
       await ctx.app.inject({ method: "GET", url: `/api/customers/${c.id}`, headers: ctx.as.agent.headers })

@@ -1,3 +1,4 @@
+import type { AppError } from "../../lib/errors.js";
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, queryRows, toNumber } from "../../db/client.js";
 import { updateAtVersion } from "../../lib/versioning.js";
@@ -93,8 +94,8 @@ export const updateLoanAtVersion = (
   target: { id: string; version: number },
   changes: Partial<typeof loans.$inferInsert>,
   now: Date,
-  current: () => unknown,
-): Promise<LoanRow> => updateAtVersion(db, loans, target, changes, now, current);
+  conflict: () => Promise<AppError> | AppError,
+): Promise<LoanRow> => updateAtVersion(db, loans, target, changes, now, conflict);
 
 /** What still refers to a loan: a loan with history is kept (the history would lose its meaning). */
 export async function countLoanHistory(db: DbOrTx, id: string) {

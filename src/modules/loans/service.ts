@@ -2,8 +2,9 @@ import type { Static } from "typebox";
 import { AppError } from "../../lib/errors.js";
 import { formatMoney, toCents } from "../../lib/money.js";
 import { paginate, timeKeyOf } from "../../lib/pagination.js";
-import { diff } from "../../lib/versioning.js";
+import { diff, versionConflict } from "../../lib/versioning.js";
 import type { RequestContext, Services } from "../../services.js";
+import { lastChange } from "../audit/repository.js";
 import { recordAudit } from "../audit/service.js";
 import { refreshCustomerArrears } from "./arrears.js";
 import {
@@ -120,8 +121,8 @@ export async function patchLoan(
       ...(input.outstandingBalance ? { outstandingBalance: formatMoney(input.outstandingBalance) } : {}),
       ...(input.amountOverdue ? { amountOverdue: formatMoney(input.amountOverdue) } : {}),
     };
-    const updated = await updateLoanAtVersion(tx, { id, version }, changes, now, () =>
-      toLoanView(found.loan, found.timezone, now),
+    const updated = await updateLoanAtVersion(tx, { id, version }, changes, now, async () =>
+      versionConflict(toLoanView(found.loan, found.timezone, now), await lastChange(tx, "loan", id)),
     );
     if (toCents(updated.amountOverdue) > toCents(updated.outstandingBalance)) {
       throw new AppError("VALIDATION_ERROR", "The overdue amount cannot exceed the outstanding balance", {
