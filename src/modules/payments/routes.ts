@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { readServices } from "../../plugins/read-routing.js";
 import { requestContext } from "../../plugins/auth.js";
 import type { Services } from "../../services.js";
 import { IdParams } from "../loans/schemas.js";
@@ -43,6 +44,6 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         response: { 200: PaymentList },
       },
     },
-    async (request) => listPaymentViews(services, request.params.id, request.query),
+    async (request) => listPaymentViews(await readServices(request, services), request.params.id, request.query),
   );
 };
