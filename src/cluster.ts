@@ -45,6 +45,12 @@ export async function runPrimary(config: Config): Promise<void> {
     }
   }
 
+  if (!config.REDIS_URL) {
+    log.warn(
+      { workers: config.WEB_CONCURRENCY },
+      "no REDIS_URL: each worker keeps its own rate-limit counters (a limit allows up to WEB_CONCURRENCY times as much); set REDIS_URL to share them",
+    );
+  }
   const listened = new Set<number>();
   const restarts: number[] = [];
   let closing = false;
