@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, buildApp } from "../src/app.js";
 import { runDoctor } from "../src/cli/doctor.js";
 import { createDatabase, type Database } from "../src/db/client.js";
-import type { ReplicaState } from "../src/db/replica.js";
+import { lagFromSamples, lsnValue, type ReplicaState } from "../src/db/replica.js";
 import { manualClock } from "../src/lib/clock.js";
 import { FAST_AUTH_ENV } from "./support/accounts.js";
 import { createTestDatabase, onPostgres, type TestDatabase, testConfig } from "./support/app.js";
@@ -175,4 +175,22 @@ describe.runIf(onPostgres)("reads on a replica (DATABASE_REPLICA_URL)", () => {
     const healthy = await runDoctor({ ...primary.env, DATABASE_REPLICA_URL: standIn.connectionString! });
     expect(healthy.find((r) => r.name === "replica")).toMatchObject({ ok: true });
   }, 60_000);
+});
+
+describe("replica lag from WAL positions", () => {
+  it("orders positions across the 32-bit boundary", () => {
+    expect(lsnValue("1/0") > lsnValue("0/FFFFFFFF")).toBe(true);
+    expect(lsnValue("16/B374D848")).toBe((0x16n << 32n) | 0xb374d848n);
+  });
+
+  it("is the age of the oldest primary position not replayed; 0 when caught up, even on an idle primary", () => {
+    const samples = [
+      { at: 1_000, lsn: lsnValue("0/100") },
+      { at: 2_000, lsn: lsnValue("0/200") },
+      { at: 3_000, lsn: lsnValue("0/200") },
+    ];
+    expect(lagFromSamples(samples, lsnValue("0/200"), 60_000)).toBe(0);
+    expect(lagFromSamples(samples, lsnValue("0/150"), 10_000)).toBe(8);
+    expect(lagFromSamples(samples, lsnValue("0/50"), 10_000)).toBe(9);
+  });
 });

@@ -55,7 +55,7 @@ describe("the server process", () => {
   }, 120_000);
 
   it.runIf(onPostgres)(
-    "WEB_CONCURRENCY=2 on PostgreSQL: two workers serve, migrations run once, SIGTERM drains both and exits 0",
+    "WEB_CONCURRENCY=2 on PostgreSQL: two workers serve, migrations run once, a dead worker is replaced, SIGTERM drains both and exits 0",
     async () => {
       const database = await createTestDatabase();
       const port = await closedPort();
@@ -108,6 +108,19 @@ describe("the server process", () => {
         );
         expect(answered).toEqual(workers);
 
+        // A worker that dies is replaced; the other one keeps serving meanwhile.
+        const [victim] = workers;
+        process.kill(victim!, "SIGKILL");
+        const started = () => lines().filter((l) => l.msg === "worker started");
+        const replaced = Date.now() + 60_000;
+        while (started().length < 3 && Date.now() < replaced) {
+          expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        const current = new Set(started().map((l) => l.pid));
+        current.delete(victim!);
+        expect(current.size).toBe(2);
+
         const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
         child.kill("SIGTERM");
         expect(await exited).toBe(0);
@@ -116,7 +129,7 @@ describe("the server process", () => {
             .filter((l) => l.msg === "shut down cleanly")
             .map((l) => l.pid)
             .sort(),
-        ).toEqual([...workers, child.pid!].sort());
+        ).toEqual([...current, child.pid!].sort());
       } finally {
         if (child.exitCode === null) child.kill("SIGKILL");
         await database.drop();
