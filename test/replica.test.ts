@@ -1,8 +1,10 @@
+import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, buildApp } from "../src/app.js";
 import { runDoctor } from "../src/cli/doctor.js";
 import { createDatabase, type Database } from "../src/db/client.js";
+import { memoryWriteMarks, relayWriteMarks } from "../src/db/read-routing.js";
 import { lagFromSamples, lsnValue, type ReplicaState } from "../src/db/replica.js";
 import { manualClock } from "../src/lib/clock.js";
 import { FAST_AUTH_ENV } from "./support/accounts.js";
@@ -16,15 +18,17 @@ import { startTcpProxy } from "./support/tcp-proxy.js";
 // the server's own, so tests that need it behind hold the position the router sees (`hold`).
 const clock = manualClock(new Date("2026-06-15T09:00:00Z"));
 
-async function currentLsn(url: string): Promise<string> {
+async function adminQuery<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query<{ lsn: string }>("select pg_current_wal_lsn()::text as lsn")).rows[0]!.lsn;
+    return (await client.query<T>(text)).rows;
   } finally {
     await client.end();
   }
 }
+const currentLsn = async (url: string) =>
+  (await adminQuery<{ lsn: string }>(url, "select pg_current_wal_lsn()::text as lsn"))[0]!.lsn;
 
 async function appOn(primary: TestDatabase, replicaUrl: string, env: Record<string, string> = {}) {
   const config = testConfig({
@@ -78,6 +82,11 @@ describe.runIf(onPostgres)("reads on a replica (DATABASE_REPLICA_URL)", () => {
   beforeAll(async () => {
     primary = await createTestDatabase({ migrated: true });
     standIn = await createTestDatabase({ migrated: true });
+    // Like a hot standby, the stand-in refuses writes: a "read" route that writes fails here.
+    await adminQuery(
+      standIn.connectionString!,
+      `alter database ${new URL(standIn.connectionString!).pathname.slice(1)} set default_transaction_read_only = on`,
+    );
     t = await appOn(primary, standIn.connectionString!);
     await t.replica.probe();
     as = await staffSessions(t.app);
@@ -119,6 +128,38 @@ describe.runIf(onPostgres)("reads on a replica (DATABASE_REPLICA_URL)", () => {
     // Replayed past the write: the supervisor reads on the replica again.
     t.hold({ reachable: true, lagSeconds: 0, replayLsn: await currentLsn(primary.connectionString!) });
     expect(await found(t.app, as.supervisor.headers, "Replica Routing")).toBe(0);
+  });
+
+  it("every routed read runs on the replica and writes nothing there", async () => {
+    t.hold({ reachable: true, lagSeconds: 0, replayLsn: await currentLsn(primary.connectionString!) });
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    const reads: [Headers, string][] = [
+      [as.agent.headers, `/api/crm/pre-call?phone=${encodeURIComponent(customer.phone)}`],
+      [as.agent.headers, "/api/customers?q=Replica"],
+      [as.agent.headers, `/api/customers/${customer.id}`],
+      [as.agent.headers, `/api/customers/${customer.id}/loans`],
+      [as.agent.headers, `/api/customers/${customer.id}/interactions`],
+      [as.agent.headers, "/api/loans"],
+      [as.agent.headers, `/api/loans/${unknown}`],
+      [as.agent.headers, `/api/loans/${unknown}/payments`],
+      [as.agent.headers, "/api/interactions"],
+      [as.agent.headers, `/api/interactions/${unknown}`],
+      [as.supervisor.headers, "/api/admin/stats/users"],
+      [as.supervisor.headers, "/api/admin/stats/logins"],
+      [as.supervisor.headers, "/api/admin/stats/most-active-users"],
+      [as.supervisor.headers, "/api/admin/stats/collections"],
+      [as.admin.headers, "/api/admin/audit-logs"],
+      [as.admin.headers, "/api/admin/audit-logs?format=csv"],
+      [as.admin.headers, "/api/admin/login-history"],
+      [as.admin.headers, "/api/admin/login-history?format=csv"],
+    ];
+    const before = t.app.services.reads.counts.replica;
+    for (const [headers, url] of reads) {
+      const res = await t.app.inject({ method: "GET", url, headers });
+      expect(res.statusCode, `${url}: ${res.body}`).toBeLessThan(500);
+    }
+    expect(t.app.services.reads.counts.replica - before).toBe(reads.length);
+    await expect(t.replica.db.execute(sql`create table written_on_replica (id int)`)).rejects.toThrow();
   });
 
   it("a replica lagging past REPLICA_MAX_LAG_SECONDS: reads go to the primary, /ready stays ready and reports the lag", async () => {
@@ -192,5 +233,20 @@ describe("replica lag from WAL positions", () => {
     expect(lagFromSamples(samples, lsnValue("0/200"), 60_000)).toBe(0);
     expect(lagFromSamples(samples, lsnValue("0/150"), 10_000)).toBe(8);
     expect(lagFromSamples(samples, lsnValue("0/50"), 10_000)).toBe(9);
+  });
+
+  it("write marks keep the furthest position; the cluster primary relays them to the other workers only", async () => {
+    const marks = memoryWriteMarks();
+    await marks.set("agent", "0/200");
+    await marks.set("agent", "0/100");
+    expect(await marks.get("agent")).toBe("0/200");
+    expect(await marks.get("someone else")).toBeUndefined();
+
+    const sent: number[] = [];
+    const workers = [1, 2, 3].map((id) => ({ id, send: () => sent.push(id) }));
+    relayWriteMarks({ id: 2 }, { type: "crm:write-mark", actor: "agent", lsn: "0/300" }, workers);
+    expect(sent).toEqual([1, 3]);
+    relayWriteMarks({ id: 2 }, { type: "something else" }, workers);
+    expect(sent).toEqual([1, 3]);
   });
 });

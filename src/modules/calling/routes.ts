@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { errorResponses } from "../../lib/http-schemas.js";
 import { requestContext } from "../../plugins/auth.js";
-import { readerFor, readServices } from "../../plugins/read-routing.js";
+import { readerFor } from "../../plugins/read-routing.js";
 import type { Services } from "../../services.js";
 import { IdParams } from "../loans/schemas.js";
 import { listPromiseViews } from "../promises/service.js";
@@ -141,6 +141,6 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         response: { 200: PromiseList },
       },
     },
-    async (request) => listPromiseViews(await readServices(request, services), request.params.id),
+    async (request) => listPromiseViews(services, request.params.id),
   );
 };
