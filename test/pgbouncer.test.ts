@@ -96,7 +96,11 @@ describe.skipIf(skip)(`behind PgBouncer in transaction mode${skip ? ` (skipped: 
 
       // A background job takes and releases its session-level lock on the direct connection.
       await runPromiseEvaluation(app.services, app.database);
-      const held = await admin(database, "select count(*)::int as n from pg_locks where locktype = 'advisory'");
+      const held = await admin(
+        database,
+        `select count(*)::int as n from pg_locks
+           where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`,
+      );
       expect(held).toEqual([{ n: 0 }]);
     } finally {
       await app.close();
