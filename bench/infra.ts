@@ -189,6 +189,9 @@ export function serverEnv(url: string, port: number, smtpPort: number): NodeJS.P
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
     DB_POOL_MAX: "20",
+    // Production would start one worker per core; the figures so far are for one process (and the CPU
+    // watch counts the server's own pid only). WEB_CONCURRENCY=2 in the environment compares.
+    WEB_CONCURRENCY: process.env.WEB_CONCURRENCY || "1",
     // The periodic promise job would add background queries at random moments of a measurement.
     PROMISE_EVALUATION_INTERVAL_MINUTES: "0",
     CLEANUP_INTERVAL_MINUTES: "0",

@@ -16,6 +16,7 @@ import { registerAuth } from "./plugins/auth.js";
 import { createServices, type Services } from "./services.js";
 import { registerErrorHandling, sendError, toAppError } from "./plugins/error-handler.js";
 import { registerOpenApi } from "./plugins/openapi.js";
+import { registerReadRouting } from "./plugins/read-routing.js";
 import { clientErrorHandler, registerInputGuard } from "./plugins/input-guard.js";
 import { generateRequestId, registerRequestContext } from "./plugins/request-context.js";
 import { registerSecurity } from "./plugins/security.js";
@@ -97,6 +98,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await registerSecurity(app, config);
   await registerOpenApi(app);
   registerAuth(app, services);
+  registerReadRouting(app, services);
 
   startPeriodicJobs(app, services, database);
 

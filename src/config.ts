@@ -1,6 +1,10 @@
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
+import { availableParallelism } from "node:os";
+import { checkScaling, type DatabaseTarget, resolveDatabase } from "./config-database.js";
 import { parseNetworkList } from "./lib/networks.js";
+
+export { type DatabaseTarget, redactConnectionString } from "./config-database.js";
 
 /**
  * Every environment variable the service reads, with its default. Names are the contract with
@@ -26,6 +30,12 @@ export const ConfigSchema = Type.Object({
 
   DATABASE_URL: Type.Optional(Type.String({ pattern: "^postgres(ql)?://" })),
   DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  DB_PREPARED_STATEMENTS: Flag(true),
+  DATABASE_DIRECT_URL: Type.Optional(Type.String({ pattern: "^postgres(ql)?://" })),
+  DATABASE_REPLICA_URL: Type.Optional(Type.String({ pattern: "^postgres(ql)?://" })),
+  REPLICA_MAX_LAG_SECONDS: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 5 }),
+  // No schema default: the number of cores in production, 1 otherwise and always 1 on PGlite.
+  WEB_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
   DB_HOST: Type.String({ minLength: 1, default: "127.0.0.1" }),
   DB_PORT: Port(5432),
   DB_NAME: Type.Optional(Type.String({ minLength: 1 })),
@@ -117,13 +127,12 @@ export const ConfigSchema = Type.Object({
   REDIS_KEY_PREFIX: Type.String({ default: "crm:" }),
 });
 
-type RawConfig = Static<typeof ConfigSchema>;
+export type RawConfig = Static<typeof ConfigSchema>;
 
-export type DatabaseTarget =
-  | { engine: "postgres"; connectionString: string; poolMax: number; display: string }
-  | { engine: "pglite"; dataDir: string; display: string };
-
-export type Config = Omit<RawConfig, "TRUST_PROXY" | "REGISTRATION" | "REGISTRATION_AUTO_APPROVE_DOMAINS"> & {
+export type Config = Omit<
+  RawConfig,
+  "TRUST_PROXY" | "REGISTRATION" | "REGISTRATION_AUTO_APPROVE_DOMAINS" | "WEB_CONCURRENCY"
+> & {
   /**
    * Fastify's trustProxy: false (the socket address is the client), a hop count, or the addresses of
    * the proxies whose X-Forwarded-For is believed. Never `true`: that lets any client choose its IP.
@@ -136,6 +145,8 @@ export type Config = Omit<RawConfig, "TRUST_PROXY" | "REGISTRATION" | "REGISTRAT
   REGISTRATION_AUTO_APPROVE_DOMAINS: string[];
   HOST: string;
   SEED_ON_START: boolean;
+  /** Worker processes (node:cluster); 1 means no cluster at all. */
+  WEB_CONCURRENCY: number;
   JWT_SECRET: string;
   CORS_ORIGINS: string;
   database: DatabaseTarget;
@@ -195,6 +206,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push("EMAIL_USER: required in production; without it mail is only written to the log, codes included");
     }
   }
+  const database = resolveDatabase(raw);
+  checkScaling(raw, database, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -208,9 +221,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       .filter((d) => d !== ""),
     HOST: raw.HOST ?? (isProduction ? "0.0.0.0" : "127.0.0.1"),
     SEED_ON_START: raw.SEED_ON_START ?? !isProduction,
+    WEB_CONCURRENCY:
+      database.engine === "pglite" ? 1 : (raw.WEB_CONCURRENCY ?? (isProduction ? availableParallelism() : 1)),
     JWT_SECRET: raw.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
     CORS_ORIGINS: raw.CORS_ORIGINS ?? (isProduction ? "" : "*"),
-    database: resolveDatabase(raw),
+    database,
     isProduction,
   };
 }
@@ -249,41 +264,4 @@ function displayValue(key: string, value: string | undefined): string {
 /** `scheme://user:secret@host` → `scheme://user:***@host`, also in strings that do not parse as URLs. */
 export function redactUrlCredentials(text: string): string {
   return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/\s]*@/gi, "$1:***@");
-}
-
-function resolveDatabase(raw: RawConfig): DatabaseTarget {
-  if (raw.DATABASE_URL) {
-    return {
-      engine: "postgres",
-      connectionString: raw.DATABASE_URL,
-      poolMax: raw.DB_POOL_MAX,
-      display: redactConnectionString(raw.DATABASE_URL),
-    };
-  }
-  if (raw.DB_NAME) {
-    const url = new URL("postgres://localhost");
-    url.hostname = raw.DB_HOST;
-    url.port = String(raw.DB_PORT);
-    url.username = raw.DB_USER;
-    if (raw.DB_PASSWORD) url.password = raw.DB_PASSWORD;
-    url.pathname = `/${raw.DB_NAME}`;
-    return {
-      engine: "postgres",
-      connectionString: url.toString(),
-      poolMax: raw.DB_POOL_MAX,
-      display: redactConnectionString(url.toString()),
-    };
-  }
-  return { engine: "pglite", dataDir: raw.DATA_DIR, display: `PGlite at ${raw.DATA_DIR}` };
-}
-
-/** host:port/database as user, never the password: this string goes to logs and the CLI. */
-export function redactConnectionString(connectionString: string): string {
-  try {
-    const url = new URL(connectionString);
-    const user = url.username ? ` as ${decodeURIComponent(url.username)}` : "";
-    return `${url.hostname}:${url.port || "5432"}${url.pathname}${user}`;
-  } catch {
-    return "(unparseable DATABASE_URL)";
-  }
 }

@@ -1,6 +1,13 @@
 import { Redis } from "ioredis";
 import type { Config } from "./config.js";
 import type { Database, Db } from "./db/client.js";
+import {
+  createReadRouter,
+  memoryWriteMarks,
+  type Reader,
+  type ReadRouter,
+  redisWriteMarks,
+} from "./db/read-routing.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import { networkMatcher } from "./lib/networks.js";
 import { MemoryRateLimitStore, RateLimiter, type RateLimiterLogger, RedisRateLimitStore } from "./lib/rate-limiter.js";
@@ -14,6 +21,11 @@ export interface Services {
   db: Db;
   /** Named prepared statements for the hottest queries (planned once per connection). */
   queryNamed: Database["queryNamed"];
+  /**
+   * Where reads that may be a little behind go (DATABASE_REPLICA_URL): routes of pre-call, searches,
+   * lists, statistics and exports ask it per request, then pass `readingFrom(services, reader)`.
+   */
+  reads: ReadRouter;
   config: Config;
   clock: Clock;
   limiter: RateLimiter;
@@ -69,6 +81,7 @@ export function createServices(
   return {
     db,
     queryNamed: database.queryNamed,
+    reads: createReadRouter(database, redis ? redisWriteMarks(redis, config.REDIS_KEY_PREFIX) : memoryWriteMarks()),
     config,
     clock,
     limiter: new RateLimiter(store, log),
@@ -96,4 +109,12 @@ export function createServices(
       mailer.close();
     },
   };
+}
+
+/**
+ * The same services with `db` and `queryNamed` on `reader`, for a read-only service call. Writes
+ * must not go through it: a standby refuses them.
+ */
+export function readingFrom(services: Services, reader: Reader): Services {
+  return reader.onReplica ? { ...services, db: reader.db, queryNamed: reader.queryNamed } : services;
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
 
@@ -101,5 +102,47 @@ describe("configuration", () => {
     expect(text).not.toContain("redis-pass-9");
     expect(text).toContain("mysql://crm:***@db:3306/crm");
     expect(problemsOf({ JWT_SECRET: "", BCRYPT_COST: "99", EMAIL_PASS: "x" }).join("\n")).not.toContain("app-pass");
+  });
+
+  it("WEB_CONCURRENCY: the cores in production, 1 otherwise; PGlite serves one process only", () => {
+    const pg = { DATABASE_URL: "postgres://crm@db:5432/crm" };
+    const production = { NODE_ENV: "production", JWT_SECRET: "x".repeat(32), EMAIL_USER: "crm@example.com" };
+    expect(loadConfig(pg).WEB_CONCURRENCY).toBe(1);
+    expect(loadConfig({ ...pg, ...production }).WEB_CONCURRENCY).toBe(availableParallelism());
+    expect(loadConfig({ ...pg, WEB_CONCURRENCY: "3" }).WEB_CONCURRENCY).toBe(3);
+    expect(loadConfig(production).WEB_CONCURRENCY).toBe(1);
+    expect(problemsOf({ WEB_CONCURRENCY: "2" })).toEqual([
+      expect.stringMatching(/^WEB_CONCURRENCY: the embedded database \(PGlite\) serves one process/),
+    ]);
+    expect(problemsOf({ ...pg, WEB_CONCURRENCY: "0" })).toEqual([expect.stringMatching(/^WEB_CONCURRENCY: /)]);
+  });
+
+  it("pooler, direct and replica settings reach the database target; they need PostgreSQL", () => {
+    const config = loadConfig({
+      DATABASE_URL: "postgres://crm:pooled@pgbouncer:6432/crm",
+      DB_PREPARED_STATEMENTS: "false",
+      DATABASE_DIRECT_URL: "postgres://crm:direct@db:5432/crm",
+      DATABASE_REPLICA_URL: "postgres://crm:replica@standby:5432/crm",
+      REPLICA_MAX_LAG_SECONDS: "2.5",
+    });
+    expect(config.database).toMatchObject({
+      engine: "postgres",
+      preparedStatements: false,
+      directConnectionString: "postgres://crm:direct@db:5432/crm",
+      replica: {
+        connectionString: "postgres://crm:replica@standby:5432/crm",
+        display: "standby:5432/crm as crm",
+        maxLagSeconds: 2.5,
+      },
+    });
+    expect(loadConfig({ DATABASE_URL: "postgres://db/crm" }).database).toMatchObject({ preparedStatements: true });
+    expect(loadConfig({ DATABASE_URL: "postgres://db/crm" }).database).not.toHaveProperty("replica");
+    expect(problemsOf({ DATABASE_DIRECT_URL: "postgres://db/crm", DATABASE_REPLICA_URL: "postgres://r/crm" })).toEqual([
+      "DATABASE_DIRECT_URL: only with PostgreSQL; set DATABASE_URL or DB_NAME too",
+      "DATABASE_REPLICA_URL: only with PostgreSQL; set DATABASE_URL or DB_NAME too",
+    ]);
+    expect(problemsOf({ DATABASE_URL: "postgres://db/crm", REPLICA_MAX_LAG_SECONDS: "0" })).toEqual([
+      expect.stringMatching(/^REPLICA_MAX_LAG_SECONDS: /),
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import { sql } from "drizzle-orm";
-import type { Config } from "../config.js";
+import { type Config, type DatabaseTarget, redactConnectionString } from "../config.js";
 import { createDatabase, type Database, queryRows } from "../db/client.js";
 import { countRowsPerTable, getMigrationStatus, runMigrations } from "../db/migrate.js";
 import { runSeedsLocked } from "../db/seed.js";
@@ -10,8 +10,16 @@ import { cliLogger } from "./logger.js";
 
 type Print = (line: string) => void;
 
-export async function withDatabase<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T> {
-  const database = await createDatabase(config.database);
+/**
+ * `direct`: migrations, seeding and reset go to DATABASE_DIRECT_URL when set, as one session with
+ * named statements and the startup options (a transaction pooler keeps neither); no replica.
+ */
+export async function withDatabase<T>(
+  config: Config,
+  fn: (database: Database) => Promise<T>,
+  direct = false,
+): Promise<T> {
+  const database = await createDatabase(direct ? directTarget(config.database) : config.database);
   try {
     return await fn(database);
   } finally {
@@ -20,10 +28,24 @@ export async function withDatabase<T>(config: Config, fn: (database: Database) =
 }
 
 export function dbMigrate(config: Config, print: Print) {
-  return withDatabase(config, async (database) => {
-    const applied = await runMigrations(database);
-    print(applied.length > 0 ? `applied: ${applied.join(", ")}` : "already up to date");
-  });
+  return withDatabase(
+    config,
+    async (database) => {
+      const applied = await runMigrations(database);
+      print(applied.length > 0 ? `applied: ${applied.join(", ")}` : "already up to date");
+    },
+    true,
+  );
+}
+
+function directTarget(target: DatabaseTarget): DatabaseTarget {
+  if (target.engine !== "postgres" || !target.directConnectionString) return target;
+  return {
+    engine: "postgres",
+    connectionString: target.directConnectionString,
+    poolMax: target.poolMax,
+    display: redactConnectionString(target.directConnectionString),
+  };
 }
 
 export function dbStatus(config: Config, print: Print) {
@@ -71,46 +93,54 @@ function progressReporter(print: Print) {
 }
 
 export function dbSeed(config: Config, print: Print, opts: { customers?: number } = {}) {
-  return withDatabase(config, async (database) => {
-    await runMigrations(database);
-    const services = createServices(database, config, cliLogger);
-    const now = services.clock.now();
-    const report = await runSeedsLocked(database, { services, log: print }).finally(() => services.close());
-    if (report.length === 0) print("nothing to seed yet");
-    for (const r of report) print(`${r.name}: ${r.created} created`);
-    if (opts.customers === undefined) return;
+  return withDatabase(
+    config,
+    async (database) => {
+      await runMigrations(database);
+      const services = createServices(database, config, cliLogger);
+      const now = services.clock.now();
+      const report = await runSeedsLocked(database, { services, log: print }).finally(() => services.close());
+      if (report.length === 0) print("nothing to seed yet");
+      for (const r of report) print(`${r.name}: ${r.created} created`);
+      if (opts.customers === undefined) return;
 
-    print(`generated portfolio: up to ${opts.customers} customers (GEN-1…GEN-${opts.customers})`);
-    const started = performance.now();
-    const progress = progressReporter(print);
-    const result = await seedPortfolio(database.db, {
-      customers: opts.customers,
-      now,
-      graceDays: config.PROMISE_GRACE_DAYS,
-      onProgress: progress.update,
-    }).finally(progress.end);
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    print(
-      `generated portfolio: ${result.created} customers created (${Math.min(result.existing, opts.customers)} already there), ` +
-        `${result.loans} loans, ${result.payments} payments, ${result.interactions} interactions, ${result.promises} promises`,
-    );
-    print(`elapsed: ${seconds} s`);
-    if (result.created > 0) {
-      // After a bulk load, fresh statistics and a visibility map are what make the planner pick (and
-      // index-only scans use) the indexes, instead of waiting for autovacuum, which may even be off.
-      await database.db.execute(sql`vacuum analyze`);
-      print("vacuum analyze: done");
-    }
-  });
+      print(`generated portfolio: up to ${opts.customers} customers (GEN-1…GEN-${opts.customers})`);
+      const started = performance.now();
+      const progress = progressReporter(print);
+      const result = await seedPortfolio(database.db, {
+        customers: opts.customers,
+        now,
+        graceDays: config.PROMISE_GRACE_DAYS,
+        onProgress: progress.update,
+      }).finally(progress.end);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      print(
+        `generated portfolio: ${result.created} customers created (${Math.min(result.existing, opts.customers)} already there), ` +
+          `${result.loans} loans, ${result.payments} payments, ${result.interactions} interactions, ${result.promises} promises`,
+      );
+      print(`elapsed: ${seconds} s`);
+      if (result.created > 0) {
+        // After a bulk load, fresh statistics and a visibility map are what make the planner pick (and
+        // index-only scans use) the indexes, instead of waiting for autovacuum, which may even be off.
+        await database.db.execute(sql`vacuum analyze`);
+        print("vacuum analyze: done");
+      }
+    },
+    true,
+  );
 }
 
 /** Drops every table and re-applies the migrations; refused in production whatever the flags. */
 export function dbReset(config: Config, print: Print) {
-  return withDatabase(config, async (database) => {
-    await database.db.execute(sql`drop schema if exists drizzle cascade`);
-    await database.db.execute(sql`drop schema if exists public cascade`);
-    await database.db.execute(sql`create schema public`);
-    const applied = await runMigrations(database);
-    print(`database reset; applied: ${applied.join(", ")}`);
-  });
+  return withDatabase(
+    config,
+    async (database) => {
+      await database.db.execute(sql`drop schema if exists drizzle cascade`);
+      await database.db.execute(sql`drop schema if exists public cascade`);
+      await database.db.execute(sql`create schema public`);
+      const applied = await runMigrations(database);
+      print(`database reset; applied: ${applied.join(", ")}`);
+    },
+    true,
+  );
 }

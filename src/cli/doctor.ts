@@ -5,6 +5,7 @@ import { createDatabase, type Db, queryRows, toNumber } from "../db/client.js";
 import { diagnoseDatabaseError } from "../db/diagnose.js";
 import { getMigrationStatus } from "../db/migrate.js";
 import { diagnoseSmtpError } from "../lib/smtp.js";
+import { checkPooler, checkReplica } from "./doctor-scaling.js";
 import { createSmtpTransport } from "../modules/mail/mailer.js";
 import { fixFor } from "../modules/mail/outbox.js";
 
@@ -42,6 +43,7 @@ async function checkDatabase(config: Config): Promise<CheckResult[]> {
           },
     );
     if (status.pending.length === 0) results.push(await checkMailOutbox(database.db, config));
+    results.push(...(await checkPooler(config)), ...(await checkReplica(database)));
     return results;
   } catch (err) {
     const d = diagnoseDatabaseError(err, config.database);

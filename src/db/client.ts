@@ -3,7 +3,9 @@ import path from "node:path";
 import type { SQL } from "drizzle-orm";
 import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm/relations";
+import type pg from "pg";
 import type { DatabaseTarget } from "../config.js";
+import { openReplica, type Replica } from "./replica.js";
 import * as schema from "./schema/index.js";
 
 export type Schema = typeof schema;
@@ -32,6 +34,8 @@ export interface Database {
    * (planning the pre-call statement costs three times its execution). PGlite just runs it.
    */
   queryNamed<T>(name: string, query: SQL): Promise<T[]>;
+  /** The streaming replica (DATABASE_REPLICA_URL), when configured; reads choose it per request. */
+  replica?: Replica;
   /** PGlite only: the whole data directory as a tarball, so tests migrate once and load copies. */
   dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
@@ -45,6 +49,66 @@ export interface OpenOptions {
 }
 
 const dialect = new PgDialect();
+
+/** Migrations, seeding and two background jobs at most hold a direct connection at once. */
+const DIRECT_POOL_MAX = 3;
+
+export type QueryNamed = Database["queryNamed"];
+
+/** The pool the app, the direct connections and the replica each open (pg.Pool or a subclass). */
+export function openPool(
+  Pool: typeof pg.Pool,
+  connectionString: string,
+  max: number,
+  withOptions: boolean,
+  logger?: DbLogger,
+  connectionTimeoutMillis = 3000,
+  onQuery?: (text: string) => void,
+): pg.Pool {
+  const pool = new Pool({
+    connectionString,
+    max,
+    // Fail fast when the server is gone, so requests get a 503 instead of hanging.
+    connectionTimeoutMillis,
+    idleTimeoutMillis: 30_000,
+    application_name: "collections-crm",
+    // Parallel workers speed up one big query but steal the cores that concurrent requests need on
+    // a small server (measured: the worklist's ranking spawned two workers per request). A startup
+    // parameter: PgBouncer refuses `options`, so behind it the setting goes on the database instead
+    // (`alter database … set max_parallel_workers_per_gather = 0`, which `crm doctor` checks).
+    ...(withOptions ? { options: "-c max_parallel_workers_per_gather=0" } : {}),
+  });
+  // A connection dying (server restart, network cut) must not crash the process. pg-pool listens
+  // for errors only on idle clients; a checked-out client between two queries (inside a
+  // transaction, a job holding its lock) would emit an unhandled 'error'. So every client gets its
+  // own listener for life; its next query fails, and the pool drops it on release.
+  pool.on("connect", (client) => {
+    client.on("error", (err) => logger?.warn({ err: { message: err.message } }, "database connection lost"));
+    // Tests count the statements a route sends (round trips) through this hook.
+    if (onQuery) {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => {
+        const first = args[0] as string | { text?: string };
+        onQuery(typeof first === "string" ? first : (first?.text ?? ""));
+        return query(...args);
+      };
+    }
+  });
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+/**
+ * Named statements are planned once per server connection. A transaction pooler hands each
+ * transaction another server connection, where the name is unknown: there they run unnamed.
+ */
+export function namedQueries(pool: Pick<pg.Pool, "query">, prepared: boolean): QueryNamed {
+  return async <T>(name: string, query: SQL) => {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    const result = await pool.query(prepared ? { name, text, values: params } : { text, values: params });
+    return result.rows as T[];
+  };
+}
 
 /**
  * Rows of a raw query. node-postgres returns a QueryResult and PGlite a Results object; both carry
@@ -77,53 +141,45 @@ export async function createDatabase(
   if (target.engine === "postgres") {
     const { default: pg } = await import("pg");
     const { drizzle } = await import("drizzle-orm/node-postgres");
-    const pool = new pg.Pool({
-      connectionString: target.connectionString,
-      max: target.poolMax,
-      // Fail fast when the server is gone, so requests get a 503 instead of hanging.
-      connectionTimeoutMillis: 3000,
-      idleTimeoutMillis: 30_000,
-      application_name: "collections-crm",
-      // Parallel workers speed up one big query but steal the cores that concurrent requests need on
-      // a small server (measured: the worklist's ranking spawned two workers per request).
-      options: "-c max_parallel_workers_per_gather=0",
-    });
-    // A connection dying (server restart, network cut) must not crash the process. pg-pool listens
-    // for errors only on idle clients; a checked-out client between two queries (inside a
-    // transaction, a job holding its lock) would emit an unhandled 'error'. So every client gets its
-    // own listener for life; its next query fails, and the pool drops it on release.
-    pool.on("connect", (client) => {
-      client.on("error", (err) => logger?.warn({ err: { message: err.message } }, "database connection lost"));
-      const observe = openOptions.onQuery;
-      if (observe) {
-        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-        (client as { query: unknown }).query = (...args: unknown[]) => {
-          const first = args[0] as string | { text?: string };
-          observe(typeof first === "string" ? first : (first?.text ?? ""));
-          return query(...args);
-        };
-      }
-    });
-    pool.on("error", () => undefined);
-    const db = drizzle(pool, { schema }) as unknown as Db;
+    const prepared = target.preparedStatements !== false;
+    const pool = openPool(
+      pg.Pool,
+      target.connectionString,
+      target.poolMax,
+      prepared,
+      logger,
+      3000,
+      openOptions.onQuery,
+    );
+    // Session-level advisory locks (migrations, seeding, background jobs) need a real session: behind
+    // a transaction pooler each statement may run on another server connection, and the lock would be
+    // taken on one and released on another. A few direct connections, opened on first use.
+    let direct: pg.Pool | undefined;
+    const sessionPool = () => {
+      if (!target.directConnectionString) return pool;
+      direct ??= openPool(pg.Pool, target.directConnectionString, DIRECT_POOL_MAX, true, logger);
+      return direct;
+    };
+    const replica = target.replica ? await openReplica(target.replica, pool, prepared, logger) : undefined;
     return {
-      db,
+      db: drizzle(pool, { schema }) as unknown as Db,
       engine: "postgres",
       display: target.display,
       async withConnection(fn) {
-        const client = await pool.connect();
+        const client = await sessionPool().connect();
         try {
           return await fn(drizzle(client, { schema }) as unknown as Db);
         } finally {
           client.release();
         }
       },
-      async queryNamed<T>(name: string, query: SQL) {
-        const { sql: text, params } = dialect.sqlToQuery(query);
-        const result = await pool.query({ name, text, values: params as unknown[] });
-        return result.rows as T[];
+      queryNamed: namedQueries(pool, prepared),
+      ...(replica ? { replica } : {}),
+      async close() {
+        await replica?.close();
+        await direct?.end();
+        await pool.end();
       },
-      close: () => pool.end(),
     };
   }
 

@@ -18,6 +18,17 @@ function codesOf(err: unknown): string[] {
   return codes;
 }
 
+function messagesOf(err: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const e = current as { message?: unknown; cause?: unknown };
+    if (typeof e.message === "string") parts.push(e.message);
+    current = e.cause;
+  }
+  return parts.join(" | ");
+}
+
 function describeTarget(target: DatabaseTarget) {
   if (target.engine === "pglite") return { host: "", port: "", database: "", user: "" };
   const url = new URL(target.connectionString);
@@ -45,6 +56,13 @@ export function diagnoseDatabaseError(err: unknown, target: DatabaseTarget): Dia
   const { host, port, database, user } = describeTarget(target);
   const codes = codesOf(err);
   const has = (code: string) => codes.includes(code);
+  if (/unsupported startup parameter/i.test(messagesOf(err))) {
+    return {
+      category: "DATABASE_POOLER",
+      message: `a connection pooler at ${host}:${port} (PgBouncer) refused the startup parameter \`options\``,
+      fix: "set DB_PREPARED_STATEMENTS=false and DATABASE_DIRECT_URL (PostgreSQL itself) for a transaction pooler; `crm doctor` lists the rest",
+    };
+  }
   if (has("ECONNREFUSED")) {
     return {
       category: "DATABASE_UNREACHABLE",

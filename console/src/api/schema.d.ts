@@ -9702,7 +9702,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/api/admin/worklist": {
+    "/api/admin/worklist": {
         parameters: {
             query?: never;
             header?: never;
@@ -23186,7 +23186,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers within 1 s and migrations are applied */
+        /**
+         * Readiness: the database answers within 1 s and migrations are applied
+         * @description With a replica (DATABASE_REPLICA_URL), `replica` reports its lag; a replica down or lagging keeps the service ready (reads go to the primary).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -23256,6 +23259,14 @@ export interface paths {
                             database: "postgres" | "pglite";
                             /** @enum {string} */
                             migrations: "up-to-date";
+                            replica?: {
+                                /** @description Seconds of writes not replayed yet */
+                                lagSeconds: number | null;
+                                maxLagSeconds: number;
+                                reachable: boolean;
+                                /** @description Reads go to the replica (else to the primary) */
+                                serving: boolean;
+                            };
                             /** @enum {string} */
                             status: "ready";
                         };
@@ -23304,6 +23315,14 @@ export interface paths {
                                 message: string;
                             };
                             migrations: "up-to-date" | "pending" | "unknown";
+                            replica?: {
+                                /** @description Seconds of writes not replayed yet */
+                                lagSeconds: number | null;
+                                maxLagSeconds: number;
+                                reachable: boolean;
+                                /** @description Reads go to the replica (else to the primary) */
+                                serving: boolean;
+                            };
                             requestId: string;
                             /** @enum {string} */
                             status: "not_ready";

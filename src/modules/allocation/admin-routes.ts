@@ -165,7 +165,7 @@ export const allocationAdminRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     async (request) => liveBoard(services, request.query.teamId),
   );
   app.get(
-    "/api/admin/worklist",
+    "/admin/worklist",
     {
       onRequest: supervisor,
       schema: {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { readServices } from "../../plugins/read-routing.js";
 import { Type } from "typebox";
 import { csvStream } from "../../lib/csv.js";
 import { idKeyOf, LimitQuery, PageInfo, paginate } from "../../lib/pagination.js";
@@ -79,6 +80,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     async (request, reply) => {
       const { format, cursor, limit, ...filter } = request.query;
       const f: AuditFilter = filter;
+      const { db } = await readServices(request, services);
       if (format === "csv") {
         const stream = csvStream(
           [
@@ -93,7 +95,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
             "request_id",
             "details",
           ],
-          () => allPages((before) => listAudit(services.db, f, EXPORT_PAGE, before)),
+          () => allPages((before) => listAudit(db, f, EXPORT_PAGE, before)),
           (r) => [
             r.id,
             r.createdAt,
@@ -114,7 +116,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
           .send(stream as never);
       }
       const before = idKeyOf(cursor);
-      const rows = await listAudit(services.db, f, limit + 1, before);
+      const rows = await listAudit(db, f, limit + 1, before);
       return paginate(
         rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
         limit,
@@ -146,10 +148,11 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     async (request, reply) => {
       const { format, cursor, limit, ...filter } = request.query;
       const f: LoginFilter = filter;
+      const { db } = await readServices(request, services);
       if (format === "csv") {
         const stream = csvStream(
           ["id", "created_at", "user_id", "identifier", "success", "reason", "ip", "user_agent"],
-          () => allPages((before) => listLogins(services.db, f, EXPORT_PAGE, before)),
+          () => allPages((before) => listLogins(db, f, EXPORT_PAGE, before)),
           (r) => [r.id, r.createdAt, r.userId, r.identifier, r.success, r.reason, r.ip, r.userAgent],
         );
         // A stream is piped as is: the JSON schema below does not apply to the CSV.
@@ -159,7 +162,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
           .send(stream as never);
       }
       const before = idKeyOf(cursor);
-      const rows = await listLogins(services.db, f, limit + 1, before);
+      const rows = await listLogins(db, f, limit + 1, before);
       return paginate(
         rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
         limit,

@@ -69,7 +69,7 @@ export function registerAuthGuard(app: FastifyInstance, services: Services, apiK
         const token = bearerToken(request);
         if (!token) throw new AppError("UNAUTHORIZED", "Send an access token as `Authorization: Bearer <token>`");
         const claims = await services.tokens.verifyAccessToken(token);
-        const found = await findSessionForRequest(services.db, claims.sid);
+        const found = await findSessionForRequest(services.db, claims.sid, services.config.DB_PREPARED_STATEMENTS);
         if (!found || found.user.id !== claims.sub) throw new AppError("UNAUTHORIZED", "Session not found");
         const now = services.clock.now();
         const ended = sessionEndReason(found.session, now, sessionPolicy(services.config));

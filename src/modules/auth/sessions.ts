@@ -54,22 +54,25 @@ export async function findSessionWithUser(db: DbOrTx, sessionId: string) {
   return row;
 }
 
-function sessionLookup(db: Db) {
+function sessionQuery(db: Db, sid: string | ReturnType<typeof sql.placeholder>) {
   return db
     .select({ session: userSessions, user: users })
     .from(userSessions)
     .innerJoin(users, eq(users.id, userSessions.userId))
-    .where(eq(userSessions.id, sql.placeholder("sid")))
-    .limit(1)
-    .prepare("session_with_user");
+    .where(eq(userSessions.id, sid))
+    .limit(1);
 }
+const sessionLookup = (db: Db) => sessionQuery(db, sql.placeholder("sid")).prepare("session_with_user");
 const lookups = new WeakMap<Db, ReturnType<typeof sessionLookup>>();
 
 /**
  * The per-request session check, as a named prepared statement: every authenticated request runs it,
- * so it is parsed and planned once per connection rather than each time.
+ * so it is parsed and planned once per connection rather than each time. Behind a transaction pooler
+ * (DB_PREPARED_STATEMENTS=false) the next transaction may land on a connection that never saw the
+ * name, so there it runs unnamed.
  */
-export async function findSessionForRequest(db: Db, sessionId: string) {
+export async function findSessionForRequest(db: Db, sessionId: string, prepared = true) {
+  if (!prepared) return (await sessionQuery(db, sessionId))[0];
   let lookup = lookups.get(db);
   if (!lookup) {
     lookup = sessionLookup(db);

@@ -1,3 +1,4 @@
+import type { QueryNamed } from "../../db/client.js";
 import { AppError } from "../../lib/errors.js";
 import { requirePhone } from "../../lib/phone.js";
 import type { Services } from "../../services.js";
@@ -17,16 +18,23 @@ export interface Viewer {
 }
 
 /** "Who is this and can we call them now?" — one response for an agent's screen or a dialer. */
-export async function preCall(services: Services, phoneInput: string, viewer?: Viewer) {
+/** `read` runs the first look-up (the replica, when the route may use it); settling goes to the primary. */
+export async function preCall(services: Services, phoneInput: string, viewer?: Viewer, read?: QueryNamed) {
   const phone = requirePhone(phoneInput).e164;
-  return preCallFor(services, { phone }, viewer, phone);
+  return preCallFor(services, { phone }, viewer, phone, read);
 }
 
 /** The pre-call answer for a number, or for a customer by id (next-call), with who holds them now. */
-export async function preCallFor(services: Services, target: CustomerTarget, viewer?: Viewer, dialled?: string) {
+export async function preCallFor(
+  services: Services,
+  target: CustomerTarget,
+  viewer?: Viewer,
+  dialled?: string,
+  read: QueryNamed = services.queryNamed,
+) {
   const { db, clock, config } = services;
   const now = clock.now();
-  let found = await loadPreCall(services.queryNamed, target, now, config.PROMISE_GRACE_DAYS);
+  let found = await loadPreCall(read, target, now, config.PROMISE_GRACE_DAYS);
   if (!found) throw customerNotFound();
   if (found.lapsedPromise) {
     // A promise past its grace days is settled before anything is shown, so no read is stale; this

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { errorResponses } from "../../lib/http-schemas.js";
 import { requestContext } from "../auth/request.js";
+import { readerFor } from "../../plugins/read-routing.js";
 import type { Services } from "../../services.js";
 import { recordPostCallOutcome } from "./post-call.js";
 import { preCall } from "./pre-call.js";
@@ -39,10 +40,12 @@ export const callingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       },
     },
     async (request) =>
-      preCall(services, request.query.phone, {
-        userId: request.auth?.userId ?? null,
-        apiKeyId: request.apiKey?.id ?? null,
-      }),
+      preCall(
+        services,
+        request.query.phone,
+        { userId: request.auth?.userId ?? null, apiKeyId: request.apiKey?.id ?? null },
+        (await readerFor(request, services)).queryNamed,
+      ),
   );
 
   app.post(

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { readServices } from "../../plugins/read-routing.js";
 import { Type } from "typebox";
 import { AppError } from "../../lib/errors.js";
 import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
@@ -40,7 +41,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         response: { 200: CustomerList },
       },
     },
-    async (request) => listCustomerViews(services, request.query),
+    async (request) => listCustomerViews(await readServices(request, services), request.query),
   );
 
   app.post(
@@ -74,7 +75,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       },
     },
     async (request, reply) => {
-      const detail = await getCustomerDetail(services, request.params.id);
+      const detail = await getCustomerDetail(await readServices(request, services), request.params.id);
       return reply.header("etag", `"${detail.version}"`).send(detail);
     },
   );
@@ -164,8 +165,9 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       },
     },
     async (request) => {
-      if (!(await findCustomer(services.db, request.params.id))) throw new AppError("NOT_FOUND", "Customer not found");
-      return listLoanViews(services, { ...request.query, customerId: request.params.id });
+      const reading = await readServices(request, services);
+      if (!(await findCustomer(reading.db, request.params.id))) throw new AppError("NOT_FOUND", "Customer not found");
+      return listLoanViews(reading, { ...request.query, customerId: request.params.id });
     },
   );
 };

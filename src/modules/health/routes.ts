@@ -25,13 +25,31 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ["health"],
         summary: "Readiness: the database answers within 1 s and migrations are applied",
+        description:
+          "With a replica (DATABASE_REPLICA_URL), `replica` reports its lag; a replica down or lagging keeps the service ready (reads go to the primary).",
         response: { 200: ReadyResponse, 503: NotReadyResponse },
       },
     },
     async (request, reply) => {
       const readiness = await checkReadiness();
       const database = app.database.engine;
-      if (readiness.ready) return { status: "ready" as const, database, migrations: "up-to-date" as const };
+      const replicaStatus = app.services.reads.status();
+      const replica = replicaStatus
+        ? {
+            reachable: replicaStatus.reachable,
+            lagSeconds: replicaStatus.lagSeconds,
+            maxLagSeconds: replicaStatus.maxLagSeconds,
+            serving: replicaStatus.serving,
+          }
+        : undefined;
+      if (readiness.ready) {
+        return {
+          status: "ready" as const,
+          database,
+          migrations: "up-to-date" as const,
+          ...(replica ? { replica } : {}),
+        };
+      }
       return reply.status(503).send({
         error: {
           code: "NOT_READY" as const satisfies ErrorCode,
@@ -42,6 +60,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         status: "not_ready" as const,
         database,
         migrations: readiness.migrations,
+        ...(replica ? { replica } : {}),
       });
     },
   );

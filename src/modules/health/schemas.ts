@@ -6,10 +6,21 @@ export const HealthResponse = Type.Object({
   version: Type.String(),
 });
 
+/** Present when DATABASE_REPLICA_URL is set; a replica down or lagging never makes the service unready. */
+const ReplicaReport = Type.Optional(
+  Type.Object({
+    reachable: Type.Boolean(),
+    lagSeconds: Type.Union([Type.Number(), Type.Null()], { description: "Seconds of writes not replayed yet" }),
+    maxLagSeconds: Type.Number(),
+    serving: Type.Boolean({ description: "Reads go to the replica (else to the primary)" }),
+  }),
+);
+
 export const ReadyResponse = Type.Object({
   status: Type.Literal("ready"),
   database: Type.Union([Type.Literal("postgres"), Type.Literal("pglite")]),
   migrations: Type.Literal("up-to-date"),
+  replica: ReplicaReport,
 });
 
 export const NotReadyResponse = Type.Object({
@@ -22,4 +33,5 @@ export const NotReadyResponse = Type.Object({
   status: Type.Literal("not_ready"),
   database: Type.Union([Type.Literal("postgres"), Type.Literal("pglite")]),
   migrations: Type.Union([Type.Literal("up-to-date"), Type.Literal("pending"), Type.Literal("unknown")]),
+  replica: ReplicaReport,
 });

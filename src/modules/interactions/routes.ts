@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { readServices } from "../../plugins/read-routing.js";
 import { Type } from "typebox";
 import { AppError } from "../../lib/errors.js";
 import { CursorQuery, LimitQuery } from "../../lib/pagination.js";
@@ -38,7 +39,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
         response: { 200: InteractionList },
       },
     },
-    async (request) => listInteractionViews(services, request.query),
+    async (request) => listInteractionViews(await readServices(request, services), request.query),
   );
 
   app.get(
@@ -58,8 +59,9 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       },
     },
     async (request) => {
-      if (!(await findCustomer(services.db, request.params.id))) throw new AppError("NOT_FOUND", "Customer not found");
-      return listInteractionViews(services, { ...request.query, customerId: request.params.id });
+      const reading = await readServices(request, services);
+      if (!(await findCustomer(reading.db, request.params.id))) throw new AppError("NOT_FOUND", "Customer not found");
+      return listInteractionViews(reading, { ...request.query, customerId: request.params.id });
     },
   );
 
@@ -100,7 +102,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       },
     },
     async (request, reply) => {
-      const view = await getInteractionDetail(services, request.params.id);
+      const view = await getInteractionDetail(await readServices(request, services), request.params.id);
       return reply.header("etag", `"${view.version}"`).send(view);
     },
   );

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { readServices } from "../../plugins/read-routing.js";
 import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
 import { expectedVersion } from "../../lib/versioning.js";
 import { requestContext } from "../auth/request.js";
@@ -28,7 +29,7 @@ export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       onRequest: agent,
       schema: { tags, security, summary: "List loans", querystring: LoanListQuery, response: { 200: LoanList } },
     },
-    async (request) => listLoanViews(services, request.query),
+    async (request) => listLoanViews(await readServices(request, services), request.query),
   );
 
   app.post(
@@ -62,7 +63,7 @@ export const loanRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       },
     },
     async (request, reply) => {
-      const view = await getLoanView(services, request.params.id);
+      const view = await getLoanView(await readServices(request, services), request.params.id);
       return reply.header("etag", `"${view.version}"`).send(view);
     },
   );

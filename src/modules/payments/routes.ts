@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { readServices } from "../../plugins/read-routing.js";
 import { requestContext } from "../auth/request.js";
 import type { Services } from "../../services.js";
 import { IdParams } from "../loans/schemas.js";
@@ -44,6 +45,6 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         response: { 200: PaymentList, ...errorResponses("NOT_FOUND") },
       },
     },
-    async (request) => listPaymentViews(services, request.params.id, request.query),
+    async (request) => listPaymentViews(await readServices(request, services), request.params.id, request.query),
   );
 };

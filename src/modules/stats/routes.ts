@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { readServices } from "../../plugins/read-routing.js";
 import { Type } from "typebox";
 import type { Services } from "../../services.js";
 import { collectionStats, loginStats, mostActiveUsers, userStats } from "./service.js";
@@ -39,7 +40,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         },
       },
     },
-    async () => userStats(services),
+    async (request) => userStats(await readServices(request, services)),
   );
 
   app.get(
@@ -68,7 +69,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         },
       },
     },
-    async (request) => loginStats(services, request.query),
+    async (request) => loginStats(await readServices(request, services), request.query),
   );
 
   app.get(
@@ -103,7 +104,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         },
       },
     },
-    async (request) => mostActiveUsers(services, request.query),
+    async (request) => mostActiveUsers(await readServices(request, services), request.query),
   );
 
   app.get(
@@ -138,6 +139,6 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         },
       },
     },
-    async (request) => collectionStats(services, request.query),
+    async (request) => collectionStats(await readServices(request, services), request.query),
   );
 };
