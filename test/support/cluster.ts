@@ -1,0 +1,60 @@
+import type { Layout } from "../../scripts/cluster/index.js";
+import { withClient } from "../../scripts/cluster/postgres.js";
+import { portOpen } from "../../scripts/cluster/processes.js";
+import type { Headers } from "./crm.js";
+
+/** A base port whose block (base … base+11) is free, so a test cluster never meets a developer's. */
+export async function freeBasePort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 2_000) * 20;
+    const ports = [0, 1, 2, 3, 10, 11].map((d) => base + d);
+    const open = await Promise.all(ports.map(portOpen));
+    if (!open.some(Boolean)) return base;
+  }
+  throw new Error("no free block of ports for the cluster");
+}
+
+export interface HttpAnswer {
+  /** 0 when the instance did not answer at all (refused, reset: a killed process). */
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/** A real HTTP request to an instance; a connection error is an answer with status 0, not a throw. */
+export async function http(base: string, method: string, url: string, headers: Headers, payload?: unknown) {
+  try {
+    const res = await fetch(`${base}${url}`, {
+      method,
+      headers: { ...headers, ...(payload === undefined ? {} : { "content-type": "application/json" }) },
+      body: payload === undefined ? undefined : JSON.stringify(payload),
+      signal: AbortSignal.timeout(20_000),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null } as HttpAnswer;
+  } catch (err) {
+    return { status: 0, body: { error: (err as Error).message } } as HttpAnswer;
+  }
+}
+
+/** Runs `fn` with a client on one of the cluster's servers (direct, never through PgBouncer). */
+export const onServer = withClient;
+
+/** PgBouncer's client connections to the service's database, from its admin console. */
+export async function bouncerClients(l: Layout): Promise<number> {
+  const url = `postgres://postgres@127.0.0.1:${l.ports.pgbouncer}/pgbouncer`;
+  return onServer(url, async (client) => {
+    const { rows } = await client.query<{ database: string }>("SHOW CLIENTS");
+    return rows.filter((r) => r.database === "crm").length;
+  });
+}
+
+/** The service's sessions on the standby: proof that reads are routed there. */
+export async function serviceSessionsOn(url: string): Promise<number> {
+  return onServer(url, async (client) => {
+    const { rows } = await client.query<{ n: string }>(
+      "select count(*) as n from pg_stat_activity where datname = 'crm' and backend_type = 'client backend' and pid <> pg_backend_pid()",
+    );
+    return Number(rows[0]!.n);
+  });
+}
