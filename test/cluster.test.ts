@@ -21,7 +21,7 @@ import { portOpen, waitFor } from "../scripts/cluster/processes.js";
 import { FAST_AUTH_ENV } from "./support/accounts.js";
 import { seedDebtors, signedInAgents } from "./support/allocation.js";
 import { testConfig } from "./support/app.js";
-import { bouncerClients, freeBasePort, http, onServer, serviceSessionsOn } from "./support/cluster.js";
+import { bouncerClients, freeBasePort, http, type HttpAnswer, onServer, serviceSessionsOn } from "./support/cluster.js";
 
 /**
  * Issue 15, part 4: a primary, its hot standby, PgBouncer in transaction mode, Redis and two service
@@ -68,6 +68,10 @@ const postCall = (base: string, headers: Record<string, string>, customerId: str
     ...(notes ? { notes } : {}),
   });
 
+/** A failed answer and the end of the log of the instance that gave it. */
+const answerAndLog = (answer: HttpAnswer, base: string) =>
+  `${JSON.stringify(answer.body)}\n${instanceLog(l, l.urls.instances.indexOf(base))}`;
+
 describe.skipIf(Boolean(skipped))(`a real cluster: standby, PgBouncer, two instances ${skipped}`, () => {
   beforeAll(async () => {
     options = {
@@ -84,7 +88,8 @@ describe.skipIf(Boolean(skipped))(`a real cluster: standby, PgBouncer, two insta
         ...FAST_AUTH_ENV,
         ...CALLING_ALL_WEEK,
         DATABASE_URL: l.urls.direct,
-        DB_POOL_MAX: "5",
+        // signedInAgents creates and signs in 10 at a time: a smaller pool makes them wait past its connect timeout.
+        DB_POOL_MAX: "12",
         JWT_SECRET: CLUSTER_JWT_SECRET,
         MIGRATE_ON_START: "false",
       }),
@@ -133,7 +138,7 @@ describe.skipIf(Boolean(skipped))(`a real cluster: standby, PgBouncer, two insta
       const answers = await Promise.all(
         agents.map((a, i) => http(l.urls.instances[i % 2]!, "POST", "/api/crm/next-call", a.headers)),
       );
-      for (const r of answers) expect(r.status, JSON.stringify(r.body)).toBe(200);
+      answers.forEach((r, i) => expect(r.status, answerAndLog(r, l.urls.instances[i % 2]!)).toBe(200));
       const ids = answers.map((r) => r.body.claim?.customerId as string);
       expect(ids.filter(Boolean)).toHaveLength(50);
       expect(new Set(ids).size).toBe(50);
@@ -212,7 +217,7 @@ describe.skipIf(Boolean(skipped))(`a real cluster: standby, PgBouncer, two insta
         const callId = `RYW-${i}-${++callSeq}`;
         const writer = l.urls.instances[i % 2]!;
         const posted = await postCall(writer, agent.headers, debtor.id, callId, `note ${callId}`);
-        expect(posted.status, JSON.stringify(posted.body)).toBe(201);
+        expect(posted.status, answerAndLog(posted, writer)).toBe(201);
         // The same instance, then the other one: a load balancer may send the next request to either.
         for (const reader of [writer, l.urls.instances[(i + 1) % 2]!]) {
           const pre = await http(
@@ -221,7 +226,7 @@ describe.skipIf(Boolean(skipped))(`a real cluster: standby, PgBouncer, two insta
             `/api/crm/pre-call?phone=${encodeURIComponent(debtor.phone)}`,
             agent.headers,
           );
-          expect(pre.status, JSON.stringify(pre.body)).toBe(200);
+          expect(pre.status, answerAndLog(pre, reader)).toBe(200);
           const notes = (pre.body.recentInteractions as { notes: string | null }[]).map((x) => x.notes);
           expect(notes, `read on ${reader} after writing on ${writer}`).toContain(`note ${callId}`);
         }
@@ -236,7 +241,7 @@ describe.skipIf(Boolean(skipped))(`a real cluster: standby, PgBouncer, two insta
       for (const base of l.urls.instances) {
         for (const d of debtors.slice(60, 70)) {
           const pre = await http(base, "GET", `/api/crm/pre-call?phone=${encodeURIComponent(d.phone)}`, agent.headers);
-          expect(pre.status).toBe(200);
+          expect(pre.status, answerAndLog(pre, base)).toBe(200);
         }
       }
       expect(await serviceSessionsOn(l.urls.replica)).toBeGreaterThan(0);
@@ -257,10 +262,10 @@ describe.skipIf(Boolean(skipped))(`a real cluster: standby, PgBouncer, two insta
               `/api/crm/pre-call?phone=${encodeURIComponent(d.phone)}`,
               agent.headers,
             );
-            expect(pre.status, JSON.stringify(pre.body)).toBe(200);
+            expect(pre.status, answerAndLog(pre, base)).toBe(200);
           }
           const search = await http(base, "GET", `/api/customers?q=Debtor`, agent.headers);
-          expect(search.status, JSON.stringify(search.body)).toBe(200);
+          expect(search.status, answerAndLog(search, base)).toBe(200);
         }
       } finally {
         await startStandby(l);

@@ -99,4 +99,15 @@ export async function stopInstance(l: Layout, i: number, signal: NodeJS.Signals 
   if (pid) await stopPid(pid, signal, 15_000);
 }
 
-export const instanceLog = (l: Layout, i: number) => tail(files(l, i).log, 50);
+/** One log line in short: the service logs JSON, whose stack traces would drown a test's failure message. */
+function shortLine(line: string): string {
+  try {
+    const entry = JSON.parse(line) as { msg?: string; err?: { message?: string; cause?: { message?: string } } };
+    return [entry.msg, entry.err?.cause?.message ?? entry.err?.message].filter(Boolean).join(": ");
+  } catch {
+    return line.slice(0, 400);
+  }
+}
+
+/** The end of instance i's log, for failure messages. */
+export const instanceLog = (l: Layout, i: number) => tail(files(l, i).log, 15).split("\n").map(shortLine).join("\n");
