@@ -6,7 +6,7 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { DATABASE, type Layout } from "./layout.js";
-import { giveToPostgres, PG_BIN, runPg } from "./processes.js";
+import { giveToPostgres, PG_BIN, runPg, tail } from "./processes.js";
 
 const SLOT = "crm_standby";
 
@@ -44,7 +44,12 @@ export function pgRunning(dataDir: string): boolean {
 }
 
 function startPg(dataDir: string, log: string) {
-  runPg(`${PG_BIN}/pg_ctl`, ["start", "-D", dataDir, "-l", log, "-w", "-t", "30"]);
+  try {
+    runPg(`${PG_BIN}/pg_ctl`, ["start", "-D", dataDir, "-l", log, "-w", "-t", "30"]);
+  } catch (err) {
+    // pg_ctl only says "see the log": say what the log says.
+    throw new Error(`${(err as Error).message}\n${tail(log, 15)}`, { cause: err });
+  }
 }
 
 /** Fast by default; `immediate` skips the shutdown checkpoint when the data is thrown away anyway. */
