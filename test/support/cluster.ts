@@ -49,12 +49,19 @@ export async function bouncerClients(l: Layout): Promise<number> {
   });
 }
 
-/** The service's sessions on the standby: proof that reads are routed there. */
-export async function serviceSessionsOn(url: string): Promise<number> {
+/**
+ * Scans of `customers` on a server since it started (the standby keeps its own counts). The test's
+ * own helper never reads the standby, so a rise there is the service's reads.
+ */
+export async function customerScansOn(url: string): Promise<number> {
   return onServer(url, async (client) => {
     const { rows } = await client.query<{ n: string }>(
-      "select count(*) as n from pg_stat_activity where datname = 'crm' and backend_type = 'client backend' and pid <> pg_backend_pid()",
+      "select coalesce(seq_scan, 0) + coalesce(idx_scan, 0) as n from pg_stat_user_tables where relname = 'customers'",
     );
-    return Number(rows[0]!.n);
+    return Number(rows[0]?.n ?? 0);
   });
 }
+
+/** Pauses (or resumes) WAL replay on the standby: what it serves then lags behind the primary. */
+export const setReplayPaused = (url: string, paused: boolean) =>
+  onServer(url, (client) => client.query(paused ? "select pg_wal_replay_pause()" : "select pg_wal_replay_resume()"));
