@@ -3,7 +3,7 @@
  * instances on this machine (see scripts/cluster/index.ts). CLUSTER_DIR and CLUSTER_BASE_PORT choose
  * where; the defaults are $TMPDIR/crm-cluster and 55430.
  */
-import { clusterDown, clusterStatus, clusterUp, type Layout } from "./cluster/index.js";
+import { clusterDown, clusterStatus, clusterUp, type Layout, layoutOf } from "./cluster/index.js";
 
 function printLayout(l: Layout) {
   const rows = clusterStatus({ dir: l.dir, basePort: l.ports.primary, instances: l.ports.instances.length });
@@ -21,10 +21,12 @@ async function main(command: string | undefined) {
       console.log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return;
     }
-    case "down":
-      await clusterDown();
-      console.log("cluster stopped and its directory removed");
+    case "down": {
+      const dir = layoutOf().dir;
+      // CLUSTER_DIR is easy to forget in a new shell: say which directory was (or was not) there.
+      console.log((await clusterDown()) ? `cluster in ${dir} stopped and removed` : `no cluster in ${dir}`);
       return;
+    }
     case "status": {
       const { layout, components } = clusterStatus();
       printLayout(layout);

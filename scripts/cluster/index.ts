@@ -67,9 +67,10 @@ export async function clusterUp(options: ClusterOptions = {}): Promise<Layout> {
   return l;
 }
 
-export async function clusterDown(options: ClusterOptions = {}) {
+/** Stops everything and removes the directory; false when there was no cluster there. */
+export async function clusterDown(options: ClusterOptions = {}): Promise<boolean> {
   const l = layoutOf(options);
-  if (!existsSync(l.dir)) return;
+  if (!existsSync(l.dir)) return false;
   if (!existsSync(path.join(l.dir, MARKER)))
     throw new Error(`${l.dir} was not made by scripts/cluster; not touching it`);
   // Clients first, so nothing reconnects while the servers go; `immediate` because the data is deleted next.
@@ -78,6 +79,7 @@ export async function clusterDown(options: ClusterOptions = {}) {
   stopPg(l.standbyData, "immediate");
   stopPg(l.primaryData, "immediate");
   rmSync(l.dir, { recursive: true, force: true });
+  return true;
 }
 
 export function clusterStatus(options: ClusterOptions = {}) {
