@@ -1,13 +1,7 @@
 import { Redis } from "ioredis";
 import type { Config } from "./config.js";
 import type { Database, Db } from "./db/client.js";
-import {
-  createReadRouter,
-  memoryWriteMarks,
-  type Reader,
-  type ReadRouter,
-  redisWriteMarks,
-} from "./db/read-routing.js";
+import { createReadRouter, memoryWriteMarks, type ReadRouter, redisWriteMarks } from "./db/read-routing.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import { networkMatcher } from "./lib/networks.js";
 import { MemoryRateLimitStore, RateLimiter, type RateLimiterLogger, RedisRateLimitStore } from "./lib/rate-limiter.js";
@@ -23,7 +17,7 @@ export interface Services {
   queryNamed: Database["queryNamed"];
   /**
    * Where reads that may be a little behind go (DATABASE_REPLICA_URL): routes of pre-call, searches,
-   * lists, statistics and exports ask it per request, then pass `readingFrom(services, reader)`.
+   * lists, statistics and exports ask it per request, then pass `readServices(request, services)` (auth/request.ts).
    */
   reads: ReadRouter;
   config: Config;
@@ -109,12 +103,4 @@ export function createServices(
       mailer.close();
     },
   };
-}
-
-/**
- * The same services with `db` and `queryNamed` on `reader`, for a read-only service call. Writes
- * must not go through it: a standby refuses them.
- */
-export function readingFrom(services: Services, reader: Reader): Services {
-  return reader.onReplica ? { ...services, db: reader.db, queryNamed: reader.queryNamed } : services;
 }

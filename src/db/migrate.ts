@@ -6,12 +6,13 @@ import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 // session), so one serves PGlite and node-postgres alike.
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import { type Database, type Db, queryRows, toNumber } from "./client.js";
+import { LOCK_KEYS } from "./lock-keys.js";
 
 /** drizzle/ at the project root, from src/db (tsx) or dist/db (build) alike. */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.meta.url));
 
 /** Session-level advisory lock key: two instances starting together must not both migrate. */
-const MIGRATION_LOCK_KEY = 4_812_001;
+const MIGRATION_LOCK_KEY = LOCK_KEYS.migrations;
 
 interface JournalEntry {
   idx: number;

@@ -3,6 +3,8 @@ import { sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import { type Database, type Db, type QueryNamed, queryRows } from "./client.js";
 import { lsnValue, type ReplicaState } from "./replica.js";
+import type { FastifyRequest } from "fastify";
+import type { Services } from "../services.js";
 
 /** Where one request's reads go: the replica when it has everything this actor wrote, else the primary. */
 export interface Reader {
@@ -133,4 +135,19 @@ export function createReadRouter(database: Database, marks: WriteMarks): ReadRou
     },
     counts,
   };
+}
+
+// Per request: routes of read-only calls ask where to read (modules import this, not plugins/, which
+// would tie every module to the wiring).
+/** Whose writes a request's reads must see: the signed-in user or the API key. */
+export const readerActorOf = (request: FastifyRequest) => request.auth?.userId ?? request.apiKey?.id ?? null;
+
+/** Where this request may read: the replica, unless the caller's own last write has not reached it. */
+export const readerFor = (request: FastifyRequest, services: Services): Promise<Reader> =>
+  services.reads.for(readerActorOf(request));
+
+/** Services whose `db` and `queryNamed` read where this request may read; only for read-only calls. */
+export async function readServices(request: FastifyRequest, services: Services): Promise<Services> {
+  const reader = await readerFor(request, services);
+  return reader.onReplica ? { ...services, db: reader.db, queryNamed: reader.queryNamed } : services;
 }

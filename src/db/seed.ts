@@ -3,6 +3,7 @@ import { withAdvisoryLock } from "./locks.js";
 import { sampleCustomersSeeder } from "../modules/customers/seed-sample.js";
 import { demoStaffSeeder } from "../modules/users/seed.js";
 import type { Services } from "../services.js";
+import { LOCK_KEYS } from "./lock-keys.js";
 
 export interface SeedContext {
   services: Services;
@@ -27,7 +28,7 @@ export async function runSeeds(ctx: SeedContext): Promise<{ name: string; create
   return report;
 }
 
-const SEED_LOCK_KEY = 4_812_002;
+const SEED_LOCK_KEY = LOCK_KEYS.seed;
 
 /**
  * The seeders check, then insert; two instances starting together on a fresh database would both

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { readServices } from "../../plugins/read-routing.js";
+import { readServices } from "../../db/read-routing.js";
 import { Type } from "typebox";
 import { csvStream } from "../../lib/csv.js";
 import { idKeyOf, LimitQuery, PageInfo, paginate } from "../../lib/pagination.js";

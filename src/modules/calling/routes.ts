@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { errorResponses } from "../../lib/http-schemas.js";
 import { requestContext } from "../auth/request.js";
-import { readerFor } from "../../plugins/read-routing.js";
+import { readerFor } from "../../db/read-routing.js";
 import type { Services } from "../../services.js";
 import { recordPostCallOutcome } from "./post-call.js";
 import { preCall } from "./pre-call.js";

@@ -26,11 +26,12 @@ import {
   type Rng,
   weighted,
 } from "./seed-data.js";
+import { LOCK_KEYS } from "../../db/lock-keys.js";
 
 export const SAMPLE_CUSTOMER_COUNT = 50;
 export const SAMPLE_REF_PREFIX = "DEMO-";
 /** Serialises two instances seeding at start-up, so neither trips over the other's unique keys. */
-const SAMPLE_LOCK_KEY = 4_812_101;
+const SAMPLE_LOCK_KEY = LOCK_KEYS.sampleCustomers;
 
 /**
  * First loan of customer i, cycled so that fifty customers cover every bucket and terminal status

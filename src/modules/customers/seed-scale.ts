@@ -15,6 +15,7 @@ import {
 } from "./seed-data.js";
 import { type HistoryOptions, historyCtes } from "./seed-scale-history.js";
 import { arr, h, phoneOf, pick, quote } from "./seed-scale-sql.js";
+import { LOCK_KEYS } from "../../db/lock-keys.js";
 
 export interface PortfolioOptions {
   /** Target number of generated (GEN-) customers; existing ones count towards it. */
@@ -40,7 +41,7 @@ export const DEFAULT_BATCH_SIZE = 20_000;
 /** Phones and national ids embed the sequence number in 7 digits. */
 export const MAX_PORTFOLIO_CUSTOMERS = 9_999_999;
 /** Two generators on one database take turns per batch instead of numbering the same customers. */
-const PORTFOLIO_LOCK_KEY = 4_812_102;
+const PORTFOLIO_LOCK_KEY = LOCK_KEYS.portfolio;
 
 function customersInsert(start: number, end: number, now: string): SQL {
   const email = `case when ${h("n", 6, 100)} < 55 then translate(lower(first_name || '.' || last_name), 'àâäéèêëïîôöùûüç ', 'aaaeeeeiioouuuc') || n || '@' || ${pick(["gmail.com", "yahoo.fr", "hotmail.com", "outlook.fr"], "n", 7)} end`;

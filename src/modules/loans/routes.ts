@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { readServices } from "../../plugins/read-routing.js";
+import { readServices } from "../../db/read-routing.js";
 import { errorResponses, MessageResponse } from "../../lib/http-schemas.js";
 import { expectedVersion } from "../../lib/versioning.js";
 import { requestContext } from "../auth/request.js";

@@ -3,10 +3,11 @@ import { type Database, type Db, queryRows, toNumber } from "../../db/client.js"
 import { withJobLock } from "../../db/locks.js";
 import type { Services } from "../../services.js";
 import { markBrokenPromises } from "../promises/repository.js";
+import { LOCK_KEYS } from "../../db/lock-keys.js";
 
 /** Rows per statement: deletes stay short so they never hold long locks on busy tables. */
 export const CLEANUP_BATCH = 5000;
-const CLEANUP_LOCK = 4_812_003;
+const CLEANUP_LOCK = LOCK_KEYS.cleanup;
 
 export interface CleanupStep {
   name: string;

@@ -4,6 +4,7 @@ import { withJobLock } from "../../db/locks.js";
 import type { Services } from "../../services.js";
 import { findLoan } from "../loans/repository.js";
 import { listLoanPromises, markBrokenPromises, type PromiseRow } from "./repository.js";
+import { LOCK_KEYS } from "../../db/lock-keys.js";
 
 export const toPromiseView = (p: PromiseRow) => ({
   id: p.id,
@@ -26,7 +27,7 @@ export async function listPromiseViews(services: Services, loanId: string) {
   return { data: (await listLoanPromises(db, loanId)).map(toPromiseView) };
 }
 
-const PROMISE_JOB_LOCK = 4_812_002;
+const PROMISE_JOB_LOCK = LOCK_KEYS.promiseEvaluation;
 
 /**
  * The periodic evaluation. With several instances on one database, a try-lock lets exactly one run
