@@ -343,6 +343,22 @@ run("web console in Chromium: the administrator's screens", () => {
     await confirmDialog(page).getByRole("button", { name: "Remove" }).click();
     await expect.poll(() => page.getByRole("cell", { name: "+2136999", exact: true }).count()).toBe(0);
     await expect.poll(() => page.getByTestId("dispositions").locator("tbody tr").count()).toBeGreaterThan(3);
+    // A centre adds its own outcome, which the agents' picker lists until it is retired.
+    const outcome = page.getByRole("form", { name: "Add the outcome" });
+    await outcome.getByLabel("Code").fill("third_party_message");
+    await outcome.getByLabel("Label").fill("Message left with a relative");
+    await outcome.getByLabel("Counts as").selectOption("contact");
+    await outcome.getByRole("button", { name: "Add the outcome" }).click();
+    await page.getByRole("button", { name: "Retire third_party_message" }).waitFor();
+    const picker = async () =>
+      (await t.app.inject({ method: "GET", url: "/api/crm/dispositions", headers: await headersOf(admin.email) }))
+        .json()
+        .data.map((d: { code: string }) => d.code);
+    expect(await picker()).toContain("third_party_message");
+    await page.getByRole("button", { name: "Retire third_party_message" }).click();
+    await confirmDialog(page).getByRole("button", { name: "Retire" }).click();
+    await page.getByRole("button", { name: "Restore third_party_message" }).waitFor();
+    expect(await picker()).not.toContain("third_party_message");
 
     await page.getByLabel("Team name").fill("Oran A");
     await page.getByRole("button", { name: "Create the team" }).click();

@@ -1709,6 +1709,817 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/dispositions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every call outcome, retired ones too, in picker order (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description Its effects are code (disposition-effects.ts); a centre's own has none */
+                                builtIn: boolean;
+                                code: string;
+                                contacted: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                                isActive: boolean;
+                                label: string;
+                                requires: ("promiseAmount" | "promiseDate" | "callbackAt")[];
+                                rightPartyContact: boolean;
+                                sortOrder: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a centre's own call outcome (admin, audited)
+         * @description It counts as a contact / right-party contact as declared and has no other effect; the built-in outcomes' effects (promise, dispute, do-not-call, wrong number, callback) are code. 409 when the code exists.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Lower-case letters, digits and underscores, e.g. `third_party_message`; never changes */
+                        code: string;
+                        /** @description Someone answered (counted as a contact) */
+                        contacted: boolean;
+                        label: string;
+                        /** @description It was the borrower (implies contacted) */
+                        rightPartyContact?: boolean;
+                        /** @description Picker order, smallest first */
+                        sortOrder?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Its effects are code (disposition-effects.ts); a centre's own has none */
+                            builtIn: boolean;
+                            code: string;
+                            contacted: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            isActive: boolean;
+                            label: string;
+                            requires: ("promiseAmount" | "promiseDate" | "callbackAt")[];
+                            rightPartyContact: boolean;
+                            sortOrder: number;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/dispositions/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Relabel, reorder, retire (isActive false) or re-count a call outcome (admin, audited) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        contacted?: boolean;
+                        /** @description false retires the outcome from the picker */
+                        isActive?: boolean;
+                        label?: string;
+                        rightPartyContact?: boolean;
+                        /** @description Picker order, smallest first */
+                        sortOrder?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Its effects are code (disposition-effects.ts); a centre's own has none */
+                            builtIn: boolean;
+                            code: string;
+                            contacted: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            isActive: boolean;
+                            label: string;
+                            requires: ("promiseAmount" | "promiseDate" | "callbackAt")[];
+                            rightPartyContact: boolean;
+                            sortOrder: number;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/admin/email-outbox": {
         parameters: {
             query?: never;
