@@ -15213,6 +15213,14 @@ export interface paths {
                                     updatedAt: string;
                                     version: number;
                                 }[];
+                                /** @description The customer's numbers, primary first; a next call dials the first one not reported wrong */
+                                phones: {
+                                    /** @enum {unknown} */
+                                    kind: "primary" | "alternate";
+                                    number: string;
+                                    /** @description A call reported this number wrong (wrong_number outcome) */
+                                    wrongNumber: boolean;
+                                }[];
                                 recentInteractions: {
                                     agentId: string | null;
                                     agentName: string | null;
@@ -15965,6 +15973,14 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                                 version: number;
+                            }[];
+                            /** @description The customer's numbers, primary first; a next call dials the first one not reported wrong */
+                            phones: {
+                                /** @enum {unknown} */
+                                kind: "primary" | "alternate";
+                                number: string;
+                                /** @description A call reported this number wrong (wrong_number outcome) */
+                                wrongNumber: boolean;
                             }[];
                             recentInteractions: {
                                 agentId: string | null;

@@ -28,7 +28,6 @@ export const PreCallView = forwardRef<HTMLHeadingElement, Props>(function PreCal
     version,
   );
   const { customer, summary, eligibility } = precall;
-  const wrong = eligibility.reasons.includes("WRONG_NUMBER");
   return (
     <article aria-labelledby="precall-title">
       <h1 id="precall-title" ref={heading} tabIndex={-1}>
@@ -41,9 +40,14 @@ export const PreCallView = forwardRef<HTMLHeadingElement, Props>(function PreCal
           <dl>
             <dt>{t("phones")}</dt>
             <dd>
-              {phone} {wrong && <Badge tone="bad">{t("wrongNumber")}</Badge>}
-              {customer.altPhone && customer.altPhone !== phone && ` · ${customer.altPhone}`}
-              {customer.altPhone === phone && ` · ${customer.phone}`}
+              <ul className="phones" data-testid="phones">
+                {precall.phones.map((p) => (
+                  <li key={p.number}>
+                    {p.number === phone ? <strong>{p.number}</strong> : p.number}{" "}
+                    {p.wrongNumber && <Badge tone="bad">{t("wrongNumber")}</Badge>}
+                  </li>
+                ))}
+              </ul>
             </dd>
             <dt>{t("preferredLanguage")}</dt>
             <dd>{customer.preferredLanguage ?? "—"}</dd>

@@ -200,7 +200,13 @@ describe("post-call dispositions", () => {
       reasons: ["WRONG_NUMBER"],
       nextEligibleAt: null,
     });
-    expect((await preCall(alt)).json().eligibility.canCall).toBe(true);
+    const fromAlt = (await preCall(alt)).json();
+    expect(fromAlt.eligibility.canCall).toBe(true);
+    // Every number of the customer is listed with its flag, so the agent sees which one is wrong.
+    expect(fromAlt.phones).toEqual([
+      { number: phone, kind: "primary", wrongNumber: true },
+      { number: alt, kind: "alternate", wrongNumber: false },
+    ]);
   });
 
   it("unanswered attempts count towards the daily limit", async () => {

@@ -38,6 +38,15 @@ export function dialNumber(r: Pick<EligibilityRow, "phone" | "alt_phone" | "flag
   return [r.phone, r.alt_phone].find((p): p is string => Boolean(p) && !flagged.includes(p as string)) ?? null;
 }
 
+/** Each of the customer's numbers, primary first, with whether a call reported it wrong. */
+export function phoneStates(r: Pick<EligibilityRow, "phone" | "alt_phone" | "flagged">) {
+  const flagged = parseJsonColumn<string[]>(r.flagged);
+  const numbers: { number: string; kind: "primary" | "alternate" }[] = [];
+  if (r.phone) numbers.push({ number: r.phone, kind: "primary" });
+  if (r.alt_phone && r.alt_phone !== r.phone) numbers.push({ number: r.alt_phone, kind: "alternate" });
+  return numbers.map((n) => ({ ...n, wrongNumber: flagged.includes(n.number) }));
+}
+
 /**
  * The one rule function (eligibility.ts), fed from a row: for a call to `dialled` (pre-call), or to
  * any of the customer's numbers.

@@ -6,7 +6,7 @@ import { toCustomerView } from "../customers/service.js";
 import { summariseLoans, toLoanView } from "../loans/views.js";
 import { markBrokenPromises } from "../promises/repository.js";
 import { callRulesFrom } from "./eligibility.js";
-import { rowEligibility } from "./eligibility-row.js";
+import { phoneStates, rowEligibility } from "./eligibility-row.js";
 import { type CustomerTarget, loadPreCall } from "./repository.js";
 
 export const customerNotFound = () => new AppError("CUSTOMER_NOT_FOUND");
@@ -51,6 +51,7 @@ export async function preCallFor(
   const totals = summariseLoans(loans);
   return {
     customer: toCustomerView(customer, now),
+    phones: phoneStates(found.eligibility),
     loans,
     summary: {
       totalOutstanding: totals.totalOutstanding,

@@ -23,6 +23,14 @@ export const PreCallQuery = Type.Object(
 
 export const PreCallResponse = Type.Object({
   customer: CustomerView,
+  phones: Type.Array(
+    Type.Object({
+      number: Type.String(),
+      kind: Type.Enum(["primary", "alternate"]),
+      wrongNumber: Type.Boolean({ description: "A call reported this number wrong (wrong_number outcome)" }),
+    }),
+    { description: "The customer's numbers, primary first; a next call dials the first one not reported wrong" },
+  ),
   loans: Type.Array(LoanView),
   summary: Type.Object({
     totalOutstanding: Type.String(),
