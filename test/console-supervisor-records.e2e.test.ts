@@ -73,6 +73,25 @@ runInChromium("supervisor console: customers, loans and import in Chromium", () 
     const loans = (await ui.inject("GET", `/api/customers/${c.id}/loans`, ui.sup.email)).json().data;
     const paid = (await ui.inject("GET", `/api/loans/${loans[0].id}/payments`, ui.sup.email)).json().data;
     expect(paid.map((p: { amount: string }) => p.amount)).toEqual(["1500.00"]);
+
+    // A new loan for the customer: a field error first, then created and listed.
+    const newLoan = b.getByRole("form", { name: "New loan" });
+    await newLoan.getByLabel("Loan number").fill("LN-SUP-2");
+    await newLoan.getByRole("button", { name: "Create the loan" }).click();
+    await newLoan
+      .locator(".field", { has: b.getByLabel("Product") })
+      .locator("[data-field-error]")
+      .waitFor();
+    await newLoan.getByLabel("Product").fill("Car loan");
+    await newLoan.getByLabel("Principal (DZD)").fill("300000");
+    await newLoan.getByLabel("Instalment (DZD)").fill("14000");
+    await newLoan.getByLabel("Amount overdue (DZD, optional)").fill("14000");
+    await newLoan.getByLabel("Next due date (optional)").fill(daysAgo(new Date(), 10));
+    await newLoan.getByRole("button", { name: "Create the loan" }).click();
+    await b.getByText("Loan LN-SUP-2 created.").waitFor();
+    await b.getByTestId("loans").getByRole("cell", { name: "LN-SUP-2" }).waitFor();
+    const after = (await ui.inject("GET", `/api/customers/${c.id}/loans`, ui.sup.email)).json().data;
+    expect(after.map((l: { loanNumber: string }) => l.loanNumber).sort()).toEqual(["LN-SUP-1", "LN-SUP-2"]);
     await b.context().close();
   }, 120_000);
 

@@ -7,6 +7,7 @@ import { centreTimeToIso } from "../../lib/zoned";
 import { Alert, Field } from "../../lib/ui";
 import { BucketBadge } from "../parts";
 import { COLLECTION_STATUSES } from "./Assign";
+import { NewLoanForm } from "./NewLoan";
 import { changedFields, type Conflict, ConflictBanner, conflictOf } from "./versioned";
 
 const METHODS = ["cash", "bank_transfer", "card", "ccp", "cheque", "other"] as const;
@@ -234,6 +235,7 @@ export function Loans({ customer, onChange }: { customer: CustomerDetail; onChan
         <LoanForm key={`${l.id}/${l.version}`} loan={l} onSaved={onChange} />
       ))}
       {customer.loans.length > 0 && <PaymentForm loans={customer.loans} onSaved={onChange} />}
+      <NewLoanForm customerId={customer.id} onSaved={onChange} />
     </section>
   );
 }
