@@ -1,7 +1,7 @@
 /**
  * `npm run cluster -- up|down|status`: a primary, a hot standby, PgBouncer, Redis and two service
  * instances on this machine (see scripts/cluster/index.ts). CLUSTER_DIR and CLUSTER_BASE_PORT choose
- * where; the defaults are $TMPDIR/crm-cluster and 55430.
+ * where; the defaults are $TMPDIR/crm-cluster and 25430.
  */
 import { clusterDown, clusterStatus, clusterUp, type Layout, layoutOf } from "./cluster/index.js";
 

@@ -17,7 +17,9 @@ export interface ClusterOptions {
 }
 
 export const DATABASE = "crm";
-export const DEFAULT_BASE_PORT = 55430;
+// Below Linux's ephemeral range (32768–60999): a client socket's local port there would make a
+// server's bind fail with "address already in use" although nothing listens on it.
+export const DEFAULT_BASE_PORT = 25430;
 
 export function layoutOf(options: ClusterOptions = {}) {
   const dir = path.resolve(options.dir ?? process.env.CLUSTER_DIR ?? path.join(tmpdir(), "crm-cluster"));

@@ -6,7 +6,9 @@ import type { Headers } from "./crm.js";
 /** A base port whose block (base … base+11) is free, so a test cluster never meets a developer's. */
 export async function freeBasePort(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 2_000) * 20;
+    // Below the ephemeral range (32768–60999), where other tests' client sockets take local ports that
+    // a listening server could then not bind (seen: "could not bind … Address already in use").
+    const base = 20_000 + Math.floor(Math.random() * 600) * 20;
     const ports = [0, 1, 2, 3, 10, 11].map((d) => base + d);
     const open = await Promise.all(ports.map(portOpen));
     if (!open.some(Boolean)) return base;
