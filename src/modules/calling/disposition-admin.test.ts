@@ -71,6 +71,11 @@ describe("/api/admin/dispositions", () => {
     const post = (payload: object) =>
       ctx.app.inject({ method: "POST", url: "/api/admin/dispositions", headers: ctx.as.admin.headers, payload });
     expect((await post({ code: "Bad Code", label: "x", contacted: false })).statusCode).toBe(400);
+    const contradictoryNew = await post({ code: "odd_one", label: "x", contacted: false, rightPartyContact: true });
+    expect(contradictoryNew.statusCode).toBe(400);
+    expect(contradictoryNew.json().error.details).toEqual([
+      { path: "/contacted", message: "must be true when rightPartyContact is true" },
+    ]);
     const patch = (code: string, payload: object) =>
       ctx.app.inject({
         method: "PATCH",

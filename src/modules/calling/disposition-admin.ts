@@ -29,6 +29,14 @@ export function toDispositionAdminView(row: DispositionRecord) {
   };
 }
 
+/** Creating and changing an outcome answer the same contradiction the same way. */
+function refuseRightPartyWithoutContact(input: { contacted?: boolean; rightPartyContact?: boolean }) {
+  if (input.rightPartyContact === true && input.contacted === false)
+    throw new AppError("VALIDATION_ERROR", "A right-party contact is a contact", {
+      details: [{ path: "/contacted", message: "must be true when rightPartyContact is true" }],
+    });
+}
+
 export async function listDispositionsForAdmin(services: Services) {
   return (await listAllDispositions(services.db)).map(toDispositionAdminView);
 }
@@ -42,12 +50,12 @@ export async function createDisposition(
   input: Static<typeof DispositionCreateBody>,
   ctx: RequestContext,
 ) {
-  const contacted = input.contacted || input.rightPartyContact === true;
+  refuseRightPartyWithoutContact(input);
   return services.db.transaction(async (tx) => {
     const row = await insertDisposition(tx, {
       code: input.code,
       label: input.label,
-      contacted,
+      contacted: input.contacted,
       rightPartyContact: input.rightPartyContact ?? false,
       sortOrder: input.sortOrder ?? 100,
     });
@@ -68,10 +76,7 @@ export async function patchDisposition(
   input: Static<typeof DispositionPatchBody>,
   ctx: RequestContext,
 ) {
-  if (input.rightPartyContact === true && input.contacted === false)
-    throw new AppError("VALIDATION_ERROR", "A right-party contact is a contact", {
-      details: [{ path: "/contacted", message: "must be true when rightPartyContact is true" }],
-    });
+  refuseRightPartyWithoutContact(input);
   return services.db.transaction(async (tx) => {
     const changes = { ...input, ...(input.rightPartyContact ? { contacted: true } : {}) };
     const result = await updateDisposition(tx, code, changes);
