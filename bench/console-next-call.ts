@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { hasChromium, launchChromium } from "../test/support/browser.js";
+import { hasChromium, launchChromium, timeNextCallClick } from "../test/support/browser.js";
 import {
   createDatabase,
   databaseUrl,
@@ -34,17 +34,6 @@ const { values } = parseArgs({
     database: { type: "string" },
   },
 });
-
-/** Same in-page timing as the console's browser test: click → the pre-call heading in the DOM. */
-const TIME_NEXT_CALL = `new Promise((resolve, reject) => {
-  const started = performance.now();
-  const observer = new MutationObserver(() => {
-    if (document.getElementById("precall-title")) { observer.disconnect(); resolve(performance.now() - started); }
-  });
-  observer.observe(document.body, { childList: true, subtree: true });
-  setTimeout(() => reject(new Error("no pre-call after 10 s")), 10000);
-  document.querySelector("[data-testid=next-call-button]").click();
-})`;
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
@@ -89,7 +78,7 @@ async function main() {
     let first = 0;
     for (let i = 0; i <= rounds; i++) {
       await page.getByTestId("next-call-button").waitFor();
-      const ms = (await page.evaluate(TIME_NEXT_CALL)) as number;
+      const ms = await timeNextCallClick(page);
       // The first click also loads the call screen's code and may compute the pool's ranking: shown apart.
       if (i > 0) times.push(ms);
       else first = ms;

@@ -5,7 +5,6 @@
  * reference data and the mail outbox. Screenshots go to docs/console/40-….
  */
 import { mkdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildConsole, consoleIsStale } from "../scripts/console-build.js";
@@ -13,10 +12,9 @@ import { eq } from "drizzle-orm";
 import { mailOutbox, users } from "../src/db/schema/index.js";
 import { createStaff, FAST_AUTH_ENV, signIn as signInApi, STRONG_PASSWORD } from "./support/accounts.js";
 import { buildTestApp, type TestApp } from "./support/app.js";
-import { hasChromium, launchChromium, seriousA11yViolations } from "./support/browser.js";
+import { checkScreen, hasChromium, launchChromium, SCREENSHOTS } from "./support/browser.js";
 import { createCustomer, createLoan, daysAgo } from "./support/crm.js";
 
-const SHOTS = path.resolve(import.meta.dirname, "../docs/console");
 // Without the browser the suite is skipped locally; CI installs it, so there it must run.
 const run = hasChromium || process.env.CI ? describe : describe.skip;
 
@@ -39,13 +37,6 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
-async function check(page: Page, name: string) {
-  await page.waitForLoadState("networkidle");
-  const violations = await seriousA11yViolations(page);
-  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
 async function signIn(page: Page, identifier: string) {
   await page.goto(`${base}/sign-in`);
   await page.getByLabel("Email or phone").fill(identifier);
@@ -63,7 +54,7 @@ const confirmDialog = (page: Page) => page.getByRole("dialog");
 
 run("web console in Chromium: the administrator's screens", () => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
     if (consoleIsStale()) await buildConsole();
     t = await buildTestApp({ ...FAST_AUTH_ENV, CALL_WINDOW: "00:00-24:00", NO_CALL_WEEKDAYS: "none" });
     base = await t.app.listen({ port: 0, host: "127.0.0.1" });
@@ -113,7 +104,7 @@ run("web console in Chromium: the administrator's screens", () => {
     await adminNav(page).getByRole("link", { name: "Users" }).click();
     await page.getByRole("heading", { name: "Users" }).waitFor();
     await page.getByRole("link", { name: "Amina Agent" }).waitFor();
-    await check(page, "40-admin-users");
+    await checkScreen(page, "40-admin-users");
 
     await page.getByLabel("Role", { exact: true }).first().selectOption("agent");
     await page.getByRole("button", { name: "Apply filters" }).click();
@@ -136,7 +127,7 @@ run("web console in Chromium: the administrator's screens", () => {
     await confirmDialog(page)
       .getByText(/this is the last active administrator/)
       .waitFor();
-    await check(page, "41-admin-last-admin-refused");
+    await checkScreen(page, "41-admin-last-admin-refused");
     await confirmDialog(page).getByRole("button", { name: "Cancel" }).click();
 
     // The agent's page: a session, the activity; lock with a reason.
@@ -148,12 +139,12 @@ run("web console in Chromium: the administrator's screens", () => {
     const dialog = confirmDialog(page);
     await dialog.getByRole("heading", { name: "Lock the account of Amina Agent?" }).waitFor();
     await dialog.getByLabel("Reason").fill("Left the desk with the session open");
-    await check(page, "42-admin-lock-confirm");
+    await checkScreen(page, "42-admin-lock-confirm");
     await dialog.getByRole("button", { name: "Lock" }).click();
     await page.getByText("Amina Agent is locked; their sessions are ended.").waitFor();
     await expect.poll(() => page.getByTestId("user-state").textContent()).toContain("Locked by an administrator");
     await page.getByText("No active session.").waitFor();
-    await check(page, "43-admin-user");
+    await checkScreen(page, "43-admin-user");
 
     // The agent's open console: its next action sends it to sign-in with the reason.
     await agentPage.getByLabel("Phone, name or reference").fill("Karim");
@@ -242,7 +233,7 @@ run("web console in Chromium: the administrator's screens", () => {
     await page.getByText("Copied.").waitFor();
     expect(await page.evaluate("navigator.clipboard.readText()")).toBe(key);
     await page.getByRole("cell", { name: "Dialer A (Oran site)", exact: true }).waitFor();
-    await check(page, "44-admin-keys");
+    await checkScreen(page, "44-admin-keys");
 
     const claim = () =>
       fetch(`${base}/api/crm/claims`, {
@@ -297,7 +288,7 @@ run("web console in Chromium: the administrator's screens", () => {
     await expect.poll(() => actions.allTextContents()).toEqual(expectedIds.map(() => "user.locked"));
     await page.getByTestId("audit").getByRole("button", { name: "Show" }).first().click();
     await expect.poll(() => page.getByTestId("audit-json").textContent()).toContain('"reason"');
-    await check(page, "45-admin-audit");
+    await checkScreen(page, "45-admin-audit");
 
     const [download] = await Promise.all([
       page.waitForEvent("download"),
@@ -323,7 +314,7 @@ run("web console in Chromium: the administrator's screens", () => {
       .poll(async () => (await signIns.locator("td:nth-child(4)").allTextContents()).every((x) => /^Refused/.test(x)))
       .toBe(true);
     await signIns.filter({ hasText: agent.email }).filter({ hasText: "Refused: wrong password" }).first().waitFor();
-    await check(page, "46-admin-sign-ins");
+    await checkScreen(page, "46-admin-sign-ins");
     await page.context().close();
   }, 90_000);
 
@@ -370,7 +361,7 @@ run("web console in Chromium: the administrator's screens", () => {
     await page.getByRole("button", { name: "Rename", exact: true }).click();
     const renamed = page.getByTestId("team-Oran East");
     await renamed.getByRole("button", { name: "Take Amina Agent out" }).waitFor();
-    await check(page, "47-admin-reference");
+    await checkScreen(page, "47-admin-reference");
     await renamed.getByRole("button", { name: "Take Amina Agent out" }).click();
     await confirmDialog(page).getByRole("button", { name: "Remove" }).click();
     await renamed.getByText("No members.").waitFor();
@@ -381,7 +372,7 @@ run("web console in Chromium: the administrator's screens", () => {
     await adminNav(page).waitFor();
     await page.getByRole("link", { name: "Utilisateurs" }).click();
     await page.getByRole("heading", { name: "Utilisateurs" }).waitFor();
-    await check(page, "49-admin-users-fr");
+    await checkScreen(page, "49-admin-users-fr");
     await page.context().close();
   }, 90_000);
 
@@ -402,7 +393,7 @@ run("web console in Chromium: the administrator's screens", () => {
     await page.getByLabel("Delivery status").selectOption("failed");
     await page.getByRole("cell", { name: "someone@example.dz" }).waitFor();
     await expect.poll(() => page.getByTestId("outbox-fixes").textContent()).toContain("SMTP_AUTH_REJECTED");
-    await check(page, "48-admin-mail");
+    await checkScreen(page, "48-admin-mail");
     await page.context().close();
   }, 60_000);
 

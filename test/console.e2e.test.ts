@@ -4,7 +4,6 @@
  * docs/console/ (shown in the README).
  */
 import { mkdirSync } from "node:fs";
-import path from "node:path";
 import { eq } from "drizzle-orm";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,10 +12,9 @@ import { auditLogs } from "../src/db/schema/index.js";
 import type { Clock } from "../src/lib/clock.js";
 import { createStaff, FAST_AUTH_ENV, signIn as signInApi, STRONG_PASSWORD } from "./support/accounts.js";
 import { buildTestApp, type TestApp } from "./support/app.js";
-import { hasChromium, launchChromium, seriousA11yViolations } from "./support/browser.js";
+import { checkScreen, hasChromium, launchChromium, SCREENSHOTS, timeNextCallClick } from "./support/browser.js";
 import { createCustomer, createLoan, daysAgo, staffSessions } from "./support/crm.js";
 
-const SHOTS = path.resolve(import.meta.dirname, "../docs/console");
 // Without the browser the suite is skipped locally; CI installs it, so there it must run.
 const run = hasChromium || process.env.CI ? describe : describe.skip;
 
@@ -63,21 +61,6 @@ async function owingCustomer(
   return c;
 }
 
-/**
- * Clicks "Next call" and times, inside the page, the click → the pre-call heading in the DOM (the
- * request, the answer's rendering and React's commit).
- */
-const TIME_NEXT_CALL = `new Promise((resolve, reject) => {
-  const started = performance.now();
-  const seen = () => document.getElementById("precall-title");
-  const observer = new MutationObserver(() => {
-    if (seen()) { observer.disconnect(); resolve(performance.now() - started); }
-  });
-  observer.observe(document.body, { childList: true, subtree: true });
-  setTimeout(() => reject(new Error("no pre-call after 10 s")), 10000);
-  document.querySelector("[data-testid=next-call-button]").click();
-})`;
-
 const localFormat = (e164: string) => `0${e164.slice(4, 7)} ${e164.slice(7, 9)} ${e164.slice(9, 11)} ${e164.slice(11)}`;
 
 async function newPage(context?: BrowserContext): Promise<Page> {
@@ -94,13 +77,6 @@ async function newPage(context?: BrowserContext): Promise<Page> {
   return page;
 }
 
-async function check(page: Page, name: string) {
-  await page.waitForLoadState("networkidle");
-  const violations = await seriousA11yViolations(page);
-  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
 async function signIn(page: Page, identifier: string, password = STRONG_PASSWORD, at = base) {
   await page.goto(`${at}/sign-in`);
   await page.getByLabel("Email or phone").fill(identifier);
@@ -110,7 +86,7 @@ async function signIn(page: Page, identifier: string, password = STRONG_PASSWORD
 
 run("web console in Chromium", () => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
     if (consoleIsStale()) await buildConsole();
     t = await buildTestApp(
       {
@@ -153,7 +129,7 @@ run("web console in Chromium", () => {
     const page = await newPage();
     await page.goto(base);
     await expect.poll(() => page.url()).toContain("/sign-in");
-    await check(page, "01-sign-in");
+    await checkScreen(page, "01-sign-in");
 
     await signIn(page, agent.email);
     await page.getByRole("heading", { name: "Find a customer" }).waitFor();
@@ -162,12 +138,12 @@ run("web console in Chromium", () => {
     await searchBox.fill(localFormat(customer.phone));
     await searchBox.press("Enter");
     await page.getByRole("link", { name: "Karim Benali" }).waitFor();
-    await check(page, "02-search");
+    await checkScreen(page, "02-search");
 
     await page.getByRole("link", { name: "Karim Benali" }).click();
     await page.getByRole("heading", { name: "Karim Benali" }).waitFor();
     await page.getByText("LN-E2E-1").first().waitFor();
-    await check(page, "03-customer");
+    await checkScreen(page, "03-customer");
 
     await page
       .getByRole("link", { name: `Call ${customer.phone}` })
@@ -175,7 +151,7 @@ run("web console in Chromium", () => {
       .click();
     await page.getByRole("heading", { name: /Before the call/ }).waitFor();
     await expect.poll(() => page.getByTestId("eligibility").textContent()).toContain("can be called now");
-    await check(page, "04-pre-call");
+    await checkScreen(page, "04-pre-call");
 
     // A validation error from the API appears next to its field.
     await page.getByLabel("Outcome").selectOption("promise_to_pay");
@@ -186,14 +162,14 @@ run("web console in Chromium", () => {
     const dateField = page.locator(".field", { has: page.getByLabel("Promised payment date") });
     await expect.poll(() => dateField.locator("[data-field-error]").textContent()).toMatch(/must be between/);
     expect(await page.getByLabel("Promised payment date").getAttribute("aria-invalid")).toBe("true");
-    await check(page, "05-post-call-validation");
+    await checkScreen(page, "05-post-call-validation");
 
     // A double click records one interaction (one callId per form).
     await page.getByLabel("Promised payment date").fill(dayOffset(5));
     await page.getByRole("button", { name: "Save the call" }).dblclick();
     await page.getByText("Call recorded.").waitFor();
     await expect.poll(() => page.getByTestId("promises").textContent()).toContain("Pending");
-    await check(page, "06-promise-recorded");
+    await checkScreen(page, "06-promise-recorded");
 
     const list = await t.app.inject({
       method: "GET",
@@ -229,7 +205,7 @@ run("web console in Chromium", () => {
     await page.getByRole("heading", { name: /Avant l'appel/ }).waitFor();
     await page.getByLabel("Résultat").waitFor();
     expect(await page.getByRole("button", { name: "Enregistrer l'appel" }).count()).toBe(1);
-    await check(page, "07-pre-call-fr");
+    await checkScreen(page, "07-pre-call-fr");
     await page.context().close();
   }, 120_000);
 
@@ -247,13 +223,13 @@ run("web console in Chromium", () => {
     await expect.poll(() => worklist.textContent()).toContain("Yacine Brahimi");
     const names = await worklist.locator("tbody tr td:first-child").allTextContents();
     expect(names).toEqual(["Lina Haddad", "Sofiane Meziane", "Yacine Brahimi"]);
-    await check(page, "11-my-list");
+    await checkScreen(page, "11-my-list");
 
     await page.getByRole("navigation").getByRole("link", { name: "Next call" }).click();
     await page.getByRole("heading", { name: "Next call" }).waitFor();
-    await check(page, "12-next-call");
+    await checkScreen(page, "12-next-call");
     const answer = page.waitForResponse((r) => r.url().endsWith("/api/crm/next-call"));
-    const ms = (await page.evaluate(TIME_NEXT_CALL)) as number;
+    const ms = await timeNextCallClick(page);
     const request = (await answer).request().timing();
     console.log(
       `next call → pre-call screen rendered: ${ms.toFixed(0)} ms (of which the request, sent → answer read: ${Math.round(request.responseEnd)} ms)`,
@@ -264,7 +240,7 @@ run("web console in Chromium", () => {
     await expect
       .poll(() => page.getByTestId("claim-timer").textContent())
       .toMatch(/^Held for you: (10:00|9:\d\d) left$/);
-    await check(page, "13-next-call-pre-call");
+    await checkScreen(page, "13-next-call-pre-call");
 
     // A promise, saved: the claim is released, the promise shows as pending, Lina leaves the list.
     await page.getByLabel("Outcome").selectOption("promise_to_pay");
@@ -347,7 +323,7 @@ run("web console in Chromium", () => {
       await expect
         .poll(() => page.getByTestId("next-call-summary").textContent())
         .toBe("3 owe money; 3 outside the call window; callable again from Wed 4 Mar, 08:00.");
-      await check(page, "14-nothing-callable");
+      await checkScreen(page, "14-nothing-callable");
       await page.context().close();
     } finally {
       await quiet.close();
@@ -366,7 +342,7 @@ run("web console in Chromium", () => {
     const page = await newPage();
     await signIn(page, email, "Initial-Secret-Pass-77");
     await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
-    await check(page, "08-change-password");
+    await checkScreen(page, "08-change-password");
     await page.getByLabel("Current password").fill("Initial-Secret-Pass-77");
     await page.getByLabel("New password", { exact: true }).fill("Nadia-Own-Passphrase-2026");
     await page.getByLabel("Repeat the new password").fill("Nadia-Own-Passphrase-2026");
@@ -379,7 +355,7 @@ run("web console in Chromium", () => {
     const resetter = await createStaff(t.app, { role: "agent", name: "Rania Reset" });
     await page.getByRole("link", { name: "Forgot password?" }).click();
     await page.getByRole("heading", { name: "Reset your password" }).waitFor();
-    await check(page, "09-forgot-password");
+    await checkScreen(page, "09-forgot-password");
     await page.getByLabel("Email").fill(resetter.email);
     await page.getByLabel("Phone").fill(resetter.user.phone!);
     await page.getByRole("button", { name: "Send the code" }).click();
@@ -411,7 +387,7 @@ run("web console in Chromium", () => {
     await page.getByText("This account is disabled. Contact an administrator.").waitFor();
     await page.goto(`${base}/verify-email`);
     await page.getByRole("heading", { name: "Verify your email address" }).waitFor();
-    await check(page, "10-verify-email");
+    await checkScreen(page, "10-verify-email");
 
     // Clear messages on refusals: wrong password.
     await signIn(page, email, "not-the-password");

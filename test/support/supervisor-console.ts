@@ -1,15 +1,13 @@
 import { mkdirSync } from "node:fs";
-import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { buildConsole, consoleIsStale } from "../../scripts/console-build.js";
 import { createStaff, FAST_AUTH_ENV, signIn as signInApi, STRONG_PASSWORD } from "./accounts.js";
 import { buildTestApp, type TestApp } from "./app.js";
-import { hasChromium, launchChromium, seriousA11yViolations } from "./browser.js";
+import { checkScreen, hasChromium, launchChromium, SCREENSHOTS } from "./browser.js";
 import type { Headers } from "./crm.js";
 import { teamOf } from "./supervisor.js";
 
-export const SHOTS = path.resolve(import.meta.dirname, "../../docs/console");
 // Without the browser the suites are skipped locally; CI installs it, so there they must run.
 export const runInChromium = hasChromium || process.env.CI ? describe : describe.skip;
 
@@ -41,12 +39,7 @@ export function useSupervisorConsole() {
       });
       return page;
     },
-    async check(page: Page, name: string) {
-      await page.waitForLoadState("networkidle");
-      const violations = await seriousA11yViolations(page);
-      expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-      await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-    },
+    check: checkScreen,
     async signedInPage(email: string) {
       const page = await ctx.newPage();
       await page.goto(`${ctx.base}/sign-in`);
@@ -59,7 +52,7 @@ export function useSupervisorConsole() {
   };
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
     if (consoleIsStale()) await buildConsole();
     ctx.t = await buildTestApp({
       ...FAST_AUTH_ENV,
