@@ -13,7 +13,6 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { users } from "./accounts.js";
-import { teams } from "./allocation.js";
 import { money, timestamptz } from "./columns.js";
 
 export const PAYMENT_STATUSES = ["current", "overdue", "paid_off", "defaulted", "written_off"] as const;
@@ -61,11 +60,6 @@ export const customers = pgTable(
     notes: text("notes"),
     oldestDueDate: date("oldest_due_date"),
     totalOverdue: money("total_overdue").notNull().default("0"),
-    /** The owning agent and/or team; changed only through the assignment routes (audited). */
-    assignedAgentId: uuid("assigned_agent_id").references(() => users.id, { onDelete: "set null" }),
-    assignedTeamId: uuid("assigned_team_id").references(() => teams.id, { onDelete: "set null" }),
-    assignedAt: timestamptz("assigned_at"),
-    assignedBy: uuid("assigned_by"),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
     version: integer("version").notNull().default(1),
@@ -82,18 +76,6 @@ export const customers = pgTable(
     index("customers_city_idx").on(t.city),
     index("customers_oldest_due_idx").on(t.oldestDueDate, t.id),
     index("customers_total_overdue_idx").on(t.totalOverdue, t.id),
-    index("customers_assigned_agent_idx")
-      .on(t.assignedAgentId)
-      .where(sql`${t.assignedAgentId} is not null`),
-    index("customers_assigned_team_idx")
-      .on(t.assignedTeamId)
-      .where(sql`${t.assignedTeamId} is not null`),
-    // The unowned pool's ranking scan (next-call), index-only like the worklist's.
-    index("customers_unowned_pool_idx")
-      .on(t.oldestDueDate, t.totalOverdue, t.id)
-      .where(
-        sql`${t.totalOverdue} > 0 and not ${t.doNotCall} and ${t.assignedAgentId} is null and ${t.assignedTeamId} is null`,
-      ),
     // Covers the worklist's ranking scan (index-only): the customers who owe and may be called.
     index("customers_worklist_idx")
       .on(t.oldestDueDate, t.totalOverdue, t.id)

@@ -1,6 +1,6 @@
 import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { auditLogs, customers } from "../../db/schema/index.js";
+import { auditLogs, customerAssignments, customers } from "../../db/schema/index.js";
 import { manualClock } from "../../lib/clock.js";
 import { nextCall, seedDebtors, signedInAgents } from "../../../test/support/allocation.js";
 import { type Headers, useCrmTestApp } from "../../../test/support/crm.js";
@@ -78,7 +78,10 @@ describe("assignments and next-call pools", () => {
     });
     expect((await assign({ customerIds: [teams[0]!.id], to: { teamId } })).statusCode).toBe(200);
     expect((await assign({ customerIds: [other[0]!.id], to: { agentId: t.as.agent.userId } })).statusCode).toBe(200);
-    const [stored] = await t.app.database.db.select().from(customers).where(eq(customers.id, own[0]!.id));
+    const [stored] = await t.app.database.db
+      .select()
+      .from(customerAssignments)
+      .where(eq(customerAssignments.customerId, own[0]!.id));
     expect(stored).toMatchObject({
       assignedAgentId: agent!.userId,
       assignedTeamId: teamId,
@@ -157,10 +160,8 @@ describe("assignments and next-call pools", () => {
     expect(dry.json()).toMatchObject({ dryRun: true, matched: 40, changed: 40 });
     expect(dry.json().owners.map((o: { customers: number }) => o.customers)).toEqual([10, 10, 10, 10]);
     expect(
-      (await t.app.database.db.select().from(customers).where(inArray(customers.id, ids))).every(
-        (c) => c.assignedAgentId === null,
-      ),
-    ).toBe(true);
+      await t.app.database.db.select().from(customerAssignments).where(inArray(customerAssignments.customerId, ids)),
+    ).toEqual([]);
 
     const rr = (await assign({ filter: { city: "Split-city" }, to: { teamId }, strategy: "round_robin" })).json();
     expect(rr.owners.map((o: { customers: number }) => o.customers)).toEqual([10, 10, 10, 10]);
@@ -169,11 +170,21 @@ describe("assignments and next-call pools", () => {
     // 820,000 in all: a snake deal of 40 amounts over 4 agents gives each exactly a quarter.
     expect(totals.reduce((a: number, b: number) => a + b, 0)).toBe(820_000);
     for (const total of totals) expect(total).toBe(205_000);
-    const stored = await t.app.database.db.select().from(customers).where(inArray(customers.id, ids));
+    const stored = await t.app.database.db
+      .select()
+      .from(customerAssignments)
+      .where(inArray(customerAssignments.customerId, ids));
     expect(new Set(stored.map((c) => c.assignedAgentId)).size).toBe(4);
+    // Assignment is not an edit of the customer: its version (and a supervisor's open form) is untouched.
+    const versions = await t.app.database.db.select().from(customers).where(inArray(customers.id, ids));
+    expect(versions.every((c) => c.version === 1)).toBe(true);
 
     const un = (await assign({ customerIds: ids, unassign: true })).json();
     expect(un).toMatchObject({ matched: 40, changed: 40 });
+    expect(
+      await t.app.database.db.select().from(customerAssignments).where(inArray(customerAssignments.customerId, ids)),
+    ).toEqual([]);
+    expect((await assign({ customerIds: ids, unassign: true })).json()).toMatchObject({ matched: 40, changed: 0 });
     expect(
       (await assign({ customerIds: ids, to: { agentId: agents[0]!.userId }, strategy: "round_robin" })).statusCode,
     ).toBe(400);

@@ -43,7 +43,9 @@ async function targetOf(services: Services, input: Input): Promise<{ agent: SQL;
 /**
  * `POST /api/admin/assignments`: one set-based statement selects the customers (ids or the customer
  * list's filters), computes each one's new owner and, unless it is a dry run, updates them and writes
- * one `customer.assigned` audit entry per changed customer with the old and new owner.
+ * one `customer.assigned` audit entry per changed customer with the old and new owner. Owners live in
+ * `customer_assignments` (an upsert; unassigning deletes the row), so the customer rows, their
+ * version and their indexes are not touched.
  *
  * round_robin deals customers (largest overdue first) to the team's agents in turn; balance_amount
  * deals them in a snake order (1…n, n…1, …) over the same ranking, which evens out the totals
@@ -75,9 +77,9 @@ export async function assignCustomers(services: Services, input: Input, dryRun: 
 
   const base = sql`
     sel as (
-      select customers.id, customers.total_overdue, customers.assigned_agent_id as old_agent, customers.assigned_team_id as old_team,
+      select customers.id, customers.total_overdue, ca.assigned_agent_id as old_agent, ca.assigned_team_id as old_team,
              row_number() over (order by customers.total_overdue desc, customers.id) - 1 as rn
-        from customers where ${where}
+        from customers left join customer_assignments ca on ca.customer_id = customers.id where ${where}
     ),
     a as (${agentsTable}),
     target as (
@@ -87,12 +89,25 @@ export async function assignCustomers(services: Services, input: Input, dryRun: 
   const write = dryRun
     ? sql`, upd as (select id from target where false)`
     : sql`,
+    changed as (
+      select * from target t where t.old_agent is distinct from t.new_agent or t.old_team is distinct from t.new_team
+    ),
+    owned as (
+      insert into customer_assignments as ca (customer_id, assigned_agent_id, assigned_team_id, assigned_at, assigned_by)
+      select id, new_agent, new_team, ${now.toISOString()}::timestamptz, ${ctx.actorId ?? null}::uuid
+        from changed where new_agent is not null or new_team is not null
+      on conflict (customer_id) do update set assigned_agent_id = excluded.assigned_agent_id, assigned_team_id = excluded.assigned_team_id,
+             assigned_at = excluded.assigned_at, assigned_by = excluded.assigned_by
+      returning ca.customer_id as id
+    ),
+    freed as (
+      delete from customer_assignments ca using changed
+       where ca.customer_id = changed.id and changed.new_agent is null and changed.new_team is null
+      returning ca.customer_id as id
+    ),
     upd as (
-      update customers c set assigned_agent_id = t.new_agent, assigned_team_id = t.new_team, assigned_at = ${now.toISOString()}::timestamptz,
-             assigned_by = ${ctx.actorId ?? null}::uuid, updated_at = ${now.toISOString()}::timestamptz, version = c.version + 1
-        from target t
-       where c.id = t.id and (c.assigned_agent_id is distinct from t.new_agent or c.assigned_team_id is distinct from t.new_team)
-      returning c.id, t.old_agent, t.old_team, t.new_agent, t.new_team
+      select changed.id, changed.old_agent, changed.old_team, changed.new_agent, changed.new_team
+        from changed where changed.id in (select id from owned union all select id from freed)
     ),
     aud as (
       insert into audit_logs (actor_id, actor_type, action, entity_type, entity_id, details, ip, request_id)

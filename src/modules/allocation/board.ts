@@ -14,9 +14,10 @@ export async function liveBoard(services: Services, teamId: string | undefined) 
     services.db,
     sql`select k.customer_id, c.full_name, k.user_id, u.name as user_name, u.team_id, k.api_key_id, a.name as key_name, k.batch_id, k.claimed_at, k.expires_at
           from call_claims k join customers c on c.id = k.customer_id
+          left join customer_assignments ca on ca.customer_id = k.customer_id
           left join users u on u.id = k.user_id left join api_keys a on a.id = k.api_key_id
          where k.released_at is null and k.expires_at > ${at}::timestamptz
-           ${teamId ? sql`and (u.team_id = ${teamId}::uuid or c.assigned_team_id = ${teamId}::uuid)` : sql``}
+           ${teamId ? sql`and (u.team_id = ${teamId}::uuid or ca.assigned_team_id = ${teamId}::uuid)` : sql``}
          order by k.claimed_at, k.customer_id limit 5000`,
   );
   return {
@@ -55,8 +56,9 @@ export async function assignmentSummary(services: Services) {
   const agents = await queryRows<Record<string, unknown>>(
     db,
     sql`with owned as (
-          select assigned_agent_id as id, count(*) as customers, coalesce(sum(total_overdue), 0)::text as total_overdue
-            from customers where assigned_agent_id is not null group by assigned_agent_id
+          select ca.assigned_agent_id as id, count(*) as customers, coalesce(sum(c.total_overdue), 0)::text as total_overdue
+            from customer_assignments ca join customers c on c.id = ca.customer_id
+           where ca.assigned_agent_id is not null group by ca.assigned_agent_id
         )
         select u.id, u.name, u.team_id, coalesce(o.customers, 0) as customers, coalesce(o.total_overdue, '0.00') as total_overdue,
           (select count(*) from call_claims k where k.user_id = u.id and k.released_at is null and k.expires_at > ${at}::timestamptz) as claims_live,
@@ -72,14 +74,16 @@ export async function assignmentSummary(services: Services) {
   const teams = await queryRows<Record<string, unknown>>(
     db,
     sql`select t.id, t.name, count(c.id) as customers, coalesce(sum(c.total_overdue), 0)::text as total_overdue
-          from teams t left join customers c on c.assigned_team_id = t.id group by t.id, t.name order by t.name`,
+          from teams t left join customer_assignments ca on ca.assigned_team_id = t.id left join customers c on c.id = ca.customer_id
+         group by t.id, t.name order by t.name`,
   );
 
   // Callable now, with the one rule function, over the owned owing customers.
   const owned = await queryRows<{ id: string; agent: string | null; team: string | null }>(
     db,
-    sql`select id, assigned_agent_id as agent, assigned_team_id as team from customers
-         where (assigned_agent_id is not null or assigned_team_id is not null) and total_overdue > 0 and not do_not_call
+    sql`select c.id, ca.assigned_agent_id as agent, ca.assigned_team_id as team
+          from customer_assignments ca join customers c on c.id = ca.customer_id
+         where (ca.assigned_agent_id is not null or ca.assigned_team_id is not null) and c.total_overdue > 0 and not c.do_not_call
          limit ${SUMMARY_EVALUATION_CAP}`,
   );
   const rules = callRulesFrom(config);

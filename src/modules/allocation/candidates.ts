@@ -22,11 +22,15 @@ export function poolsFor(services: Services, agent: { id: string; teamId: string
   return pools;
 }
 
-/** The SQL condition on `customers c` for one pool. */
+/** The SQL condition on `customers c` for one pool (owners are in `customer_assignments`). */
 export function poolCondition(pool: Pool): SQL {
-  if (pool.kind === "own") return sql`c.assigned_agent_id = ${pool.id}::uuid`;
-  if (pool.kind === "team") return sql`c.assigned_team_id = ${pool.id}::uuid and c.assigned_agent_id is null`;
-  return sql`c.assigned_agent_id is null and c.assigned_team_id is null`;
+  if (pool.kind === "own")
+    return sql`c.id in (select ca.customer_id from customer_assignments ca where ca.assigned_agent_id = ${pool.id}::uuid)`;
+  if (pool.kind === "team")
+    return sql`c.id in (select ca.customer_id from customer_assignments ca
+                         where ca.assigned_team_id = ${pool.id}::uuid and ca.assigned_agent_id is null)`;
+  return sql`not exists (select 1 from customer_assignments ca where ca.customer_id = c.id
+                          and (ca.assigned_agent_id is not null or ca.assigned_team_id is not null))`;
 }
 
 /** How many ranked customers a pool keeps; enough for a floor of agents for the TTL below. */

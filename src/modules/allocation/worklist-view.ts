@@ -48,9 +48,10 @@ export function worklistViewer(
       claimed: boolean;
     }>(
       caller.userId ? `alloc_worklist_view_${pools!.map((p) => p.kind).join("_")}` : "alloc_worklist_view_key",
-      sql`select c.id, c.assigned_agent_id as agent_id, u.name as agent_name, c.assigned_team_id as team_id, t.name as team_name,
+      sql`select c.id, ca.assigned_agent_id as agent_id, u.name as agent_name, ca.assigned_team_id as team_id, t.name as team_name,
                  k.user_id as holder_user, k.api_key_id as holder_key, k.id is not null as claimed
-            from customers c left join users u on u.id = c.assigned_agent_id left join teams t on t.id = c.assigned_team_id
+            from customers c left join customer_assignments ca on ca.customer_id = c.id
+            left join users u on u.id = ca.assigned_agent_id left join teams t on t.id = ca.assigned_team_id
             left join call_claims k on k.customer_id = c.id and k.released_at is null and k.expires_at > ${at}::timestamptz
            where c.id = any(${sql.param(ids)}::uuid[]) and (${inPools})`,
     );
@@ -95,9 +96,10 @@ function teamWorklistViewer(services: Services, teamId: string): WorklistViewer 
       team_name: string;
     }>(
       services.db,
-      sql`select c.id, c.assigned_agent_id as agent_id, u.name as agent_name, c.assigned_team_id as team_id, t.name as team_name
-            from customers c join teams t on t.id = c.assigned_team_id left join users u on u.id = c.assigned_agent_id
-           where c.id = any(${sql.param(ids)}::uuid[]) and c.assigned_team_id = ${teamId}::uuid
+      sql`select c.id, ca.assigned_agent_id as agent_id, u.name as agent_name, ca.assigned_team_id as team_id, t.name as team_name
+            from customers c join customer_assignments ca on ca.customer_id = c.id join teams t on t.id = ca.assigned_team_id
+            left join users u on u.id = ca.assigned_agent_id
+           where c.id = any(${sql.param(ids)}::uuid[]) and ca.assigned_team_id = ${teamId}::uuid
              and not exists (select 1 from call_claims k where k.customer_id = c.id and k.released_at is null and k.expires_at > ${at}::timestamptz)`,
     );
     return new Map(
