@@ -93,6 +93,8 @@ export const ConfigSchema = Type.Object({
   }),
   MAX_CALL_ATTEMPTS_PER_DAY: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
   MAX_CALL_ATTEMPTS_PER_7_DAYS: Type.Integer({ minimum: 1, maximum: 700, default: 7 }),
+  /** How long a customer rests after an outbound attempt before next-call, the worklist or a dialer offers them again. */
+  MIN_MINUTES_BETWEEN_ATTEMPTS: Type.Integer({ minimum: 0, maximum: 1440, default: 60 }),
   PROMISE_EVALUATION_INTERVAL_MINUTES: Type.Number({ minimum: 0, maximum: 1440, default: 15 }),
   CLAIM_LEASE_SECONDS: Type.Integer({ minimum: 10, maximum: 86400, default: 600 }),
   ALLOCATION_POOL: Type.Union([Type.Literal("own"), Type.Literal("team"), Type.Literal("all")], { default: "all" }),

@@ -104,7 +104,16 @@ async function adminQuery(statement: string) {
 }
 
 export function testConfig(env: Record<string, string> = {}) {
-  return loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", SEED_ON_START: "false", ...env });
+  // No rest between attempts unless a test asks for it: most suites record several calls to one
+  // customer within simulated minutes to reach another rule (src/modules/allocation/retry-interval.test.ts
+  // tests the rest itself).
+  return loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    SEED_ON_START: "false",
+    MIN_MINUTES_BETWEEN_ATTEMPTS: "0",
+    ...env,
+  });
 }
 
 export interface TestApp {

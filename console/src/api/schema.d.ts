@@ -15180,7 +15180,7 @@ export interface paths {
                                 eligibility: {
                                     canCall: boolean;
                                     nextEligibleAt: string | null;
-                                    reasons: ("DO_NOT_CALL" | "WRONG_NUMBER" | "DISPUTE_OPEN" | "OUTSIDE_CALL_WINDOW" | "NO_CALL_DAY" | "DAILY_ATTEMPT_LIMIT" | "WEEKLY_ATTEMPT_LIMIT" | "PROMISE_PENDING" | "CALLBACK_SCHEDULED")[];
+                                    reasons: ("DO_NOT_CALL" | "WRONG_NUMBER" | "DISPUTE_OPEN" | "OUTSIDE_CALL_WINDOW" | "NO_CALL_DAY" | "DAILY_ATTEMPT_LIMIT" | "WEEKLY_ATTEMPT_LIMIT" | "RETRY_INTERVAL" | "PROMISE_PENDING" | "CALLBACK_SCHEDULED")[];
                                 };
                                 loans: {
                                     amountOverdue: string;
@@ -15491,7 +15491,7 @@ export interface paths {
                             eligibility: {
                                 canCall: boolean;
                                 nextEligibleAt: string | null;
-                                reasons: ("DO_NOT_CALL" | "WRONG_NUMBER" | "DISPUTE_OPEN" | "OUTSIDE_CALL_WINDOW" | "NO_CALL_DAY" | "DAILY_ATTEMPT_LIMIT" | "WEEKLY_ATTEMPT_LIMIT" | "PROMISE_PENDING" | "CALLBACK_SCHEDULED")[];
+                                reasons: ("DO_NOT_CALL" | "WRONG_NUMBER" | "DISPUTE_OPEN" | "OUTSIDE_CALL_WINDOW" | "NO_CALL_DAY" | "DAILY_ATTEMPT_LIMIT" | "WEEKLY_ATTEMPT_LIMIT" | "RETRY_INTERVAL" | "PROMISE_PENDING" | "CALLBACK_SCHEDULED")[];
                             };
                             interaction: {
                                 agentId: string | null;
@@ -15546,7 +15546,7 @@ export interface paths {
                             eligibility: {
                                 canCall: boolean;
                                 nextEligibleAt: string | null;
-                                reasons: ("DO_NOT_CALL" | "WRONG_NUMBER" | "DISPUTE_OPEN" | "OUTSIDE_CALL_WINDOW" | "NO_CALL_DAY" | "DAILY_ATTEMPT_LIMIT" | "WEEKLY_ATTEMPT_LIMIT" | "PROMISE_PENDING" | "CALLBACK_SCHEDULED")[];
+                                reasons: ("DO_NOT_CALL" | "WRONG_NUMBER" | "DISPUTE_OPEN" | "OUTSIDE_CALL_WINDOW" | "NO_CALL_DAY" | "DAILY_ATTEMPT_LIMIT" | "WEEKLY_ATTEMPT_LIMIT" | "RETRY_INTERVAL" | "PROMISE_PENDING" | "CALLBACK_SCHEDULED")[];
                             };
                             interaction: {
                                 agentId: string | null;
@@ -15941,7 +15941,7 @@ export interface paths {
                             eligibility: {
                                 canCall: boolean;
                                 nextEligibleAt: string | null;
-                                reasons: ("DO_NOT_CALL" | "WRONG_NUMBER" | "DISPUTE_OPEN" | "OUTSIDE_CALL_WINDOW" | "NO_CALL_DAY" | "DAILY_ATTEMPT_LIMIT" | "WEEKLY_ATTEMPT_LIMIT" | "PROMISE_PENDING" | "CALLBACK_SCHEDULED")[];
+                                reasons: ("DO_NOT_CALL" | "WRONG_NUMBER" | "DISPUTE_OPEN" | "OUTSIDE_CALL_WINDOW" | "NO_CALL_DAY" | "DAILY_ATTEMPT_LIMIT" | "WEEKLY_ATTEMPT_LIMIT" | "RETRY_INTERVAL" | "PROMISE_PENDING" | "CALLBACK_SCHEDULED")[];
                             };
                             loans: {
                                 amountOverdue: string;

@@ -3,7 +3,14 @@ import { type EligibilityInput, evaluateEligibility } from "./eligibility.js";
 
 // Algiers is UTC+1 all year. 2026-06-15 is a Monday; 2026-06-19 a Friday.
 const at = (local: string) => new Date(`${local}+01:00`);
-const rules = { windowStart: 8 * 60, windowEnd: 20 * 60, noCallWeekdays: [5], maxPerDay: 3, maxPer7Days: 7 };
+const rules = {
+  windowStart: 8 * 60,
+  windowEnd: 20 * 60,
+  noCallWeekdays: [5],
+  maxPerDay: 3,
+  maxPer7Days: 7,
+  minGapMs: 0,
+};
 const base = (now: string, extra: Partial<EligibilityInput> = {}): EligibilityInput => ({
   now: at(now),
   timezone: "Africa/Algiers",
@@ -54,6 +61,32 @@ describe("call eligibility", () => {
       nextEligibleAt: at("2026-06-20T08:00:00").toISOString(),
     });
     expect(check("2026-06-18T21:00:00").nextEligibleAt).toBe(at("2026-06-20T08:00:00").toISOString());
+  });
+
+  it("rests a customer for the retry interval after an attempt, unless a callback they asked for is due", () => {
+    const gap = { ...rules, minGapMs: 60 * 60_000 };
+    const attempt = [at("2026-06-15T10:00:00")];
+    expect(check("2026-06-15T10:20:00", { outboundAttempts: attempt, rules: gap })).toEqual({
+      canCall: false,
+      reasons: ["RETRY_INTERVAL"],
+      nextEligibleAt: at("2026-06-15T11:00:00").toISOString(),
+    });
+    expect(check("2026-06-15T11:00:00", { outboundAttempts: attempt, rules: gap }).canCall).toBe(true);
+    // The rest that runs past the window's close waits for the next opening.
+    expect(
+      check("2026-06-15T19:30:00", { outboundAttempts: [at("2026-06-15T19:20:00")], rules: gap }).nextEligibleAt,
+    ).toBe(at("2026-06-16T08:00:00").toISOString());
+    // "Call me back in ten minutes": the callback, due after the attempt, overrides the rest.
+    expect(
+      check("2026-06-15T10:12:00", { outboundAttempts: attempt, rules: gap, callbackAt: at("2026-06-15T10:10:00") }),
+    ).toMatchObject({ canCall: true, reasons: [] });
+    // A callback due before the last attempt was already honoured by it.
+    expect(
+      check("2026-06-15T10:12:00", { outboundAttempts: attempt, rules: gap, callbackAt: at("2026-06-15T09:50:00") })
+        .reasons,
+    ).toEqual(["RETRY_INTERVAL"]);
+    // No rest configured: callable at once.
+    expect(check("2026-06-15T10:01:00", { outboundAttempts: attempt }).canCall).toBe(true);
   });
 
   it("the daily attempt limit clears at the next allowed window", () => {

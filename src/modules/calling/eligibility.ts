@@ -10,6 +10,7 @@ export const ELIGIBILITY_REASONS = [
   "NO_CALL_DAY",
   "DAILY_ATTEMPT_LIMIT",
   "WEEKLY_ATTEMPT_LIMIT",
+  "RETRY_INTERVAL",
   "PROMISE_PENDING",
   "CALLBACK_SCHEDULED",
 ] as const;
@@ -23,6 +24,8 @@ export interface CallRules {
   noCallWeekdays: number[];
   maxPerDay: number;
   maxPer7Days: number;
+  /** Rest after an outbound attempt, in milliseconds (0: none). */
+  minGapMs: number;
 }
 
 const WEEKDAY_NAMES = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
@@ -42,6 +45,7 @@ export function callRulesFrom(config: Config): CallRules {
     noCallWeekdays: days,
     maxPerDay: config.MAX_CALL_ATTEMPTS_PER_DAY,
     maxPer7Days: config.MAX_CALL_ATTEMPTS_PER_7_DAYS,
+    minGapMs: config.MIN_MINUTES_BETWEEN_ATTEMPTS * 60_000,
   };
 }
 
@@ -128,6 +132,19 @@ export function evaluateEligibility(input: EligibilityInput): Eligibility {
   if (weekly) {
     reasons.push("WEEKLY_ATTEMPT_LIMIT");
     later(weekly);
+  }
+  // An unanswered customer is not offered again minutes later (a floor of agents would otherwise
+  // redial the same number back to back); a callback the customer asked for, due since that attempt,
+  // overrides the rest: they asked to be called then.
+  let latest = -Infinity;
+  for (const a of input.outboundAttempts)
+    if (a.getTime() <= now.getTime() && a.getTime() > latest) latest = a.getTime();
+  const restEnds = latest + rules.minGapMs;
+  const callbackDue =
+    input.callbackAt !== null && input.callbackAt.getTime() <= now.getTime() && input.callbackAt.getTime() >= latest;
+  if (restEnds > now.getTime() && !callbackDue) {
+    reasons.push("RETRY_INTERVAL");
+    later(new Date(restEnds));
   }
   const notYetDue = input.pendingPromiseDueDates.filter((d) => d > local.date).sort();
   if (notYetDue.length > 0) {
