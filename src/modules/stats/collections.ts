@@ -62,7 +62,8 @@ const cents = (v: unknown) => toCents(String(v ?? "0"));
  */
 export async function collectionStats(services: Services, q: { from?: string; to?: string }) {
   const { start, end } = resolveRange(services.clock.now(), q.from, q.to, 1);
-  if (end.getTime() - start.getTime() > MAX_COLLECTION_DAYS * 86_400_000) {
+  // An hour of slack: 366 local days that span a daylight-saving change last an hour longer.
+  if (end.getTime() - start.getTime() > MAX_COLLECTION_DAYS * 86_400_000 + 3_600_000) {
     throw new AppError("VALIDATION_ERROR", `At most ${MAX_COLLECTION_DAYS} days per request`, {
       details: [{ path: "/from", message: `range longer than ${MAX_COLLECTION_DAYS} days` }],
     });
