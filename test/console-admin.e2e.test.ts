@@ -160,6 +160,40 @@ run("web console in Chromium: the administrator's screens", () => {
     await page.context().close();
   }, 120_000);
 
+  it("users: ends one session after confirmation; that console goes to sign-in, the other goes on", async () => {
+    const sami = await createStaff(t.app, { role: "agent", name: "Sami Sessions" });
+    const consoles = [await newPage(), await newPage()];
+    for (const c of consoles) await signIn(c, sami.email);
+    const auth = await headersOf(admin.email);
+    const sessions = async () =>
+      (await t.app.inject({ method: "GET", url: `/api/admin/users/${sami.user.id}/sessions`, headers: auth })).json()
+        .data as { id: string }[];
+    expect(await sessions()).toHaveLength(2);
+
+    const page = await newPage();
+    await signIn(page, admin.email);
+    await page.goto(`${base}/admin/users/${sami.user.id}`);
+    await page.getByRole("heading", { name: "Sami Sessions" }).waitFor();
+    const rows = page.getByTestId("sessions").locator("tbody tr");
+    await expect.poll(() => rows.count()).toBe(2);
+    await rows.first().getByRole("button", { name: /^End/ }).click();
+    await confirmDialog(page).getByRole("heading", { name: "End this session?" }).waitFor();
+    await confirmDialog(page).getByRole("button", { name: "End", exact: true }).click();
+    await page.getByText("Session ended.").waitFor();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await sessions()).toHaveLength(1);
+
+    // Each console acts: exactly one is sent to sign-in.
+    for (const c of consoles) {
+      await c.getByLabel("Phone, name or reference").fill("Karim");
+      await c.getByLabel("Phone, name or reference").press("Enter");
+    }
+    await expect
+      .poll(async () => consoles.filter((c) => c.url().includes("/sign-in")).length, { timeout: 10_000 })
+      .toBe(1);
+    for (const c of [...consoles, page]) await c.context().close();
+  }, 90_000);
+
   it("approves a pending self-registration with the role chosen", async () => {
     const pending = await createStaff(t.app, { role: "agent", name: "Paula Pending" });
     // As REGISTRATION=approval leaves a self-registered account: no approval yet.
@@ -303,6 +337,27 @@ run("web console in Chromium: the administrator's screens", () => {
     expect(rows.map((r) => r[0])).toEqual(expectedIds);
     expect(new Set(rows.map((r) => r[4]))).toEqual(new Set(["user.locked"]));
     expect(JSON.parse(rows[0]![9]!)).toHaveProperty("reason");
+
+    // Refused or failed entries only: the wrong password typed for the agent among them; the CSV follows.
+    const failed = (
+      await t.app.inject({ method: "GET", url: "/api/admin/audit-logs?action=auth.*&success=false", headers: auth })
+    ).json().data as { id: number; action: string }[];
+    expect(failed.map((r) => r.action)).toContain("auth.login_failed");
+    await page.getByLabel("Action").fill("auth.*");
+    await page.getByLabel("Outcome").selectOption("false");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expect.poll(() => actions.allTextContents()).toEqual(failed.map((r) => `${r.action} Refused or failed`));
+    const [failedCsv] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download CSV" }).click(),
+    ]);
+    const failedRows = readFileSync((await failedCsv.path())!, "utf8")
+      .trim()
+      .split(/\r?\n/)
+      .slice(1)
+      .map(csvCells);
+    expect(failedRows.map((r) => r[0])).toEqual(failed.map((r) => String(r.id)));
+    expect(new Set(failedRows.map((r) => r[10]))).toEqual(new Set(["false"]));
 
     await page.getByRole("link", { name: "Sign-in history" }).click();
     await page.getByRole("heading", { name: "Sign-in history" }).waitFor();

@@ -170,11 +170,33 @@ runInChromium("supervisor console in Chromium", () => {
     const perAgent = await plotted("agent-contacts");
     for (const a of api.byAgent as { agentName: string; calls: number }[])
       expect(perAgent.series[0]!.values[perAgent.labels.indexOf(a.agentName)]).toBe(a.calls);
+    // Money per agent as the API credits it (kept promise's creator, else assigned agent); it adds up.
+    const collected = await plotted("agent-collected");
+    const agentLabel = (a: { agentName: string | null }) =>
+      a.agentName ?? "No agent (dialer calls, unattributed payments)";
+    for (const a of api.byAgent as { agentName: string | null; amountCollected: string }[])
+      expect(collected.series[0]!.values[collected.labels.indexOf(agentLabel(a))]).toBeCloseTo(
+        Number(a.amountCollected),
+        2,
+      );
+    expect(sum(collected.series[0]!.values)).toBeCloseTo(Number(api.totals.amountCollected), 2);
+    expect(collected.series[0]!.values.some((v) => v > 0)).toBe(true);
+    // The days plotted are the API's byDay, one request for the period.
+    expect(daily.series[0]!.values).toEqual(api.byDay.map((d: { calls: number }) => d.calls));
+
     const arrears = await plotted("arrears");
     expect(arrears.labels).toEqual(["Current (not late)", "1-30 days", "31-60 days", "61-90 days", "90+ days"]);
+    const buckets = (await ui.inject("GET", "/api/admin/stats/arrears", ui.sup.email)).json().buckets as {
+      customers: number;
+      loans: number;
+      totalOverdue: string;
+    }[];
+    expect(arrears.series[0]!.values).toEqual(buckets.map((b) => Number(b.totalOverdue)));
     expect(arrears.series[0]!.values[2]).toBeGreaterThan(1000 * 1000);
+    const counts = await page.getByTestId("arrears-counts").textContent();
+    for (const b of buckets) expect(counts).toContain(`${b.customers} customers, ${b.loans} loans`);
     // The canvases are drawn (chart.js under the CSP, no inline style refused).
-    expect(await page.locator("figure.chart canvas").count()).toBe(6);
+    expect(await page.locator("figure.chart canvas").count()).toBe(7);
     const width = await page
       .locator("figure.chart canvas")
       .first()

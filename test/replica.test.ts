@@ -148,8 +148,10 @@ describe.runIf(onPostgres)("reads on a replica (DATABASE_REPLICA_URL)", () => {
       [as.supervisor.headers, "/api/admin/stats/logins"],
       [as.supervisor.headers, "/api/admin/stats/most-active-users"],
       [as.supervisor.headers, "/api/admin/stats/collections"],
+      [as.supervisor.headers, "/api/admin/stats/arrears"],
       [as.admin.headers, "/api/admin/audit-logs"],
       [as.admin.headers, "/api/admin/audit-logs?format=csv"],
+      [as.admin.headers, "/api/admin/audit-logs?success=false&format=csv"],
       [as.admin.headers, "/api/admin/login-history"],
       [as.admin.headers, "/api/admin/login-history?format=csv"],
     ];

@@ -1239,7 +1239,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit log, newest first (`action` accepts a family such as auth.*) */
+        /**
+         * The audit log, newest first (`action` accepts a family such as auth.*)
+         * @description The audit log has no success column: an entry records what happened. `success` is derived
+         *     from the action: false for the actions that record a refused or failed attempt (`access.denied`, `auth.login_failed`, `auth.refresh_reuse_detected`, `auth.register_duplicate`, `auth.register_refused`, `email.delivery_failed`, `otp.blocked`, `otp.request_limited`, `otp.request_mismatch`),
+         *     true for every other (something done). `?success=` filters on it, in the list and in the CSV.
+         */
         get: {
             parameters: {
                 query: {
@@ -1252,6 +1257,7 @@ export interface paths {
                     format: "json" | "csv";
                     from?: string;
                     limit: number;
+                    success?: boolean;
                     to?: string;
                 };
                 header?: never;
@@ -1331,6 +1337,8 @@ export interface paths {
                                 id: number;
                                 ip: string | null;
                                 requestId: string | null;
+                                /** @description false when the action records a refused or failed attempt (see the route) */
+                                success: boolean;
                             }[];
                             page: {
                                 limit: number;
@@ -4277,6 +4285,207 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/stats/arrears": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers, open loans and total overdue per arrears bucket, now
+         * @description The buckets are those of the customer list's and the assignments' `bucket` filter: days past due of the customer's oldest open loan, in the customer's timezone. Every bucket is listed, in order.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            asOf: string;
+                            buckets: {
+                                /** @enum {unknown} */
+                                bucket: "current" | "1-30" | "31-60" | "61-90" | "90+";
+                                customers: number;
+                                /** @description The customers' open loans */
+                                loans: number;
+                                /** @description Decimal string */
+                                totalOverdue: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/stats/collections": {
         parameters: {
             query?: never;
@@ -4284,7 +4493,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Calls, contacts, promises and money collected; per disposition and per agent (default the last 24 h) */
+        /**
+         * Calls, contacts, promises and money collected; per disposition, per agent and per day (default the last 24 h)
+         * @description Calls count by the call's start, promises made by when they were made, kept and broken by when
+         *     they were judged so, payments by when they were paid; every range is [from, to), at most 366 days.
+         *
+         *     **Money per agent.** A payment is credited to the agent who created the promise it kept, else to the
+         *     customer's currently assigned agent, else to nobody (the row whose `agentId` is null, which also holds
+         *     calls made by a dialer's key). A kept promise does not record its payments: a payment kept a promise when it
+         *     is on the promise's loan, made from the promise to its due date plus `PROMISE_GRACE_DAYS` (the
+         *     customer's calendar) and no later than the promise was judged kept; with several such promises, the latest made wins.
+         *
+         *     **byDay** has every calendar day of the range in the centre's timezone (`timezone`), and its figures
+         *     add up to `totals`, as `byAgent`'s do.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4357,8 +4579,30 @@ export interface paths {
                             byAgent: {
                                 agentId: string | null;
                                 agentName: string | null;
+                                /** @description Decimal string */
+                                amountCollected: string;
                                 calls: number;
                                 contacts: number;
+                                payments: number;
+                                promisesBroken: number;
+                                promisesBrokenAmount: string;
+                                promisesKept: number;
+                                promisesKeptAmount: string;
+                                promisesMade: number;
+                                promisesMadeAmount: string;
+                                rightPartyContacts: number;
+                            }[];
+                            byDay: {
+                                /** @description Decimal string */
+                                amountCollected: string;
+                                calls: number;
+                                contacts: number;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD in the centre's timezone
+                                 */
+                                day: string;
+                                payments: number;
                                 promisesBroken: number;
                                 promisesBrokenAmount: string;
                                 promisesKept: number;
@@ -4374,8 +4618,10 @@ export interface paths {
                                 rightPartyContacts: number;
                             }[];
                             from: string;
+                            timezone: string;
                             to: string;
                             totals: {
+                                /** @description Decimal string */
                                 amountCollected: string;
                                 calls: number;
                                 contacts: number;
@@ -10003,6 +10249,243 @@ export interface paths {
                             message: string;
                         };
                     };
+                };
+                /** @description Error codes: `VALIDATION_ERROR` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `UNAUTHORIZED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `PASSWORD_CHANGE_REQUIRED`, `ACCOUNT_PENDING_APPROVAL`, `FORBIDDEN` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `INTERNAL_ERROR` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Error codes: `DATABASE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one of the account's sessions (its refresh tokens are revoked with it) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sessionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @example VALIDATION_ERROR */
+                                code: string;
+                                /** @description One entry per invalid field, as a JSON pointer into the request */
+                                details?: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The session is ended */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Error codes: `VALIDATION_ERROR` */
                 400: {

@@ -101,6 +101,11 @@ export const adminEn = {
   "adm.sessions.lastActivity": "Last activity",
   "adm.sessions.browser": "Browser",
   "adm.sessions.none": "No active session.",
+  "adm.sessions.end": "End",
+  "adm.sessions.endOne": "End this session?",
+  "adm.sessions.endOneText":
+    "The device signed in with it is sent to the sign-in page on its next action; the account's other sessions go on.",
+  "adm.sessions.endedOne": "Session ended.",
   "adm.activity.title": "Activity",
   "adm.activity.period": "Period",
   "adm.activity.days": "Last {n} days",
@@ -149,6 +154,11 @@ export const adminEn = {
   "adm.audit.entityId": "Record id",
   "adm.audit.entity": "Record",
   "adm.audit.details": "Details",
+  "adm.audit.outcome": "Outcome",
+  "adm.audit.outcomeHint":
+    "Refused or failed: sign-in failures, refused requests, blocked or withheld codes, undelivered mail",
+  "adm.audit.succeeded": "Done",
+  "adm.audit.failed": "Refused or failed",
   "adm.audit.show": "Show",
   "adm.actorType.system": "System",
   "adm.signins.title": "Sign-in history",

@@ -106,6 +106,11 @@ export const adminFr: Record<AdminMessageKey, string> = {
   "adm.sessions.lastActivity": "Dernière activité",
   "adm.sessions.browser": "Navigateur",
   "adm.sessions.none": "Aucune session active.",
+  "adm.sessions.end": "Terminer",
+  "adm.sessions.endOne": "Terminer cette session ?",
+  "adm.sessions.endOneText":
+    "L'appareil connecté avec elle est renvoyé à la connexion à sa prochaine action ; les autres sessions du compte continuent.",
+  "adm.sessions.endedOne": "Session terminée.",
   "adm.activity.title": "Activité",
   "adm.activity.period": "Période",
   "adm.activity.days": "{n} derniers jours",
@@ -155,6 +160,11 @@ export const adminFr: Record<AdminMessageKey, string> = {
   "adm.audit.entityId": "Identifiant de l'enregistrement",
   "adm.audit.entity": "Enregistrement",
   "adm.audit.details": "Détails",
+  "adm.audit.outcome": "Résultat",
+  "adm.audit.outcomeHint":
+    "Refusé ou échoué : connexions échouées, requêtes refusées, codes bloqués ou retenus, courriels non remis",
+  "adm.audit.succeeded": "Effectué",
+  "adm.audit.failed": "Refusé ou échoué",
   "adm.audit.show": "Afficher",
   "adm.actorType.system": "Système",
   "adm.signins.title": "Historique des connexions",

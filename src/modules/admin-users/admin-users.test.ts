@@ -167,6 +167,55 @@ describe("user administration", () => {
     expect((await call("GET", `/api/admin/users/${u.user.id}/sessions`)).json().data).toHaveLength(0);
     expect((await call("GET", "/api/admin/users/00000000-0000-4000-8000-000000000000")).statusCode).toBe(404);
   });
+
+  it("ends one session: its access and refresh tokens stop working, the others go on; audited; 404 otherwise", async () => {
+    const u = await createStaff(t.app);
+    const [first, second] = [await signIn(t.app, u.email), await signIn(t.app, u.email)];
+    const sessions = (await call("GET", `/api/admin/users/${u.user.id}/sessions`)).json().data as { id: string }[];
+    expect(sessions).toHaveLength(2);
+    const me = (s: typeof first) => t.app.inject({ method: "GET", url: "/api/auth/me", headers: s.auth });
+    // Which session is the first sign-in's: the user's own list marks it.
+    const sessionOf = async (s: typeof first) => {
+      const own = await t.app.inject({ method: "GET", url: "/api/auth/sessions", headers: s.auth });
+      return (own.json().data as { id: string; current: boolean }[]).find((x) => x.current)!.id;
+    };
+    const firstId = await sessionOf(first);
+    const ended = await call("DELETE", `/api/admin/users/${u.user.id}/sessions/${firstId}`);
+    expect(ended.statusCode, ended.body).toBe(204);
+    expect(ended.body).toBe("");
+    expect((await me(first)).statusCode).toBe(401);
+    const refresh = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/refresh",
+      payload: { refresh: first.refresh },
+    });
+    expect(refresh.statusCode).toBe(401);
+    expect((await me(second)).statusCode).toBe(200);
+    const left = (await call("GET", `/api/admin/users/${u.user.id}/sessions`)).json().data as { id: string }[];
+    expect(left.map((s) => s.id)).toEqual([await sessionOf(second)]);
+    const [entry] = await audits("user.sessions_ended", u.user.id);
+    expect(entry?.details).toEqual({ sessionsEnded: 1, sessionId: firstId });
+    expect(entry?.actorId).toBe(adminId);
+
+    // Already ended, another user's, or unknown: 404 in the one error shape; nothing else is ended.
+    const again = await call("DELETE", `/api/admin/users/${u.user.id}/sessions/${firstId}`);
+    expect(again.statusCode).toBe(404);
+    expect(again.json().error.code).toBe("NOT_FOUND");
+    const other = await createStaff(t.app);
+    const notTheirs = await call("DELETE", `/api/admin/users/${other.user.id}/sessions/${left[0]!.id}`);
+    expect(notTheirs.statusCode).toBe(404);
+    expect((await me(second)).statusCode).toBe(200);
+    const unknownUser = "00000000-0000-4000-8000-000000000000";
+    expect((await call("DELETE", `/api/admin/users/${unknownUser}/sessions/${left[0]!.id}`)).statusCode).toBe(404);
+    expect((await call("DELETE", `/api/admin/users/${u.user.id}/sessions/not-a-uuid`)).statusCode).toBe(400);
+    const asAgent = await call(
+      "DELETE",
+      `/api/admin/users/${u.user.id}/sessions/${left[0]!.id}`,
+      undefined,
+      second.auth,
+    );
+    expect(asAgent.statusCode).toBe(403);
+  });
 });
 
 describe("phone prefixes", () => {

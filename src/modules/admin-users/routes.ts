@@ -28,6 +28,7 @@ import {
   adminPatchUser,
   changeAccountState,
   endAllSessionsOf,
+  endSessionOf,
   getAdminUser,
   listUsers,
 } from "./service.js";
@@ -177,6 +178,27 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
     async (request) => ({
       message: `Ended ${await endAllSessionsOf(services, request.params.id, requestContext(request))} session(s)`,
     }),
+  );
+
+  app.delete(
+    "/users/:id/sessions/:sessionId",
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        security,
+        summary: "End one of the account's sessions (its refresh tokens are revoked with it)",
+        params: Type.Object({ id: Type.String({ format: "uuid" }), sessionId: Type.String({ format: "uuid" }) }),
+        response: {
+          204: Type.Null({ description: "The session is ended" }),
+          ...errorResponses("NOT_FOUND"),
+        },
+      },
+    },
+    async (request, reply) => {
+      await endSessionOf(services, request.params.id, request.params.sessionId, requestContext(request));
+      return reply.status(204).send(null);
+    },
   );
 
   const prefixTags = ["administration: phone prefixes"];

@@ -10,7 +10,7 @@ import { releaseClaims } from "../allocation/repository.js";
 import { recordAudit } from "../audit/service.js";
 import { clearLockouts, type LockState, lockStatesOf } from "../auth/lockouts.js";
 import { isAccountBlocked } from "../auth/service.js";
-import { endUserSessions } from "../auth/sessions.js";
+import { endSession, endUserSessions, listOpenSessions } from "../auth/sessions.js";
 import { startEmailVerification } from "../email-verification/service.js";
 import { enqueueMail } from "../mail/outbox.js";
 import { accountNoticeEmail } from "../users/notices.js";
@@ -246,6 +246,24 @@ export async function endAllSessionsOf(services: Services, id: string, ctx: Requ
       details: { sessionsEnded: ended },
     });
     return ended;
+  });
+}
+
+/** Ends one of the user's open sessions and revokes its refresh tokens; 404 when it is not theirs or already ended. */
+export async function endSessionOf(services: Services, id: string, sessionId: string, ctx: RequestContext) {
+  const now = services.clock.now();
+  await services.db.transaction(async (tx) => {
+    await getUserOr404(tx, id);
+    const theirs = (await listOpenSessions(tx, id)).some((s) => s.id === sessionId);
+    if (!theirs || !(await endSession(tx, sessionId, "ended_by_admin", now)))
+      throw new AppError("NOT_FOUND", "No open session of this user has this id");
+    // The same action as ending them all, so one filter finds every session an admin ended.
+    await recordAudit(tx, ctx, {
+      action: "user.sessions_ended",
+      entityType: "user",
+      entityId: id,
+      details: { sessionsEnded: 1, sessionId },
+    });
   });
 }
 

@@ -30,6 +30,28 @@ describe("audit log and login history", () => {
     expect((await get("/api/admin/audit-logs", agent.auth)).statusCode).toBe(403);
   });
 
+  it("filters the audit log on success (derived from the action), in the list and in the CSV", async () => {
+    const u = await createStaff(t.app);
+    await signIn(t.app, u.email);
+    await login(t.app, u.email, "Wrong-Password-1!");
+    const actions = async (query: string) =>
+      (await get(`/api/admin/audit-logs?actor=${u.user.id}&action=auth.*${query}`))
+        .json()
+        .data.map((e: { action: string; success: boolean }) => [e.action, e.success]);
+    expect(await actions("")).toEqual([
+      ["auth.login_failed", false],
+      ["auth.login", true],
+    ]);
+    expect(await actions("&success=false")).toEqual([["auth.login_failed", false]]);
+    expect(await actions("&success=true")).toEqual([["auth.login", true]]);
+    const csv = await get(`/api/admin/audit-logs?actor=${u.user.id}&success=false&format=csv`);
+    const lines = csv.body.split("\r\n").filter(Boolean);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('"auth.login_failed"');
+    expect(lines[1]).toMatch(/"false"$/);
+    expect((await get("/api/admin/audit-logs?success=maybe")).statusCode).toBe(400);
+  });
+
   it("lists login history by user and success", async () => {
     const u = await createStaff(t.app);
     await signIn(t.app, u.email);
@@ -53,7 +75,7 @@ describe("audit log and login history", () => {
     expect(res.headers["content-type"]).toContain("text/csv");
     const lines = res.body.split("\r\n").filter(Boolean);
     expect(lines[0]).toBe(
-      '"id","created_at","actor_type","actor_id","action","entity_type","entity_id","ip","request_id","details"',
+      '"id","created_at","actor_type","actor_id","action","entity_type","entity_id","ip","request_id","details","success"',
     );
     expect(lines.length).toBeGreaterThan(2500);
     expect(res.body).toContain(`"'=HYPERLINK(1)"`);

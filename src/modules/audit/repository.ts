@@ -1,9 +1,29 @@
-import { and, desc, eq, gte, like, lt, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, like, lt, notInArray, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.js";
 import { auditLogs, loginHistory, users } from "../../db/schema/index.js";
 import { belowId } from "../../lib/pagination.js";
 
+/**
+ * The audit log has no success column: an entry records what happened. The entries whose action
+ * records a refused or failed attempt are these; `success=false` lists them and `success=true` the
+ * rest (things done). A new action of that kind is added here.
+ */
+export const FAILURE_ACTIONS = [
+  "access.denied",
+  "auth.login_failed",
+  "auth.refresh_reuse_detected",
+  "auth.register_duplicate",
+  "auth.register_refused",
+  "email.delivery_failed",
+  "otp.blocked",
+  "otp.request_limited",
+  "otp.request_mismatch",
+] as const;
+
+export const isSuccessAction = (action: string) => !(FAILURE_ACTIONS as readonly string[]).includes(action);
+
 export interface AuditFilter {
+  success?: boolean;
   actor?: string;
   action?: string;
   entityType?: string;
@@ -21,6 +41,11 @@ export function auditConditions(f: AuditFilter): (SQL | undefined)[] {
         ? like(auditLogs.action, `${f.action.slice(0, -1)}%`)
         : eq(auditLogs.action, f.action)
       : undefined,
+    f.success === undefined
+      ? undefined
+      : f.success
+        ? notInArray(auditLogs.action, [...FAILURE_ACTIONS])
+        : inArray(auditLogs.action, [...FAILURE_ACTIONS]),
     f.entityType ? eq(auditLogs.entityType, f.entityType) : undefined,
     f.entityId ? eq(auditLogs.entityId, f.entityId) : undefined,
     f.from ? gte(auditLogs.createdAt, new Date(f.from)) : undefined,

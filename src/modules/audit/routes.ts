@@ -4,7 +4,14 @@ import { Type } from "typebox";
 import { csvStream } from "../../lib/csv.js";
 import { idKeyOf, LimitQuery, PageInfo, paginate } from "../../lib/pagination.js";
 import type { Services } from "../../services.js";
-import { type AuditFilter, type LoginFilter, listAudit, listLogins } from "./repository.js";
+import {
+  type AuditFilter,
+  FAILURE_ACTIONS,
+  isSuccessAction,
+  type LoginFilter,
+  listAudit,
+  listLogins,
+} from "./repository.js";
 import { Nullable } from "../../lib/http-schemas.js";
 
 const tags = ["audit and history"];
@@ -23,6 +30,7 @@ const AuditEntry = Type.Object({
   actorId: Nullable(Type.String()),
   actorType: Type.String(),
   action: Type.String(),
+  success: Type.Boolean({ description: "false when the action records a refused or failed attempt (see the route)" }),
   entityType: Nullable(Type.String()),
   entityId: Nullable(Type.String()),
   details: Type.Record(Type.String(), Type.Unknown()),
@@ -64,10 +72,14 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         tags,
         security,
         summary: "The audit log, newest first (`action` accepts a family such as auth.*)",
+        description: `The audit log has no success column: an entry records what happened. \`success\` is derived
+from the action: false for the actions that record a refused or failed attempt (${FAILURE_ACTIONS.map((a) => `\`${a}\``).join(", ")}),
+true for every other (something done). \`?success=\` filters on it, in the list and in the CSV.`,
         querystring: Type.Object(
           {
             ...Common,
             actor: Type.Optional(Type.String({ format: "uuid" })),
+            success: Type.Optional(Type.Boolean()),
             action: Type.Optional(Type.String({ maxLength: 100 })),
             entityType: Type.Optional(Type.String({ maxLength: 50 })),
             entityId: Type.Optional(Type.String({ maxLength: 200 })),
@@ -94,6 +106,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
             "ip",
             "request_id",
             "details",
+            "success",
           ],
           () => allPages((before) => listAudit(db, f, EXPORT_PAGE, before)),
           (r) => [
@@ -107,6 +120,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
             r.ip,
             r.requestId,
             r.details,
+            isSuccessAction(r.action),
           ],
         );
         // A stream is piped as is: the JSON schema below does not apply to the CSV.
@@ -118,7 +132,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       const before = idKeyOf(cursor);
       const rows = await listAudit(db, f, limit + 1, before);
       return paginate(
-        rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
+        rows.map((r) => ({ ...r, success: isSuccessAction(r.action), createdAt: r.createdAt.toISOString() })),
         limit,
         (r) => [r.id],
       );

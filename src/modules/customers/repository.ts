@@ -5,7 +5,7 @@ import { updateAtVersion } from "../../lib/versioning.js";
 import { type CollectionStatus, customers, loans } from "../../db/schema/index.js";
 import type { CursorSpec } from "../../lib/pagination.js";
 import { normalizePhone } from "../../lib/phone.js";
-import { type Bucket, bucketRange } from "../loans/arrears.js";
+import { type Bucket, BUCKETS, bucketRange } from "../loans/arrears.js";
 
 export type CustomerRow = typeof customers.$inferSelect;
 export type CustomerSort = "name" | "createdAt" | "daysPastDue" | "amountOverdue";
@@ -55,6 +55,19 @@ function daysPastDueCondition(now: Date, min: number, max?: number): SQL {
     );
   }
   return and(...parts)!;
+}
+
+/**
+ * A customer's arrears bucket as SQL, the same bounds as the `bucket` filter above (days past due of
+ * the oldest open loan, in the customer's timezone): the arrears statistics group by it.
+ */
+export function bucketSql(now: Date): SQL {
+  const open = BUCKETS.filter((b) => b !== "current");
+  const cases = open.map((b) => {
+    const max = bucketRange(b).max;
+    return max === undefined ? sql`else ${b}` : sql`when ${dpdSql(now)} <= ${max}::int then ${b}`;
+  });
+  return sql`case when ${customers.oldestDueDate} is null or ${dpdSql(now)} <= 0 then 'current' ${sql.join(cases, sql` `)} end`;
 }
 
 /**

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { loginHistory } from "../../db/schema/index.js";
 import { manualClock } from "../../lib/clock.js";
 import { createStaff, login } from "../../../test/support/accounts.js";
-import { createCustomer, createLoan, customerPhone, daysAgo, useCrmTestApp } from "../../../test/support/crm.js";
+import {
+  createCustomer,
+  createLoan,
+  customerPhone,
+  daysAgo,
+  staffSessions,
+  useCrmTestApp,
+} from "../../../test/support/crm.js";
 
 const clock = manualClock(new Date("2026-06-15T09:00:00Z"));
 const ctx = useCrmTestApp(clock);
@@ -118,5 +125,152 @@ describe("statistics", () => {
       calls: 3,
       promisesMade: 1,
     });
+  });
+});
+
+describe("collections: money per agent and per day, arrears by bucket", () => {
+  const assign = async (customerIds: string[], agentId: string) => {
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: "/api/admin/assignments",
+      headers: ctx.as.supervisor.headers,
+      payload: { customerIds, to: { agentId } },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+  };
+  const pay = async (loanId: string, amount: string, reference: string) => {
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: `/api/loans/${loanId}/payments`,
+      headers: ctx.as.supervisor.headers,
+      payload: { amount, paidAt: clock.now().toISOString(), method: "cash", reference },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+  };
+  const overdueCustomer = async () => {
+    const phone = customerPhone();
+    const c = await createCustomer(ctx.app, ctx.as.supervisor.headers, { phone });
+    const loan = await createLoan(ctx.app, ctx.as.supervisor.headers, c.id, {
+      amountOverdue: "11000.00",
+      nextDueDate: daysAgo(clock.now(), 40),
+    });
+    return { ...c, phone, loanId: loan.id };
+  };
+
+  it("credits a payment to the kept promise's creator, else the assigned agent, else nobody; byDay adds up", async () => {
+    clock.set(new Date("2026-06-17T09:00:00Z"));
+    // Access tokens live a day: sign in again on the clock's new day.
+    Object.assign(ctx.as, await staffSessions(ctx.app));
+    const other = await createStaff(ctx.app, { role: "agent", phone: null, name: "Other Agent" });
+    const [kept, assigned, nobody] = [await overdueCustomer(), await overdueCustomer(), await overdueCustomer()];
+    await assign([kept.id, assigned.id], other.user.id);
+    // The signed-in agent makes the promise on a customer assigned to someone else.
+    const call = await ctx.app.inject({
+      method: "POST",
+      url: "/api/crm/post-call",
+      headers: ctx.as.agent.headers,
+      payload: {
+        callId: `ST-KEPT-${Math.random()}`,
+        phone: kept.phone,
+        direction: "outbound",
+        startedAt: clock.now().toISOString(),
+        durationSeconds: 30,
+        disposition: "promise_to_pay",
+        promiseAmount: "3000",
+        promiseDate: "2026-06-20",
+      },
+    });
+    expect(call.statusCode, call.body).toBe(201);
+    clock.advance(3_600_000);
+    await pay(kept.loanId, "3000", "ATTR-1"); // keeps the promise: the promise's creator
+    await pay(assigned.loanId, "500", "ATTR-2"); // no promise: the assigned agent
+    await pay(nobody.loanId, "250", "ATTR-3"); // neither: nobody
+    clock.set(new Date("2026-06-18T08:00:00Z"));
+    await pay(kept.loanId, "1000", "ATTR-4"); // after the promise was kept: the assigned agent
+
+    // Days in Algiers (UTC+1): the 17th and the 18th.
+    const stats = await get("/api/admin/stats/collections?from=2026-06-16T23:00:00Z&to=2026-06-18T23:00:00Z");
+    const row = (agentId: string | null) =>
+      stats.byAgent.find((a: { agentId: string | null }) => a.agentId === agentId);
+    expect(row(ctx.as.agent.userId)).toMatchObject({
+      calls: 1,
+      promisesMade: 1,
+      promisesKept: 1,
+      amountCollected: "3000.00",
+      payments: 1,
+    });
+    expect(row(other.user.id)).toMatchObject({
+      agentName: "Other Agent",
+      calls: 0,
+      amountCollected: "1500.00",
+      payments: 2,
+    });
+    expect(row(null)).toMatchObject({ agentName: null, amountCollected: "250.00", payments: 1 });
+    expect(stats.totals).toMatchObject({ amountCollected: "4750.00", payments: 4, calls: 1, promisesKept: 1 });
+    expect(stats.timezone).toBe("Africa/Algiers");
+
+    expect(stats.byDay.map((d: { day: string }) => d.day)).toEqual(["2026-06-17", "2026-06-18"]);
+    expect(stats.byDay[0]).toMatchObject({ amountCollected: "3750.00", payments: 3, calls: 1, promisesMade: 1 });
+    expect(stats.byDay[1]).toMatchObject({ amountCollected: "1000.00", payments: 1, calls: 0 });
+    // Every figure of the days (and of the agents) adds up to the totals.
+    for (const rows of [stats.byDay, stats.byAgent]) {
+      for (const [field, total] of Object.entries(stats.totals)) {
+        const sum = rows.reduce((s: number, r: Record<string, unknown>) => s + Number(r[field]), 0);
+        expect(sum.toFixed(2), field).toBe(Number(total).toFixed(2));
+      }
+    }
+  });
+
+  it("byDay lists days without activity; a period over 366 days is refused", async () => {
+    const quiet = await get("/api/admin/stats/collections?from=2026-05-31T23:00:00Z&to=2026-06-03T23:00:00Z");
+    expect(quiet.byDay.map((d: { day: string }) => d.day)).toEqual(["2026-06-01", "2026-06-02", "2026-06-03"]);
+    expect(quiet.byDay[0]).toMatchObject({ calls: 0, amountCollected: "0.00", promisesMadeAmount: "0.00" });
+    const tooLong = await ctx.app.inject({
+      method: "GET",
+      url: "/api/admin/stats/collections?from=2025-06-01T00:00:00Z&to=2026-06-10T00:00:00Z",
+      headers: ctx.as.supervisor.headers,
+    });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json().error).toMatchObject({ code: "VALIDATION_ERROR", details: [{ path: "/from" }] });
+  });
+
+  it("arrears: every bucket, the same customers and overdue as the assignments' bucket filter", async () => {
+    const before = await get("/api/admin/stats/arrears");
+    await overdueCustomer(); // 40 days past due
+    const after = await get("/api/admin/stats/arrears");
+    expect(after.asOf).toBe(clock.now().toISOString());
+    expect(after.buckets.map((b: { bucket: string }) => b.bucket)).toEqual([
+      "current",
+      "1-30",
+      "31-60",
+      "61-90",
+      "90+",
+    ]);
+    const b3160 = (s: typeof after) => s.buckets.find((b: { bucket: string }) => b.bucket === "31-60");
+    expect(b3160(after).customers - b3160(before).customers).toBe(1);
+    expect(b3160(after).loans - b3160(before).loans).toBe(1);
+    expect(Number(b3160(after).totalOverdue) - Number(b3160(before).totalOverdue)).toBe(11000);
+    for (const b of after.buckets) {
+      const dry = await ctx.app.inject({
+        method: "POST",
+        url: "/api/admin/assignments?dryRun=true",
+        headers: ctx.as.supervisor.headers,
+        payload: { filter: { bucket: b.bucket }, unassign: true },
+      });
+      const overdue = dry
+        .json()
+        .owners.reduce((s: number, o: { totalOverdue: string }) => s + Number(o.totalOverdue), 0);
+      expect({ bucket: b.bucket, customers: dry.json().matched, overdue }).toEqual({
+        bucket: b.bucket,
+        customers: b.customers,
+        overdue: Number(b.totalOverdue),
+      });
+    }
+    const refused = await ctx.app.inject({
+      method: "GET",
+      url: "/api/admin/stats/arrears",
+      headers: ctx.as.agent.headers,
+    });
+    expect(refused.statusCode).toBe(403);
   });
 });

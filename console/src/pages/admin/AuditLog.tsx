@@ -2,11 +2,19 @@ import { Fragment, useState } from "react";
 import { api, unwrap } from "../../api/client";
 import { useI18n } from "../../i18n";
 import { Link } from "../../lib/router";
-import { Alert, Field } from "../../lib/ui";
+import { Alert, Badge, Field } from "../../lib/ui";
 import { DateRangeFields, dayRange, HistoryTabs, StaffSelect, useStaff } from "./history-parts";
 import { CsvExport, FilterForm, Pager, useCursorPages } from "./shared";
 
-const EMPTY = { actor: "", action: "", entityType: "", entityId: "", from: "", to: "" };
+const EMPTY = {
+  actor: "",
+  action: "",
+  success: "" as "" | "true" | "false",
+  entityType: "",
+  entityId: "",
+  from: "",
+  to: "",
+};
 type Filter = typeof EMPTY;
 
 /** The record an entry is about; an account links to its page. */
@@ -27,6 +35,7 @@ export function AuditLogPage() {
   const query = () => ({
     actor: filter.actor || undefined,
     action: filter.action.trim() || undefined,
+    success: filter.success ? filter.success === "true" : undefined,
     entityType: filter.entityType.trim() || undefined,
     entityId: filter.entityId.trim() || undefined,
     ...dayRange(filter.from, filter.to, timezone),
@@ -49,6 +58,13 @@ export function AuditLogPage() {
         />
         <Field label={t("adm.audit.action")} hint={t("adm.audit.actionHint")}>
           <input value={draft.action} onChange={set("action")} />
+        </Field>
+        <Field label={t("adm.audit.outcome")} hint={t("adm.audit.outcomeHint")}>
+          <select value={draft.success} onChange={set("success")}>
+            <option value="">{t("adm.any")}</option>
+            <option value="true">{t("adm.audit.succeeded")}</option>
+            <option value="false">{t("adm.audit.failed")}</option>
+          </select>
         </Field>
         <Field label={t("adm.audit.entityType")}>
           <input value={draft.entityType} onChange={set("entityType")} />
@@ -97,6 +113,12 @@ export function AuditLogPage() {
                   <td>{nameOf(r.actorId) ?? (r.actorType === "system" ? t("adm.actorType.system") : r.actorType)}</td>
                   <td>
                     <code>{r.action}</code>
+                    {!r.success && (
+                      <>
+                        {" "}
+                        <Badge tone="bad">{t("adm.audit.failed")}</Badge>
+                      </>
+                    )}
                   </td>
                   <td>
                     <EntityRef type={r.entityType} id={r.entityId} />

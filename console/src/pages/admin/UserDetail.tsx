@@ -86,6 +86,24 @@ export function UserDetailPage({ id }: { id: string }) {
         setNotice(t("adm.user.endSessions.done"));
       },
     });
+  const endSession = (s: UserSession) =>
+    ask({
+      title: t("adm.sessions.endOne"),
+      body: (
+        <p>
+          {`${dateTime(s.createdAt)} · ${s.ip ?? "—"} · ${s.userAgent ?? "—"}`}
+          <br />
+          {t("adm.sessions.endOneText")}
+        </p>
+      ),
+      confirmLabel: t("adm.sessions.end"),
+      run: async () => {
+        await unwrap(
+          api.DELETE("/api/admin/users/{id}/sessions/{sessionId}", { params: { path: { id, sessionId: s.id } } }),
+        );
+        setNotice(t("adm.sessions.endedOne"));
+      },
+    });
   const self = me?.id === user.id;
 
   return (
@@ -178,7 +196,7 @@ export function UserDetailPage({ id }: { id: string }) {
           {self && <p className="hint">{t("adm.user.selfHint")}</p>}
         </div>
       </div>
-      <UserSessions sessions={sessions ?? []} onEndAll={endSessions} />
+      <UserSessions sessions={sessions ?? []} onEnd={endSession} onEndAll={endSessions} />
       <ActivityCard id={id} />
       {dialog}
     </section>

@@ -3,45 +3,27 @@ import { api, unwrap } from "../../api/client";
 import { useI18n } from "../../i18n";
 import { centreTimeToIso, centreToday } from "../../lib/zoned";
 import { Alert, Field } from "../../lib/ui";
-import { BUCKETS } from "./Assign";
 import { BarChart } from "./Chart";
 import { bucketLabel, daysBefore, usePolled } from "./common";
 
-/** The longest period shown day by day (one request per day). */
-export const MAX_DAYS = 31;
+/** The longest period one request covers (the API's cap). */
+export const MAX_DAYS = 366;
 
-const stats = (from: string, to: string) =>
-  unwrap(api.GET("/api/admin/stats/collections", { params: { query: { from, to } } }));
-
-/** Customers and total overdue in a bucket: a dry run of the assignment counts them without changing any. */
-const arrears = (bucket: (typeof BUCKETS)[number]) =>
-  unwrap(
-    api.POST("/api/admin/assignments", {
-      params: { query: { dryRun: true } },
-      body: { filter: { bucket }, unassign: true },
-    }),
-  ).then((r) => ({
-    bucket,
-    customers: r.matched,
-    overdue: r.owners.reduce((s, o) => s + Number(o.totalOverdue), 0),
-  }));
-
-function dayList(from: string, to: string): string[] {
-  const days: string[] = [];
-  for (let d = from; d <= to && days.length < MAX_DAYS; d = daysBefore(d, -1)) days.push(d);
-  return days;
-}
-
+/** One request for the period: totals, per agent and per day (the centre's calendar); one for arrears. */
 async function loadDashboard(from: string, to: string, tz: string) {
-  const days = dayList(from, to);
   const start = (d: string) => centreTimeToIso(`${d}T00:00`, tz);
-  const [period, daily, buckets] = await Promise.all([
-    stats(start(days[0]!), start(daysBefore(days.at(-1)!, -1))),
-    Promise.all(days.map((d) => stats(start(d), start(daysBefore(d, -1))))),
-    Promise.all(BUCKETS.map(arrears)),
+  const [period, arrears] = await Promise.all([
+    unwrap(
+      api.GET("/api/admin/stats/collections", {
+        params: { query: { from: start(from), to: start(daysBefore(to, -1)) } },
+      }),
+    ),
+    unwrap(api.GET("/api/admin/stats/arrears")),
   ]);
-  return { days, period, daily, buckets };
+  return { period, buckets: arrears.buckets };
 }
+
+const dayCount = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
 
 /** Calls, contacts, promises and money collected per day and per agent over a period; arrears by bucket. */
 export default function Dashboard() {
@@ -60,13 +42,14 @@ export default function Dashboard() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!form.from || !form.to || form.from > form.to) return setFormError(t("sup.dash.badRange"));
-    if (dayList(form.from, form.to).at(-1) !== form.to) return setFormError(t("sup.dash.tooLong", { n: MAX_DAYS }));
+    if (dayCount(form.from, form.to) > MAX_DAYS) return setFormError(t("sup.dash.tooLong", { n: MAX_DAYS }));
     setFormError(null);
     setPeriod(form);
   };
 
   const fmtMoney = (n: number) => money(n);
-  const days = data?.days.map((d) => date(d)) ?? [];
+  const daily = data?.period.byDay ?? [];
+  const days = daily.map((d) => date(d.day));
   const agents = data?.period.byAgent ?? [];
   const agentLabels = agents.map((a) => a.agentName ?? t("sup.dash.integration"));
 
@@ -123,9 +106,9 @@ export default function Dashboard() {
               title={t("sup.dash.dailyContacts")}
               labels={days}
               series={[
-                { label: t("sup.calls"), values: data.daily.map((d) => d.totals.calls) },
-                { label: t("sup.contacts"), values: data.daily.map((d) => d.totals.contacts) },
-                { label: t("sup.rpc"), values: data.daily.map((d) => d.totals.rightPartyContacts) },
+                { label: t("sup.calls"), values: daily.map((d) => d.calls) },
+                { label: t("sup.contacts"), values: daily.map((d) => d.contacts) },
+                { label: t("sup.rpc"), values: daily.map((d) => d.rightPartyContacts) },
               ]}
             />
             <BarChart
@@ -133,9 +116,7 @@ export default function Dashboard() {
               title={t("sup.dash.dailyCollected")}
               labels={days}
               format={fmtMoney}
-              series={[
-                { label: t("sup.dash.collected"), values: data.daily.map((d) => Number(d.totals.amountCollected)) },
-              ]}
+              series={[{ label: t("sup.dash.collected"), values: daily.map((d) => Number(d.amountCollected)) }]}
             />
             <BarChart
               id="daily-promises"
@@ -143,9 +124,9 @@ export default function Dashboard() {
               labels={days}
               format={fmtMoney}
               series={[
-                { label: t("sup.dash.made"), values: data.daily.map((d) => Number(d.totals.promisesMadeAmount)) },
-                { label: t("sup.dash.kept"), values: data.daily.map((d) => Number(d.totals.promisesKeptAmount)) },
-                { label: t("sup.dash.broken"), values: data.daily.map((d) => Number(d.totals.promisesBrokenAmount)) },
+                { label: t("sup.dash.made"), values: daily.map((d) => Number(d.promisesMadeAmount)) },
+                { label: t("sup.dash.kept"), values: daily.map((d) => Number(d.promisesKeptAmount)) },
+                { label: t("sup.dash.broken"), values: daily.map((d) => Number(d.promisesBrokenAmount)) },
               ]}
             />
             <BarChart
@@ -172,16 +153,30 @@ export default function Dashboard() {
               ]}
             />
             <BarChart
+              id="agent-collected"
+              title={t("sup.dash.agentCollected")}
+              labels={agentLabels}
+              horizontal
+              format={fmtMoney}
+              series={[{ label: t("sup.dash.collected"), values: agents.map((a) => Number(a.amountCollected)) }]}
+            />
+            <BarChart
               id="arrears"
               title={t("sup.dash.arrears")}
               labels={data.buckets.map((b) => bucketLabel(i18n, b.bucket))}
               format={fmtMoney}
-              series={[{ label: t("totalOverdue"), values: data.buckets.map((b) => b.overdue) }]}
+              series={[{ label: t("totalOverdue"), values: data.buckets.map((b) => Number(b.totalOverdue)) }]}
             />
           </div>
-          <p className="hint">
+          <p className="hint">{t("sup.dash.attribution")}</p>
+          <p className="hint" data-testid="arrears-counts">
             {t("sup.dash.arrearsCounts", {
-              list: data.buckets.map((b) => `${bucketLabel(i18n, b.bucket)}: ${b.customers}`).join(" · "),
+              list: data.buckets
+                .map(
+                  (b) =>
+                    `${bucketLabel(i18n, b.bucket)}: ${t("sup.dash.bucketCounts", { customers: b.customers, loans: b.loans })}`,
+                )
+                .join(" · "),
             })}
           </p>
         </>
