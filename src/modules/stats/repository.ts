@@ -83,12 +83,13 @@ export async function promiseFigures(db: DbOrTx, p: Period): Promise<Row[]> {
 export async function collectedFigures(db: DbOrTx, p: Period, graceDays: number): Promise<Row[]> {
   return queryRows(
     db,
-    sql`select coalesce(kp.created_by, c.assigned_agent_id) as agent_id, u.name as agent_name,
+    sql`select coalesce(kp.created_by, ca.assigned_agent_id) as agent_id, u.name as agent_name,
                ${dayOf(sql`pay.paid_at`, p.tz)} as day,
                count(*) as payments, sum(pay.amount)::text as amount
         from payments pay
         join loans l on l.id = pay.loan_id
         join customers c on c.id = l.customer_id
+        left join customer_assignments ca on ca.customer_id = c.id
         left join lateral (
           select pr.created_by from payment_promises pr
           where pr.loan_id = pay.loan_id and pr.status = 'kept'
@@ -97,7 +98,7 @@ export async function collectedFigures(db: DbOrTx, p: Period, graceDays: number)
           order by pr.created_at desc
           limit 1
         ) kp on true
-        left join users u on u.id = coalesce(kp.created_by, c.assigned_agent_id)
+        left join users u on u.id = coalesce(kp.created_by, ca.assigned_agent_id)
         where ${within(sql`pay.paid_at`, p)}
         group by 1, 2, 3`,
   );
