@@ -13,27 +13,31 @@ import {
   databaseUrl,
   dropDatabase,
   freePort,
-  type RunningServer,
   runCommand,
   serverEnv,
   serverVersion,
-  startServer,
   summarizeServerLog,
   withClient,
 } from "./infra.js";
 import { type LoadResult, runScenario, stopActiveLoad } from "./load.js";
 import { parseOptions } from "./options.js";
-import { type BenchReport, checkTargets, printReport, resultsTable, writeReport } from "./report.js";
+import { measurePreCallCeiling, type PgbenchResult, sampleNumbers } from "./pgbench.js";
+import { phoneOf } from "../src/modules/customers/seed-scale-sql.js";
+import { DEFAULT_PROMISE_GRACE_DAYS } from "../src/config.js";
+import { type BenchReport, ceilingTable, checkTargets, printReport, resultsTable, writeReport } from "./report.js";
 import { buildScenarios } from "./scenarios.js";
 import { login, openSessions, probe, registerAgents } from "./staff.js";
+import { startTopology, type Topology } from "./topology.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const AGENTS = 50;
+/** Customers the phone-driven scenarios ask for (pre-call, search, post-call). */
+const PHONE_SAMPLE = 5000;
 
 const options = parseOptions(process.argv.slice(2), process.env);
 const dbName = `bench_crm_${process.pid}`;
 const logFile = path.join(os.tmpdir(), `bench-crm-${process.pid}.log`);
-let server: RunningServer | undefined;
+let server: Topology | undefined;
 let dbCreated = false;
 
 const step = (msg: string) => console.log(`\n▶ ${msg}`);
@@ -121,24 +125,44 @@ async function main(): Promise<void> {
     ),
   );
 
-  step(`start node dist/server.js on port ${port} (log: ${logFile})`);
-  server = await startServer(env, port, logFile);
-  const { baseUrl } = server;
+  step(
+    `start node dist/server.js on port ${port} (log: ${logFile}); BENCH_INSTANCES=${process.env.BENCH_INSTANCES || "1"}`,
+  );
+  server = await startTopology(env, logFile);
+  console.log(`${server.label}: ${server.baseUrls.join(", ")}`);
+  // Setup traffic goes to the first instance; the instances share the database and the JWT secret.
+  const baseUrl = server.baseUrls[0]!;
 
   step(`register ${AGENTS} agents and sign each in`);
   const agents = await registerAgents(baseUrl, AGENTS);
   const tokens = (await openSessions(baseUrl, agents, AGENTS)).map((s) => s.token);
 
-  const { phones, customersSeeded } = await withClient(dbName, async (c) => {
-    const sample = await c.query<{ phone: string }>("select phone from customers order by random() limit 5000");
+  // Generated customers spread evenly over their numbers (pgbench.ts sampleNumbers), not `order by
+  // random()`: pgbench computes the same customers' phones from a random index, so the service and
+  // the database ceiling ask for the same rows. Checked against the seed's phone formula.
+  const numbers = sampleNumbers(options.customers, PHONE_SAMPLE);
+  const { phones, customersSeeded, formulaMatches } = await withClient(dbName, async (c) => {
+    const sample = await c.query<{ phone: string; formula: boolean }>(
+      `select c.phone, c.phone = ${phoneOf("s.n")} as formula
+         from unnest($1::bigint[]) as s(n) join customers c on c.external_ref = 'GEN-' || s.n`,
+      [numbers],
+    );
     const count = await c.query<{ n: string }>("select count(*) as n from customers");
-    return { phones: sample.rows.map((r) => r.phone), customersSeeded: Number(count.rows[0]!.n) };
+    return {
+      phones: sample.rows.map((r) => r.phone),
+      formulaMatches: sample.rows.filter((r) => r.formula).length,
+      customersSeeded: Number(count.rows[0]!.n),
+    };
   });
   console.log(`${customersSeeded.toLocaleString("en-US")} customers in the database; ${phones.length} phones sampled`);
+  if (formulaMatches !== numbers.length)
+    throw new Error(
+      `${formulaMatches} of ${numbers.length} sampled customers have the seed formula's phone: pgbench would ask for other rows`,
+    );
 
   // Before any load, with the server idle: bcrypt gets both cores to itself.
   step(`bcrypt ceiling (${options.ceilingSeconds} s)`);
-  const ceilingCpu = startCpuWatch(server.pid);
+  const ceilingCpu = startCpuWatch(server.pids);
   const bcryptCeiling = { ...(await measureBcryptCeiling(options.ceilingSeconds)), cpu: ceilingCpu() };
   console.log(
     `${bcryptCeiling.comparesPerSecond.toFixed(1)} compares/s; cores used: ${JSON.stringify(bcryptCeiling.cpu)}`,
@@ -165,18 +189,46 @@ async function main(): Promise<void> {
   await login(baseUrl, agents[0]!);
 
   const results: LoadResult[] = [];
+  const ceilings: PgbenchResult[] = [];
   for (const scenario of scenarios) {
     if (unavailable.some((u) => u.scenario === scenario.name)) continue;
     if (options.scenarios.length > 0 && !options.scenarios.includes(scenario.name)) continue;
     for (const connections of options.connections) {
       step(`${scenario.label}, ${connections} connections, ${options.warmup} s warm-up + ${options.duration} s`);
-      const result = await runScenario(baseUrl, server.pid, scenario, connections, options.duration, options.warmup);
+      const result = await runScenario(
+        server.baseUrls,
+        server.pids,
+        scenario,
+        connections,
+        options.duration,
+        options.warmup,
+      );
       results.push(result);
       console.log(resultsTable([result]).split("\n").slice(2).join("\n"), JSON.stringify(result.statusCodes));
+      // Right after the service, with the same connections and duration: the database alone.
+      if (scenario.name === "pre-call") {
+        step(`pgbench -M prepared -c ${connections} -T ${options.duration}: the pre-call statement alone`);
+        try {
+          const { result: ceiling } = await measurePreCallCeiling({
+            url,
+            connections,
+            seconds: options.duration,
+            warmupSeconds: options.warmup,
+            customers: options.customers,
+            sample: PHONE_SAMPLE,
+            graceDays: DEFAULT_PROMISE_GRACE_DAYS,
+          });
+          ceilings.push(ceiling);
+          console.log(ceilingTable([result], [ceiling]));
+        } catch (err) {
+          console.error("pgbench failed:", err instanceof Error ? err.message : err);
+        }
+      }
     }
   }
 
   // Stopped before the log is read, so everything the server wrote is flushed to the file.
+  const topology = server.label;
   await server.stop();
   server = undefined;
 
@@ -215,10 +267,12 @@ async function main(): Promise<void> {
     customersSeeded,
     seedSeconds,
     bcryptCeiling,
+    topology,
     results,
+    ceilings,
     unavailable,
     claimsCheck,
-    targets: checkTargets(results, bcryptCeiling, unavailable, claimsCheck),
+    targets: checkTargets(results, bcryptCeiling, unavailable, claimsCheck, ceilings),
     serverLog: { file: logFile, ...summarizeServerLog(logFile) },
   };
   printReport(report);
