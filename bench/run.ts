@@ -22,7 +22,7 @@ import {
 import { type LoadResult, runScenario, stopActiveLoad } from "./load.js";
 import { parseOptions } from "./options.js";
 import { measurePreCallCeiling, type PgbenchResult, sampleNumbers } from "./pgbench.js";
-import { phoneOf } from "../src/modules/customers/seed-scale-sql.js";
+import { checkClaims, databaseExists, samplePhones } from "./database.js";
 import { DEFAULT_PROMISE_GRACE_DAYS } from "../src/config.js";
 import { type BenchReport, ceilingTable, checkTargets, printReport, resultsTable, writeReport } from "./report.js";
 import { buildScenarios } from "./scenarios.js";
@@ -35,7 +35,8 @@ const AGENTS = 50;
 const PHONE_SAMPLE = 5000;
 
 const options = parseOptions(process.argv.slice(2), process.env);
-const dbName = `bench_crm_${process.pid}`;
+// --database: a database kept between runs (created and seeded the first time), e.g. at 1,000,000 customers.
+const dbName = options.database ?? `bench_crm_${process.pid}`;
 const logFile = path.join(os.tmpdir(), `bench-crm-${process.pid}.log`);
 let server: Topology | undefined;
 let dbCreated = false;
@@ -92,9 +93,10 @@ async function main(): Promise<void> {
   step("npm run build");
   await runCommand("npm", ["run", "build"], { env: process.env });
 
-  step(`create database ${dbName}`);
-  await createDatabase(dbName);
-  dbCreated = true;
+  const reused = options.database !== undefined && (await databaseExists(dbName));
+  step(reused ? `reuse database ${dbName} (kept afterwards)` : `create database ${dbName}`);
+  if (!reused) await createDatabase(dbName);
+  dbCreated = options.database === undefined;
 
   // `db seed --customers` is refused in production (fake customers), so only the seed runs as
   // development; it also adds the demo staff and sample customers, which the bench ignores.
@@ -117,13 +119,13 @@ async function main(): Promise<void> {
   );
 
   step("create the bench admin (crm user create-admin)");
-  console.log(
-    await cli(
-      ["user", "create-admin", "--email", "bench-admin@example.com", "--name", "Bench Admin", "--password-stdin"],
-      {},
-      "Bench-Admin-Kasbah-2026-0\n",
-    ),
+  const admin = cli(
+    ["user", "create-admin", "--email", "bench-admin@example.com", "--name", "Bench Admin", "--password-stdin"],
+    {},
+    "Bench-Admin-Kasbah-2026-0\n",
   );
+  // A reused database has it from an earlier run.
+  console.log(reused ? await admin.catch(() => "already there") : await admin);
 
   step(
     `start node dist/server.js on port ${port} (log: ${logFile}); BENCH_INSTANCES=${process.env.BENCH_INSTANCES || "1"}`,
@@ -141,19 +143,7 @@ async function main(): Promise<void> {
   // random()`: pgbench computes the same customers' phones from a random index, so the service and
   // the database ceiling ask for the same rows. Checked against the seed's phone formula.
   const numbers = sampleNumbers(options.customers, PHONE_SAMPLE);
-  const { phones, customersSeeded, formulaMatches } = await withClient(dbName, async (c) => {
-    const sample = await c.query<{ phone: string; formula: boolean }>(
-      `select c.phone, c.phone = ${phoneOf("s.n")} as formula
-         from unnest($1::bigint[]) as s(n) join customers c on c.external_ref = 'GEN-' || s.n`,
-      [numbers],
-    );
-    const count = await c.query<{ n: string }>("select count(*) as n from customers");
-    return {
-      phones: sample.rows.map((r) => r.phone),
-      formulaMatches: sample.rows.filter((r) => r.formula).length,
-      customersSeeded: Number(count.rows[0]!.n),
-    };
-  });
+  const { phones, customersSeeded, formulaMatches } = await samplePhones(dbName, numbers);
   console.log(`${customersSeeded.toLocaleString("en-US")} customers in the database; ${phones.length} phones sampled`);
   if (formulaMatches !== numbers.length)
     throw new Error(
@@ -232,18 +222,7 @@ async function main(): Promise<void> {
   await server.stop();
   server = undefined;
 
-  // Counted from the database, not from the answers: two claims on one customer whose leases
-  // overlap in time (a live one counts until now), and customers with two live claims.
-  const claimsCheck = await withClient(dbName, async (c) => {
-    const { rows } = await c.query<{ claims: string; overlapping: string; live_duplicates: string }>(
-      `select (select count(*) from call_claims) as claims,
-              (select count(*) from call_claims a join call_claims b on a.customer_id = b.customer_id and a.id < b.id
-                where a.claimed_at < coalesce(b.released_at, 'infinity') and b.claimed_at < coalesce(a.released_at, 'infinity')) as overlapping,
-              (select count(*) from (select customer_id from call_claims where released_at is null group by customer_id having count(*) > 1) d) as live_duplicates`,
-    );
-    const r = rows[0]!;
-    return { claims: Number(r.claims), overlapping: Number(r.overlapping), liveDuplicates: Number(r.live_duplicates) };
-  });
+  const claimsCheck = await checkClaims(dbName);
   console.log(`claims in the database: ${JSON.stringify(claimsCheck)}`);
 
   const report: BenchReport = {
