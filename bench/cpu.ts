@@ -20,7 +20,8 @@ export interface CpuUsage {
 interface Snapshot {
   total: number;
   idle: number;
-  server: number;
+  /** Per process of the server trees (a cluster primary and its workers), for the same reason as postgres. */
+  server: Map<number, number>;
   /** Per backend, so one that exits during the run does not subtract its whole life. */
   postgres: Map<number, number>;
   bench: number;
@@ -33,50 +34,81 @@ function processTicks(stat: string): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-function snapshot(serverPid: number): Snapshot {
+/** The parent pid, the field after the state. */
+function parentPid(stat: string): number {
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
+
+/**
+ * The server's CPU is its whole process tree: with WEB_CONCURRENCY > 1 the primary only forks and
+ * supervises, and the requests are served by its node:cluster workers (children of the primary).
+ */
+function snapshot(serverPids: readonly number[]): Snapshot {
   const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal: guest time is already inside user.
   const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
   const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
   const postgres = new Map<number, number>();
-  let server = 0;
+  const server = new Map<number, number>();
   let bench = 0;
+  const stats = new Map<number, string>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
     try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      stats.set(Number(entry), readFileSync(`/proc/${entry}/stat`, "utf8"));
     } catch {
       continue; // exited between readdir and read
     }
-    const pid = Number(entry);
-    if (pid === serverPid) server = processTicks(stat);
+  }
+  const children = new Map<number, number[]>();
+  for (const [pid, stat] of stats) {
+    const parent = parentPid(stat);
+    children.set(parent, [...(children.get(parent) ?? []), pid]);
+  }
+  const tree = new Set<number>();
+  const queue = [...serverPids];
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    if (tree.has(pid) || !stats.has(pid)) continue;
+    tree.add(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  for (const [pid, stat] of stats) {
+    if (tree.has(pid)) server.set(pid, processTicks(stat));
     else if (pid === process.pid) bench = processTicks(stat);
     else if (stat.includes("(postgres)")) postgres.set(pid, processTicks(stat));
   }
   return { total, idle, server, postgres, bench };
 }
 
-export function startCpuWatch(serverPid: number): () => CpuUsage | undefined {
+/** Ticks used since `start` by the processes of `end` (one born in between counts from zero). */
+function delta(start: Map<number, number>, end: Map<number, number>): number {
+  let ticks = 0;
+  for (const [pid, t] of end) ticks += t - (start.get(pid) ?? 0);
+  return ticks;
+}
+
+/** `serverPids`: the server processes (several instances, or any process to watch as "server"), each with its children. */
+export function startCpuWatch(serverPids: number | readonly number[]): () => CpuUsage | undefined {
+  const roots = typeof serverPids === "number" ? [serverPids] : serverPids;
   let start: Snapshot;
   try {
-    start = snapshot(serverPid);
+    start = snapshot(roots);
   } catch {
     return () => undefined;
   }
   return () => {
-    const end = snapshot(serverPid);
+    const end = snapshot(roots);
     const cores = os.cpus().length;
     // /proc/stat counts ticks over all cores: one core's worth of ticks is the total over cores.
     const perCore = (end.total - start.total) / cores;
     if (perCore <= 0) return undefined;
     const c = (ticks: number) => Math.round((100 * ticks) / perCore) / 100;
     const busy = c(end.total - start.total - (end.idle - start.idle));
-    const server = c(end.server - start.server);
-    // A backend born during the run counts from zero; one that ended is missed (the server's pool keeps them open).
-    let pgTicks = 0;
-    for (const [pid, ticks] of end.postgres) pgTicks += ticks - (start.postgres.get(pid) ?? 0);
-    const postgres = c(pgTicks);
+    // A process born during the run counts from zero; one that ended is missed (the server's pool
+    // keeps backends open, and workers live as long as the server).
+    const server = c(delta(start.server, end.server));
+    const postgres = c(delta(start.postgres, end.postgres));
     const bench = c(end.bench - start.bench);
     return {
       cores,

@@ -46,15 +46,17 @@ function fire(opts: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
+/** Several base URLs (instances behind a load balancer): autocannon spreads the connections over them round-robin. */
 export async function runScenario(
-  baseUrl: string,
-  serverPid: number,
+  baseUrl: string | string[],
+  serverPid: number | readonly number[],
   scenario: Scenario,
   connections: number,
   seconds: number,
   warmupSeconds: number,
 ): Promise<LoadResult> {
-  const base = { url: baseUrl, connections, pipelining: 1, timeout: 30 };
+  // autocannon takes an array of URLs and spreads the connections over them; its typings say string only.
+  const base = { url: baseUrl as string, connections, pipelining: 1, timeout: 30 };
   if (warmupSeconds > 0) {
     await scenario.prepare?.(connections);
     await fire({ ...base, duration: warmupSeconds, requests: scenario.requests() });

@@ -13,10 +13,13 @@ export interface BenchOptions {
   scenarios: string[];
   /** Seconds of the bcrypt ceiling measurement. */
   ceilingSeconds: number;
+  /** A database to keep: created and seeded when missing, reused (and not dropped) otherwise. */
+  database?: string;
 }
 
-const USAGE = `usage: npm run bench -- [--customers N] [--duration SECONDS] [--connections 10,50] [--warmup SECONDS] [--scenarios next-call,pre-call]
-  env: BENCH_CUSTOMERS, BENCH_DURATION, BENCH_CONNECTIONS, BENCH_WARMUP, BENCH_SCENARIOS`;
+const USAGE = `usage: npm run bench -- [--customers N] [--duration SECONDS] [--connections 10,50] [--warmup SECONDS] [--scenarios next-call,pre-call] [--database NAME]
+  env: BENCH_CUSTOMERS, BENCH_DURATION, BENCH_CONNECTIONS, BENCH_WARMUP, BENCH_SCENARIOS, BENCH_DATABASE,
+       WEB_CONCURRENCY, BENCH_INSTANCES (2: two instances behind PgBouncer)`;
 
 function positiveInt(name: string, value: string | undefined): number {
   const n = Number(value);
@@ -40,6 +43,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       .map((v) => v.trim())
       .filter(Boolean),
     ceilingSeconds: 5,
+    database: env.BENCH_DATABASE || undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -67,6 +71,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
           .map((v) => v.trim())
           .filter(Boolean);
         break;
+      case "--database":
+        opts.database = value();
+        break;
       case "-h":
       case "--help":
         console.log(USAGE);
@@ -76,5 +83,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
         throw new Error(`unknown option ${arg}\n${USAGE}`);
     }
   }
+  if (opts.database !== undefined && !/^[a-z_][a-z0-9_]*$/.test(opts.database))
+    throw new Error(`--database: a lower-case identifier, got ${JSON.stringify(opts.database)}\n${USAGE}`);
   return opts;
 }

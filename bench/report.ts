@@ -8,6 +8,7 @@ import type { BcryptCeiling } from "./bcrypt-ceiling.js";
 import type { CpuUsage } from "./cpu.js";
 import type { LogSummary } from "./infra.js";
 import type { LoadResult } from "./load.js";
+import type { PgbenchResult } from "./pgbench.js";
 
 export interface Machine {
   os: string;
@@ -41,7 +42,11 @@ export interface BenchReport {
   seedSeconds: number;
   /** `cpu.other` shows whether something besides the bench competed during the measurement. */
   bcryptCeiling: BcryptCeiling & { cpu?: CpuUsage };
+  /** What served the load: instances, workers, PgBouncer. */
+  topology: string;
   results: LoadResult[];
+  /** pgbench on the pre-call statement, one per pre-call connection level, run right after it. */
+  ceilings: PgbenchResult[];
   unavailable: { scenario: string; reason: string }[];
   /** Claims counted in the database after every scenario ran. */
   claimsCheck?: ClaimsCheck;
@@ -88,8 +93,45 @@ export function resultsTable(results: LoadResult[]): string {
       String(r.errors),
       String(r.non2xx),
       String(r.unexpected),
-      r.cpu ? [r.cpu.server, r.cpu.postgres, r.cpu.bench, r.cpu.other].map((c) => c.toFixed(2)).join(" / ") : "n/a",
+      cores(r.cpu),
     ]),
+  );
+}
+
+const cores = (cpu: CpuUsage | undefined) =>
+  cpu ? [cpu.server, cpu.postgres, cpu.bench, cpu.other].map((c) => c.toFixed(2)).join(" / ") : "n/a";
+
+/** The service's pre-call against pgbench on its statement, at the same connections. */
+export function ceilingTable(results: LoadResult[], ceilings: PgbenchResult[]): string {
+  const rows: string[][] = [];
+  for (const db of ceilings) {
+    const svc = results.find((r) => r.scenario === "pre-call" && r.connections === db.connections);
+    if (!svc) continue;
+    rows.push([
+      "pre-call",
+      String(db.connections),
+      fmt(svc.rps, 1),
+      fmt(db.tps, 1),
+      (svc.rps / db.tps).toFixed(2),
+      fmt(svc.latencyMs.p99),
+      fmt(db.latencyMs.p99, 1),
+      cores(svc.cpu),
+      cores(db.cpu),
+    ]);
+  }
+  return table(
+    [
+      "route",
+      "conns",
+      "service req/s",
+      "pgbench tps",
+      "service / database ceiling",
+      "service p99 ms",
+      "pgbench p99 ms",
+      "service cores srv/pg/cli/other",
+      "pgbench cores pgbench/pg/bench/other",
+    ],
+    rows,
   );
 }
 
@@ -99,6 +141,7 @@ export function checkTargets(
   ceiling: BcryptCeiling,
   unavailable: { scenario: string }[],
   claimsCheck?: ClaimsCheck,
+  ceilings: PgbenchResult[] = [],
 ): TargetCheck[] {
   const top = (name: string) =>
     results.filter((r) => r.scenario === name).sort((a, b) => b.connections - a.connections)[0];
@@ -113,6 +156,17 @@ export function checkTargets(
           met: pre.connections >= 50 ? pre.rps >= 2000 && pre.latencyMs.p99 < 50 : null,
         }
       : { target: "pre-call ≥ 2,000 req/s with p99 < 50 ms", measured: "not run", met: null },
+  );
+
+  const db = pre && ceilings.find((c) => c.connections === pre.connections);
+  checks.push(
+    pre && db
+      ? {
+          target: "pre-call ≥ 0.6 of the database ceiling (pgbench, same statement) with p99 < 50 ms at 50 connections",
+          measured: `${(pre.rps / db.tps).toFixed(2)} (${fmt(pre.rps)} req/s against ${fmt(db.tps)} tps), p99 ${fmt(pre.latencyMs.p99)} ms (pgbench ${fmt(db.latencyMs.p99, 1)} ms) at ${pre.connections} connections`,
+          met: pre.connections >= 50 ? pre.rps / db.tps >= 0.6 && pre.latencyMs.p99 < 50 : null,
+        }
+      : { target: "pre-call ≥ 0.6 of the database ceiling", measured: "pgbench not run", met: null },
   );
 
   const work = top("worklist");
@@ -175,7 +229,14 @@ export function printReport(report: BenchReport): void {
   console.log(
     `customers: ${fmt(report.customersSeeded)} (seeded in ${fmt(report.seedSeconds, 1)} s); ${report.options.duration} s per run after ${report.options.warmup} s warm-up\n`,
   );
+  console.log(`served by: ${report.topology}\n`);
   console.log(resultsTable(report.results));
+  if (report.ceilings.length > 0) {
+    console.log(
+      "\npre-call against the database's ceiling (pgbench -M prepared on the same statement, same connections and duration):\n",
+    );
+    console.log(ceilingTable(report.results, report.ceilings));
+  }
   for (const u of report.unavailable) console.log(`\n${u.scenario}: not available (${u.reason})`);
   const c = report.bcryptCeiling;
   console.log(

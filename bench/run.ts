@@ -13,27 +13,32 @@ import {
   databaseUrl,
   dropDatabase,
   freePort,
-  type RunningServer,
   runCommand,
   serverEnv,
   serverVersion,
-  startServer,
   summarizeServerLog,
   withClient,
 } from "./infra.js";
 import { type LoadResult, runScenario, stopActiveLoad } from "./load.js";
 import { parseOptions } from "./options.js";
-import { type BenchReport, checkTargets, printReport, resultsTable, writeReport } from "./report.js";
+import { measurePreCallCeiling, type PgbenchResult, sampleNumbers } from "./pgbench.js";
+import { checkClaims, databaseExists, samplePhones } from "./database.js";
+import { DEFAULT_PROMISE_GRACE_DAYS } from "../src/config.js";
+import { type BenchReport, ceilingTable, checkTargets, printReport, resultsTable, writeReport } from "./report.js";
 import { buildScenarios } from "./scenarios.js";
 import { login, openSessions, probe, registerAgents } from "./staff.js";
+import { startTopology, type Topology } from "./topology.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const AGENTS = 50;
+/** Customers the phone-driven scenarios ask for (pre-call, search, post-call). */
+const PHONE_SAMPLE = 5000;
 
 const options = parseOptions(process.argv.slice(2), process.env);
-const dbName = `bench_crm_${process.pid}`;
+// --database: a database kept between runs (created and seeded the first time), e.g. at 1,000,000 customers.
+const dbName = options.database ?? `bench_crm_${process.pid}`;
 const logFile = path.join(os.tmpdir(), `bench-crm-${process.pid}.log`);
-let server: RunningServer | undefined;
+let server: Topology | undefined;
 let dbCreated = false;
 
 const step = (msg: string) => console.log(`\n▶ ${msg}`);
@@ -88,9 +93,10 @@ async function main(): Promise<void> {
   step("npm run build");
   await runCommand("npm", ["run", "build"], { env: process.env });
 
-  step(`create database ${dbName}`);
-  await createDatabase(dbName);
-  dbCreated = true;
+  const reused = options.database !== undefined && (await databaseExists(dbName));
+  step(reused ? `reuse database ${dbName} (kept afterwards)` : `create database ${dbName}`);
+  if (!reused) await createDatabase(dbName);
+  dbCreated = options.database === undefined;
 
   // `db seed --customers` is refused in production (fake customers), so only the seed runs as
   // development; it also adds the demo staff and sample customers, which the bench ignores.
@@ -113,32 +119,40 @@ async function main(): Promise<void> {
   );
 
   step("create the bench admin (crm user create-admin)");
-  console.log(
-    await cli(
-      ["user", "create-admin", "--email", "bench-admin@example.com", "--name", "Bench Admin", "--password-stdin"],
-      {},
-      "Bench-Admin-Kasbah-2026-0\n",
-    ),
+  const admin = cli(
+    ["user", "create-admin", "--email", "bench-admin@example.com", "--name", "Bench Admin", "--password-stdin"],
+    {},
+    "Bench-Admin-Kasbah-2026-0\n",
   );
+  // A reused database has it from an earlier run.
+  console.log(reused ? await admin.catch(() => "already there") : await admin);
 
-  step(`start node dist/server.js on port ${port} (log: ${logFile})`);
-  server = await startServer(env, port, logFile);
-  const { baseUrl } = server;
+  step(
+    `start node dist/server.js on port ${port} (log: ${logFile}); BENCH_INSTANCES=${process.env.BENCH_INSTANCES || "1"}`,
+  );
+  server = await startTopology(env, logFile);
+  console.log(`${server.label}: ${server.baseUrls.join(", ")}`);
+  // Setup traffic goes to the first instance; the instances share the database and the JWT secret.
+  const baseUrl = server.baseUrls[0]!;
 
   step(`register ${AGENTS} agents and sign each in`);
   const agents = await registerAgents(baseUrl, AGENTS);
   const tokens = (await openSessions(baseUrl, agents, AGENTS)).map((s) => s.token);
 
-  const { phones, customersSeeded } = await withClient(dbName, async (c) => {
-    const sample = await c.query<{ phone: string }>("select phone from customers order by random() limit 5000");
-    const count = await c.query<{ n: string }>("select count(*) as n from customers");
-    return { phones: sample.rows.map((r) => r.phone), customersSeeded: Number(count.rows[0]!.n) };
-  });
+  // Generated customers spread evenly over their numbers (pgbench.ts sampleNumbers), not `order by
+  // random()`: pgbench computes the same customers' phones from a random index, so the service and
+  // the database ceiling ask for the same rows. Checked against the seed's phone formula.
+  const numbers = sampleNumbers(options.customers, PHONE_SAMPLE);
+  const { phones, customersSeeded, formulaMatches } = await samplePhones(dbName, numbers);
   console.log(`${customersSeeded.toLocaleString("en-US")} customers in the database; ${phones.length} phones sampled`);
+  if (formulaMatches !== numbers.length)
+    throw new Error(
+      `${formulaMatches} of ${numbers.length} sampled customers have the seed formula's phone: pgbench would ask for other rows`,
+    );
 
   // Before any load, with the server idle: bcrypt gets both cores to itself.
   step(`bcrypt ceiling (${options.ceilingSeconds} s)`);
-  const ceilingCpu = startCpuWatch(server.pid);
+  const ceilingCpu = startCpuWatch(server.pids);
   const bcryptCeiling = { ...(await measureBcryptCeiling(options.ceilingSeconds)), cpu: ceilingCpu() };
   console.log(
     `${bcryptCeiling.comparesPerSecond.toFixed(1)} compares/s; cores used: ${JSON.stringify(bcryptCeiling.cpu)}`,
@@ -165,33 +179,50 @@ async function main(): Promise<void> {
   await login(baseUrl, agents[0]!);
 
   const results: LoadResult[] = [];
+  const ceilings: PgbenchResult[] = [];
   for (const scenario of scenarios) {
     if (unavailable.some((u) => u.scenario === scenario.name)) continue;
     if (options.scenarios.length > 0 && !options.scenarios.includes(scenario.name)) continue;
     for (const connections of options.connections) {
       step(`${scenario.label}, ${connections} connections, ${options.warmup} s warm-up + ${options.duration} s`);
-      const result = await runScenario(baseUrl, server.pid, scenario, connections, options.duration, options.warmup);
+      const result = await runScenario(
+        server.baseUrls,
+        server.pids,
+        scenario,
+        connections,
+        options.duration,
+        options.warmup,
+      );
       results.push(result);
       console.log(resultsTable([result]).split("\n").slice(2).join("\n"), JSON.stringify(result.statusCodes));
+      // Right after the service, with the same connections and duration: the database alone.
+      if (scenario.name === "pre-call") {
+        step(`pgbench -M prepared -c ${connections} -T ${options.duration}: the pre-call statement alone`);
+        try {
+          const { result: ceiling } = await measurePreCallCeiling({
+            url,
+            connections,
+            seconds: options.duration,
+            warmupSeconds: options.warmup,
+            customers: options.customers,
+            sample: PHONE_SAMPLE,
+            graceDays: DEFAULT_PROMISE_GRACE_DAYS,
+          });
+          ceilings.push(ceiling);
+          console.log(ceilingTable([result], [ceiling]));
+        } catch (err) {
+          console.error("pgbench failed:", err instanceof Error ? err.message : err);
+        }
+      }
     }
   }
 
   // Stopped before the log is read, so everything the server wrote is flushed to the file.
+  const topology = server.label;
   await server.stop();
   server = undefined;
 
-  // Counted from the database, not from the answers: two claims on one customer whose leases
-  // overlap in time (a live one counts until now), and customers with two live claims.
-  const claimsCheck = await withClient(dbName, async (c) => {
-    const { rows } = await c.query<{ claims: string; overlapping: string; live_duplicates: string }>(
-      `select (select count(*) from call_claims) as claims,
-              (select count(*) from call_claims a join call_claims b on a.customer_id = b.customer_id and a.id < b.id
-                where a.claimed_at < coalesce(b.released_at, 'infinity') and b.claimed_at < coalesce(a.released_at, 'infinity')) as overlapping,
-              (select count(*) from (select customer_id from call_claims where released_at is null group by customer_id having count(*) > 1) d) as live_duplicates`,
-    );
-    const r = rows[0]!;
-    return { claims: Number(r.claims), overlapping: Number(r.overlapping), liveDuplicates: Number(r.live_duplicates) };
-  });
+  const claimsCheck = await checkClaims(dbName);
   console.log(`claims in the database: ${JSON.stringify(claimsCheck)}`);
 
   const report: BenchReport = {
@@ -215,10 +246,12 @@ async function main(): Promise<void> {
     customersSeeded,
     seedSeconds,
     bcryptCeiling,
+    topology,
     results,
+    ceilings,
     unavailable,
     claimsCheck,
-    targets: checkTargets(results, bcryptCeiling, unavailable, claimsCheck),
+    targets: checkTargets(results, bcryptCeiling, unavailable, claimsCheck, ceilings),
     serverLog: { file: logFile, ...summarizeServerLog(logFile) },
   };
   printReport(report);

@@ -54,7 +54,8 @@ export async function registerAgents(baseUrl: string, count: number): Promise<Ag
   return mapLimit(numbers, 4, async (n) => {
     const agent = { email: agentEmail(n), password: agentPassword(n) };
     const { status, json } = await postJson(`${baseUrl}/api/auth/register`, { ...agent, name: `Bench Agent ${n}` });
-    if (status !== 201)
+    // 409: registered by an earlier run on a kept database (--database), with the same password.
+    if (status !== 201 && status !== 409)
       throw new Error(`POST /api/auth/register for ${agent.email}: ${status} ${JSON.stringify(json)}`);
     return agent;
   });

@@ -44,8 +44,11 @@ export interface Database {
 export interface OpenOptions {
   /** PGlite only: start a new data directory from this `dumpDataDir` tarball instead of initdb. */
   loadDataDir?: Blob;
-  /** PostgreSQL only: told of every statement sent to the server (a test counts a route's round trips). */
-  onQuery?: (text: string) => void;
+  /**
+   * PostgreSQL only: told of every statement sent to the server, with its parameters (a test counts
+   * a route's round trips; scripts/hot-plans.ts explains the statements a route sends).
+   */
+  onQuery?: (text: string, values?: unknown[]) => void;
 }
 
 const dialect = new PgDialect();
@@ -63,7 +66,7 @@ export function openPool(
   withOptions: boolean,
   logger?: DbLogger,
   connectionTimeoutMillis = 3000,
-  onQuery?: (text: string) => void,
+  onQuery?: (text: string, values?: unknown[]) => void,
 ): pg.Pool {
   const pool = new Pool({
     connectionString,
@@ -88,8 +91,14 @@ export function openPool(
     if (onQuery) {
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as { query: unknown }).query = (...args: unknown[]) => {
-        const first = args[0] as string | { text?: string };
-        onQuery(typeof first === "string" ? first : (first?.text ?? ""));
+        const first = args[0] as string | { text?: string; values?: unknown[] };
+        // (text, values), ({ text, values }), or drizzle's ({ name, text }, values).
+        const values = Array.isArray(args[1])
+          ? (args[1] as unknown[])
+          : typeof first === "string"
+            ? undefined
+            : first?.values;
+        onQuery(typeof first === "string" ? first : (first?.text ?? ""), values);
         return query(...args);
       };
     }

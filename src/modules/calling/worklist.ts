@@ -6,6 +6,7 @@ import type { WorklistViewer } from "../allocation/worklist-view.js";
 import { markBrokenPromises } from "../promises/repository.js";
 import { callRulesFrom, type EligibilityReason } from "./eligibility.js";
 import { dialNumber, type EligibilityRow, eligibilityColumns, rowEligibility } from "./eligibility-row.js";
+import { shareInFlight } from "./in-flight.js";
 
 export type WorklistReason = "callback_due" | "broken_promise" | "overdue";
 
@@ -46,7 +47,10 @@ async function rankedOverdue(services: Services, today: string, offset: number, 
   const key = `${today}:${offset}`;
   const hit = cache.get(key);
   if (hit && hit.until > now && now >= hit.until - RANKING_TTL_MS) return hit.ids;
-  const ids = await overdueCustomers(services.queryNamed, today, offset);
+  // A floor whose ranking expires together computes it once, not once per agent.
+  const ids = await shareInFlight(services, `overdue:${key}`, () =>
+    overdueCustomers(services.queryNamed, today, offset),
+  );
   if (cache.size > 50) cache.clear();
   cache.set(key, { ids, until: now + RANKING_TTL_MS });
   return ids;
@@ -70,7 +74,7 @@ const owingCache = new WeakMap<Services, { counts: { owing: number; doNotCall: n
 async function owingCounts(services: Services, now: number) {
   const hit = owingCache.get(services);
   if (hit && hit.until > now && now >= hit.until - RANKING_TTL_MS) return hit.counts;
-  const counts = await countOwing(services.queryNamed);
+  const counts = await shareInFlight(services, "owing", () => countOwing(services.queryNamed));
   owingCache.set(services, { counts, until: now + RANKING_TTL_MS });
   return counts;
 }
@@ -252,8 +256,8 @@ export async function buildWorklist(services: Services, limit: number, viewer?: 
   }
 
   const deadline = Date.now() + WORKLIST_SEARCH_BUDGET_MS;
-  await take(await dueCallbacks(run, at));
-  if (rows.length < limit) await take(await brokenPromises(run, at));
+  await take(await shareInFlight(services, "callbacks", () => dueCallbacks(run, at)));
+  if (rows.length < limit) await take(await shareInFlight(services, "broken", () => brokenPromises(run, at)));
   // Walk down the ranking until the page is full or the ranking is exhausted: a round in which nobody
   // is callable (three attempts each today, say) says nothing about the customers below it.
   let complete = false;
