@@ -89,9 +89,18 @@ export interface RunningServer {
 }
 
 /** Starts `node dist/server.js`, sends its output to `logFile` and waits until GET /ready answers 200. */
-export async function startServer(env: NodeJS.ProcessEnv, port: number, logFile: string): Promise<RunningServer> {
+export async function startServer(
+  env: NodeJS.ProcessEnv,
+  port: number,
+  logFile: string,
+  /** Node's own flags, e.g. --cpu-prof (bench/profile.ts). */
+  nodeArgs: string[] = [],
+): Promise<RunningServer> {
   const log = createWriteStream(logFile);
-  const child: ChildProcess = spawn(process.execPath, ["dist/server.js"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "dist/server.js"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   let exited: string | undefined;

@@ -48,7 +48,8 @@ async function main() {
     onQuery: (text, values) => route && recorded.push({ route, text, values: values ?? [] }),
   });
   const app = await buildApp(config, { database });
-  const client = new pg.Client({ connectionString: url });
+  // As the service's pool connects (src/db/client.ts): no parallel workers, so the plans are the ones it gets.
+  const client = new pg.Client({ connectionString: url, options: "-c max_parallel_workers_per_gather=0" });
   await client.connect();
   try {
     const agent = { email: "plans-agent@example.com", password: "Plans-Agent-Oasis-2026-1", name: "Plans Agent" };

@@ -30,7 +30,35 @@ export interface LocalParts {
   weekday: number;
 }
 
+/**
+ * formatToParts is the expensive step (profiled: 7 % of next-call's server CPU, called for every
+ * candidate's eligibility and attempt). UTC offsets are whole minutes, so every instant of one UTC
+ * minute has the same local date, minutes and weekday, and the same offset: both are kept per
+ * (timezone, minute). A floor of agents asks about a handful of minutes and timezones at a time.
+ */
+const MINUTE_MS = 60_000;
+const CACHE_LIMIT = 2_000;
+const partsByMinute = new Map<string, LocalParts>();
+const offsetByMinute = new Map<string, number>();
+
+function perMinute<T>(cache: Map<string, T>, instant: Date, timezone: string, compute: (minute: Date) => T): T {
+  const minute = Math.floor(instant.getTime() / MINUTE_MS);
+  const key = `${timezone}|${minute}`;
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    value = compute(new Date(minute * MINUTE_MS));
+    cache.set(key, value);
+  }
+  return value;
+}
+
 export function localParts(instant: Date, timezone: string): LocalParts {
+  // A copy: callers own what they get.
+  return { ...perMinute(partsByMinute, instant, timezone, (minute) => computeLocalParts(minute, timezone)) };
+}
+
+function computeLocalParts(instant: Date, timezone: string): LocalParts {
   const parts = Object.fromEntries(
     formatter(timezone)
       .formatToParts(instant)
@@ -45,6 +73,10 @@ export function localParts(instant: Date, timezone: string): LocalParts {
 
 /** Offset of the timezone from UTC at an instant, in milliseconds. */
 function offsetAt(instant: Date, timezone: string): number {
+  return perMinute(offsetByMinute, instant, timezone, (minute) => computeOffset(minute, timezone));
+}
+
+function computeOffset(instant: Date, timezone: string): number {
   const p = Object.fromEntries(
     formatter(timezone)
       .formatToParts(instant)
