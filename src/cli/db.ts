@@ -83,11 +83,16 @@ export function progressBar(done: number, total: number, width = 30): string {
 /** Redraws one line on a terminal; piped into a file or CI log, one line per batch reads better. */
 function progressReporter(print: Print) {
   const tty = process.stdout.isTTY === true;
+  let open = false;
   return {
-    update: (done: number, total: number) =>
-      tty ? process.stdout.write(`\r${progressBar(done, total)}`) : print(progressBar(done, total)),
+    update: (done: number, total: number) => {
+      if (!tty) return print(progressBar(done, total));
+      process.stdout.write(`\r${progressBar(done, total)}`);
+      open = true;
+    },
     end: () => {
-      if (tty) process.stdout.write("\n");
+      if (open) process.stdout.write("\n");
+      open = false;
     },
   };
 }
@@ -112,6 +117,10 @@ export function dbSeed(config: Config, print: Print, opts: { customers?: number 
         now,
         graceDays: config.PROMISE_GRACE_DAYS,
         onProgress: progress.update,
+        onStage: (stage) => {
+          progress.end();
+          print(`generated portfolio: ${stage}…`);
+        },
       }).finally(progress.end);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       print(

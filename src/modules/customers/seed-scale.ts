@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
-import { type Db, queryRows, toNumber } from "../../db/client.js";
+import { type Db, type DbOrTx, queryRows, toNumber } from "../../db/client.js";
 import { users } from "../../db/schema/index.js";
-import { DEFAULT_TIMEZONE, OPEN_LOAN_SQL, todayIn } from "../loans/arrears.js";
+import { DEFAULT_TIMEZONE, OPEN_LOAN_CONDITION, todayIn } from "../loans/arrears.js";
 import { DEFAULT_PROMISE_GRACE_DAYS } from "../../config.js";
 import {
   CITIES,
@@ -16,6 +16,7 @@ import {
 import { type HistoryOptions, historyCtes } from "./seed-scale-history.js";
 import { arr, h, phoneOf, pick, quote } from "./seed-scale-sql.js";
 import { LOCK_KEYS } from "../../db/lock-keys.js";
+import { dropSecondaryIndexes, rebuildIndexes } from "./seed-scale-indexes.js";
 
 export interface PortfolioOptions {
   /** Target number of generated (GEN-) customers; existing ones count towards it. */
@@ -26,6 +27,10 @@ export interface PortfolioOptions {
   now: Date;
   /** PROMISE_GRACE_DAYS, which dates the broken promises; the configuration's default when absent. */
   graceDays?: number;
+  /** A first load of at least this many customers rebuilds the indexes once instead (see seedPortfolio). */
+  bulkFrom?: number;
+  /** Told when a long step without progress starts (the index build of a first load). */
+  onStage?: (stage: string) => void;
 }
 
 export interface PortfolioResult {
@@ -38,6 +43,7 @@ export interface PortfolioResult {
 }
 
 export const DEFAULT_BATCH_SIZE = 20_000;
+export const DEFAULT_BULK_FROM = 100_000;
 /** Phones and national ids embed the sequence number in 7 digits. */
 export const MAX_PORTFOLIO_CUSTOMERS = 9_999_999;
 /** Two generators on one database take turns per batch instead of numbering the same customers. */
@@ -138,14 +144,74 @@ function loansInsert(history: HistoryOptions): SQL {
         case when payment_status = 'paid_off' then term_months else term_months - (outstanding_balance / installment_amount)::int end as paid
       from l, lateral (select split_part(loan_number, '-', 3)::bigint as n, split_part(loan_number, '-', 4)::int as k) nk
     ),
-    ${historyCtes(history)}
+    ${historyCtes(history)},
+    -- The arrears summaries (refreshCustomerArrears' rule) from the loans just inserted, in the same
+    -- statement: no second read of a loans table that grows with every batch.
+    arrears as (
+      update customers c set oldest_due_date = a.oldest, total_overdue = a.total
+      from (select l.customer_id, min(l.next_due_date) as oldest, sum(l.amount_overdue) as total
+            from l where ${OPEN_LOAN_CONDITION} group by l.customer_id) a
+      where c.id = a.customer_id
+      returning 1
+    )
     select (select count(*) from l) as loans, (select count(*) from pay) as payments, (select count(*) from ia) as interactions,
       (select count(*) from pr) as promises`);
+}
+
+interface BatchContext {
+  now: string;
+  today: string;
+  agents: string;
+  graceDays: number;
+}
+
+/** One batch GEN-<start>…GEN-<end>: customers, then their loans, history and arrears summaries. */
+async function generateBatch(tx: DbOrTx, start: number, end: number, ctx: BatchContext, result: PortfolioResult) {
+  await tx.execute(sql`create temp table gen_batch (id uuid primary key, n bigint not null)`);
+  await tx.execute(customersInsert(start, end, ctx.now));
+  // Without statistics the planner assumes a tiny temp table and picks nested loops.
+  await tx.execute(sql`analyze gen_batch`);
+  const [counts] = await queryRows<Record<"loans" | "payments" | "interactions" | "promises", unknown>>(
+    tx,
+    loansInsert({ today: ctx.today, now: ctx.now, agents: ctx.agents, graceDays: ctx.graceDays }),
+  );
+  await tx.execute(sql`drop table gen_batch`);
+  result.created += end - start + 1;
+  result.loans += toNumber(counts?.loans);
+  result.payments += toNumber(counts?.payments);
+  result.interactions += toNumber(counts?.interactions);
+  result.promises += toNumber(counts?.promises);
+}
+
+/** The highest GEN-<n> present: a scan of every external reference (only once per run, see below). */
+async function highestGenerated(tx: DbOrTx): Promise<number> {
+  const [row] = await queryRows<{ max: unknown }>(
+    tx,
+    sql`select coalesce(max(substr(external_ref, 5)::bigint), 0) as max from customers where external_ref ~ '^GEN-[0-9]+$'`,
+  );
+  return toNumber(row?.max);
+}
+
+/**
+ * Whether the numbering still stops at `known` (this run's last batch): batches are contiguous from
+ * the highest number, so another run has added some exactly when GEN-<known + 1> exists (one probe of
+ * the unique index instead of a scan of the whole table per batch, which grew with the portfolio).
+ */
+async function stillHighest(tx: DbOrTx, known: number): Promise<boolean> {
+  const rows = await queryRows(tx, sql`select 1 from customers where external_ref = ${`GEN-${known + 1}`}`);
+  return rows.length === 0;
 }
 
 /**
  * Adds generated customers (GEN-<n>) until `customers` of them exist, in batches of one
  * transaction each, so an interrupted run resumes after the last committed batch.
+ *
+ * A first load (no generated customer yet) of at least `bulkFrom` customers instead runs as one
+ * transaction that drops the secondary indexes of the tables it fills, loads, and builds them again:
+ * PostgreSQL builds an index from sorted input far faster than it maintains 16 of them row by row into
+ * indexes larger than its buffers (measured at 1,000,000 customers in docs/benchmarks.md). Being one
+ * transaction, an interrupted first load leaves nothing behind, indexes included; the tables it fills
+ * are locked until it commits.
  */
 export async function seedPortfolio(db: Db, opts: PortfolioOptions): Promise<PortfolioResult> {
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -155,15 +221,19 @@ export async function seedPortfolio(db: Db, opts: PortfolioOptions): Promise<Por
   const graceDays = opts.graceDays ?? DEFAULT_PROMISE_GRACE_DAYS;
   if (!Number.isSafeInteger(graceDays) || graceDays < 0)
     throw new RangeError("graceDays must be a non-negative integer");
-  const now = opts.now.toISOString();
-  const today = todayIn(DEFAULT_TIMEZONE, opts.now);
+  const bulkFrom = opts.bulkFrom ?? DEFAULT_BULK_FROM;
   const agentRows = await db
     .select({ id: users.id })
     .from(users)
     .where(sql`${users.role} = 'agent' and ${users.isActive}`)
     .orderBy(users.email)
     .limit(50);
-  const agents = agentRows.length > 0 ? `array[${agentRows.map((a) => quote(a.id)).join(",")}]::uuid[]` : "";
+  const ctx: BatchContext = {
+    now: opts.now.toISOString(),
+    today: todayIn(DEFAULT_TIMEZONE, opts.now),
+    agents: agentRows.length > 0 ? `array[${agentRows.map((a) => quote(a.id)).join(",")}]::uuid[]` : "",
+    graceDays,
+  };
   const result: PortfolioResult = {
     existing: -1,
     created: 0,
@@ -172,51 +242,40 @@ export async function seedPortfolio(db: Db, opts: PortfolioOptions): Promise<Por
     interactions: 0,
     promises: 0,
   };
+  // The generated statements are long expression lists with high cost estimates, so the planner
+  // JIT-compiles them: measured 6.9 s of compilation for an 80 ms insert of 3,000 loans.
+  const prepare = (tx: DbOrTx) => tx.execute(sql`set local jit = off`);
 
+  let known: number | undefined;
   for (;;) {
     const done = await db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${PORTFOLIO_LOCK_KEY})`);
       // Re-read inside the lock: another run may have added batches since the last one.
-      const [row] = await queryRows<{ max: unknown }>(
-        tx,
-        sql`select coalesce(max(substr(external_ref, 5)::bigint), 0) as max from customers where external_ref ~ '^GEN-[0-9]+$'`,
-      );
-      const highest = toNumber(row?.max);
+      const highest = known !== undefined && (await stillHighest(tx, known)) ? known : await highestGenerated(tx);
       if (result.existing < 0) {
         result.existing = highest;
         opts.onProgress?.(Math.min(highest, opts.customers), opts.customers);
       }
       if (highest >= opts.customers) return true;
-      // The generated statements are long expression lists with high cost estimates, so the
-      // planner JIT-compiles them: measured 6.9 s of compilation for an 80 ms insert of 3,000 loans.
-      await tx.execute(sql`set local jit = off`);
+      await prepare(tx);
+      if (highest === 0 && opts.customers >= bulkFrom) {
+        await tx.execute(sql`set local maintenance_work_mem = '256MB'`);
+        const dropped = await dropSecondaryIndexes(tx);
+        for (let start = 1; start <= opts.customers; start += batchSize) {
+          const end = Math.min(start + batchSize - 1, opts.customers);
+          await generateBatch(tx, start, end, ctx, result);
+          if (end < opts.customers) opts.onProgress?.(end, opts.customers);
+        }
+        opts.onStage?.("building indexes");
+        await rebuildIndexes(tx, dropped);
+        return opts.customers;
+      }
       const end = Math.min(highest + batchSize, opts.customers);
-      await tx.execute(sql`create temp table gen_batch (id uuid primary key, n bigint not null) on commit drop`);
-      await tx.execute(customersInsert(highest + 1, end, now));
-      // Without statistics the planner assumes a tiny temp table and picks nested loops.
-      await tx.execute(sql`analyze gen_batch`);
-      const [counts] = await queryRows<Record<"loans" | "payments" | "interactions" | "promises", unknown>>(
-        tx,
-        loansInsert({ today, now, agents, graceDays }),
-      );
-      // One set-based rewrite of the arrears summaries for the whole batch (refreshCustomerArrears' rule).
-      await tx.execute(sql`
-        update customers c set oldest_due_date = a.oldest, total_overdue = a.total
-        from (
-          select l.customer_id, min(l.next_due_date) as oldest, sum(l.amount_overdue) as total
-          from loans l join gen_batch g on g.id = l.customer_id
-          where ${OPEN_LOAN_SQL}
-          group by l.customer_id
-        ) a
-        where c.id = a.customer_id`);
-      result.created += end - highest;
-      result.loans += toNumber(counts?.loans);
-      result.payments += toNumber(counts?.payments);
-      result.interactions += toNumber(counts?.interactions);
-      result.promises += toNumber(counts?.promises);
+      await generateBatch(tx, highest + 1, end, ctx, result);
       return end;
     });
     if (done === true) break;
+    known = done;
     opts.onProgress?.(done, opts.customers);
   }
   return result;

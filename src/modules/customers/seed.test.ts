@@ -182,13 +182,25 @@ describe("seedPortfolio", () => {
     return { n: toNumber(row?.n), distinct: toNumber(row?.d) };
   };
 
-  it("generates 2000 consistent customers with about 1.5 loans each, reporting progress", async () => {
+  const indexDefinitions = async () =>
+    (
+      await queryRows<{ def: string }>(
+        db(),
+        sql`select indexdef as def from pg_indexes where schemaname = current_schema() order by indexname`,
+      )
+    ).map((r) => r.def);
+
+  it("generates 2000 consistent customers with about 1.5 loans each as a first load, rebuilding the indexes once", async () => {
+    const before = await indexDefinitions();
     const progress: [number, number][] = [];
+    const stages: string[] = [];
     const result = await seedPortfolio(db(), {
       customers: 2000,
       batchSize: 700,
+      bulkFrom: 1000,
       now: NOW,
       onProgress: (d, n) => progress.push([d, n]),
+      onStage: (stage) => stages.push(stage),
     });
     expect(result).toMatchObject({ existing: 0, created: 2000 });
     expect(progress).toEqual([
@@ -197,6 +209,9 @@ describe("seedPortfolio", () => {
       [1400, 2000],
       [2000, 2000],
     ]);
+    expect(stages).toEqual(["building indexes"]);
+    // Every index the migrations made is back, with the same definition (unique ones included).
+    expect(await indexDefinitions()).toEqual(before);
     expect(await genCount("customers")).toEqual({ n: 2000, distinct: 2000 });
     const generatedLoans = await genCount("loans");
     expect(generatedLoans.distinct).toBe(generatedLoans.n);
@@ -271,7 +286,14 @@ describe("seedPortfolio", () => {
   });
 
   it("continues from the highest GEN number: 3000 adds exactly 1000, and again adds none", async () => {
-    const more = await seedPortfolio(db(), { customers: 3000, now: NOW });
+    const progress: number[] = [];
+    const more = await seedPortfolio(db(), {
+      customers: 3000,
+      batchSize: 400,
+      now: NOW,
+      onProgress: (d) => progress.push(d),
+    });
+    expect(progress).toEqual([2000, 2400, 2800, 3000]);
     expect(more).toMatchObject({ existing: 2000, created: 1000 });
     expect(await genCount("customers")).toEqual({ n: 3000, distinct: 3000 });
     const generatedLoans = await genCount("loans");

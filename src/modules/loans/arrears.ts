@@ -83,9 +83,8 @@ export function bucketRange(bucket: Bucket): { min: number; max?: number } {
 }
 
 /** SQL condition of an open loan, the same rule as isOpenLoan. */
-export const OPEN_LOAN_SQL = sql.raw(
-  "l.outstanding_balance > 0 and l.payment_status not in ('paid_off', 'written_off')",
-);
+export const OPEN_LOAN_CONDITION = "l.outstanding_balance > 0 and l.payment_status not in ('paid_off', 'written_off')";
+export const OPEN_LOAN_SQL = sql.raw(OPEN_LOAN_CONDITION);
 
 /**
  * Rewrites customers.oldest_due_date and total_overdue from their loans. Called in the transaction
