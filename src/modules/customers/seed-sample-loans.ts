@@ -98,6 +98,10 @@ export function planSampleLoan(input: LoanPlanInput): PlannedLoan {
       paymentStatus = dpd > 180 ? "defaulted" : "overdue";
       const statuses = kind === "90+" ? LATE_STATUSES : EARLY_STATUSES;
       collectionStatus = statuses[counters.overdue++ % statuses.length]!;
+      // A customer who asked not to be called made no promise on the phone (the do_not_call call below
+      // is their last contact); which loan lands here depends on the clock, as the history never lies
+      // in the clock's future.
+      if (input.doNotCall && collectionStatus === "promise_to_pay") collectionStatus = "in_collection";
     }
   }
   const firstDue =

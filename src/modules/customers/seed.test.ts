@@ -76,6 +76,22 @@ describe("sample customers seeder", () => {
     expect(planSampleCustomers(NOW, ["a", "b"])).toEqual(planSampleCustomers(NOW, ["a", "b"]));
   });
 
+  it("plans a promise_to_pay loan with its pending promise at any time of day (the history shifts with the clock)", () => {
+    // Seeding at 14:20 UTC on 2026-12-03 once gave a do-not-call customer a promise_to_pay loan with no
+    // promise, and the seed refused to start; every 20 minutes over two days here.
+    const mismatches: string[] = [];
+    for (let minutes = 0; minutes < 2 * 24 * 60; minutes += 20) {
+      const now = new Date(Date.parse("2026-12-03T00:00:00Z") + minutes * 60_000);
+      for (const c of planSampleCustomers(now, ["a", "b"]))
+        for (const l of c.loans) {
+          const pending = l.promises.some((p) => p.status === "pending");
+          if ((l.row.collectionStatus === "promise_to_pay") !== pending)
+            mismatches.push(`${now.toISOString()} ${l.row.loanNumber}`);
+        }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
   it("covers every bucket, payment status, collection status, channel and disposition", async () => {
     const rows = await db()
       .select({ loan: loans, timezone: customers.timezone })
