@@ -7,7 +7,7 @@ import { toPublicUser } from "../users/service.js";
 import { RefreshBody, LoginBody, LoginResponse, SessionIdParams, SessionList, TokenPair } from "./schemas.js";
 import { login, logout, logoutAll, refresh } from "./service.js";
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from "./refresh-cookie.js";
-import { activeSessionViews, endSession, listOpenSessions, sessionPolicy } from "./sessions.js";
+import { activeSessionViews, endSession, sessionPolicy } from "./sessions.js";
 
 const tags = ["auth"];
 const bearer = [{ bearerAuth: [] }];
@@ -153,9 +153,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     },
     async (request) => {
       const auth = authOf(request);
-      const mine = (await listOpenSessions(services.db, auth.userId)).some((s) => s.id === request.params.id);
-      if (!mine) throw new AppError("NOT_FOUND", "Session not found");
-      await endSession(services.db, request.params.id, "revoked_by_user", services.clock.now());
+      if (!(await endSession(services.db, request.params.id, "revoked_by_user", services.clock.now(), auth.userId)))
+        throw new AppError("NOT_FOUND", "Session not found");
       return { message: "Session ended" };
     },
   );

@@ -99,12 +99,27 @@ export async function touchSession(db: DbOrTx, sessionId: string, now: Date): Pr
 }
 
 /** Seed 002 end_user_session: ends the session and revokes its refresh tokens. */
-export async function endSession(db: DbOrTx, sessionId: string, reason: string, now: Date): Promise<boolean> {
+export async function endSession(
+  db: DbOrTx,
+  sessionId: string,
+  reason: string,
+  now: Date,
+  /** Only if it is this user's: one conditional update instead of listing their sessions first. */
+  ownerId?: string,
+): Promise<boolean> {
   const ended = await db
     .update(userSessions)
     .set({ endedAt: now, endReason: reason })
-    .where(and(eq(userSessions.id, sessionId), isNull(userSessions.endedAt)))
+    .where(
+      and(
+        eq(userSessions.id, sessionId),
+        isNull(userSessions.endedAt),
+        ownerId ? eq(userSessions.userId, ownerId) : undefined,
+      ),
+    )
     .returning({ id: userSessions.id });
+  // Nothing of that owner's matched: the id may be another user's session, whose tokens stay.
+  if (ownerId && ended.length === 0) return false;
   await db
     .update(refreshTokens)
     .set({ revokedAt: now })

@@ -205,5 +205,7 @@ describe("sessions", () => {
     const res = await t.app.inject({ method: "DELETE", url: `/api/auth/sessions/${bobSid}`, headers: alice.auth });
     expect(res.statusCode).toBe(404);
     expect((await me(bob.auth)).statusCode).toBe(200);
+    // Nor revoke its refresh tokens.
+    expect((await refresh(bob.refresh)).statusCode).toBe(200);
   });
 });
