@@ -49,3 +49,27 @@ export async function apiKey(app: App, adminHeaders: Headers, scopes: string[]) 
 
 export const nextCall = (app: App, headers: Headers) =>
   app.inject({ method: "POST", url: "/api/crm/next-call", headers });
+
+let callSeq = 0;
+/** An outbound call's post-call, started at `now`, with a call id unique in the test file. */
+export const recordOutboundCall = (
+  app: App,
+  headers: Headers,
+  now: Date,
+  customerId: string,
+  extra: Record<string, unknown> = {},
+) =>
+  app.inject({
+    method: "POST",
+    url: "/api/crm/post-call",
+    headers,
+    payload: {
+      callId: `T-CALL-${++callSeq}`,
+      customerId,
+      direction: "outbound",
+      startedAt: now.toISOString(),
+      durationSeconds: 20,
+      disposition: "no_answer",
+      ...extra,
+    },
+  });

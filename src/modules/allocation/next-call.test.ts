@@ -2,30 +2,17 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { callClaims, customers } from "../../db/schema/index.js";
 import { manualClock } from "../../lib/clock.js";
-import { apiKey, nextCall, seedDebtors, signedInAgents } from "../../../test/support/allocation.js";
+import { apiKey, nextCall, recordOutboundCall, seedDebtors, signedInAgents } from "../../../test/support/allocation.js";
 import { type Headers, useCrmTestApp } from "../../../test/support/crm.js";
 
 // Monday 15 June 2026, 10:00 in Algiers.
 const clock = manualClock(new Date("2026-06-15T09:00:00Z"));
 const t = useCrmTestApp(clock, { CLAIM_LEASE_SECONDS: "600" });
-let seq = 0;
 /** Rankings are kept 10 s by the clock: step past that so new data is seen. */
 const tick = () => clock.advance(11_000);
 
 const postCall = (headers: Headers, customerId: string, disposition = "no_answer") =>
-  t.app.inject({
-    method: "POST",
-    url: "/api/crm/post-call",
-    headers,
-    payload: {
-      callId: `NC-${++seq}`,
-      customerId,
-      direction: "outbound",
-      startedAt: clock.now().toISOString(),
-      durationSeconds: 20,
-      disposition,
-    },
-  });
+  recordOutboundCall(t.app, headers, clock.now(), customerId, { disposition });
 const liveClaims = (customerId: string) =>
   t.app.database.db.select().from(callClaims).where(eq(callClaims.customerId, customerId));
 
@@ -221,7 +208,7 @@ describe("POST /api/crm/next-call", () => {
       url: "/api/crm/post-call",
       headers: { "x-api-key": key.key },
       payload: {
-        callId: `NC-${++seq}`,
+        callId: "NC-DIALER-1",
         phone: first.phone,
         direction: "outbound",
         startedAt: clock.now().toISOString(),

@@ -1,30 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { manualClock } from "../../lib/clock.js";
-import { apiKey, nextCall, seedDebtors, signedInAgents } from "../../../test/support/allocation.js";
+import { apiKey, nextCall, recordOutboundCall, seedDebtors, signedInAgents } from "../../../test/support/allocation.js";
 import { type Headers, useCrmTestApp } from "../../../test/support/crm.js";
 
 // Monday 15 June 2026, 10:00 in Algiers.
 const clock = manualClock(new Date("2026-06-15T09:00:00Z"));
 const t = useCrmTestApp(clock, { MIN_MINUTES_BETWEEN_ATTEMPTS: "60", ALLOCATION_POOL: "all" });
-let seq = 0;
 /** Rankings are kept 10 s by the clock: step past that so new data is seen. */
 const tick = () => clock.advance(11_000);
 
 const postCall = (headers: Headers, customerId: string, extra: Record<string, unknown> = {}) =>
-  t.app.inject({
-    method: "POST",
-    url: "/api/crm/post-call",
-    headers,
-    payload: {
-      callId: `RI-${++seq}`,
-      customerId,
-      direction: "outbound",
-      startedAt: clock.now().toISOString(),
-      durationSeconds: 20,
-      disposition: "no_answer",
-      ...extra,
-    },
-  });
+  recordOutboundCall(t.app, headers, clock.now(), customerId, extra);
 
 describe("the rest between attempts (MIN_MINUTES_BETWEEN_ATTEMPTS)", () => {
   it("an unanswered customer is not offered again for an hour, by next-call, the worklist or a dialer", async () => {
