@@ -52,6 +52,18 @@ export default function Dashboard() {
   const days = daily.map((d) => date(d.day));
   const agents = data?.period.byAgent ?? [];
   const agentLabels = agents.map((a) => a.agentName ?? t("sup.dash.integration"));
+  // Days and agents carry the same figures: one series builder each for both charts.
+  type Figures = Omit<(typeof daily)[number], "day">;
+  const contactSeries = (rows: Figures[]) => [
+    { label: t("sup.calls"), values: rows.map((r) => r.calls) },
+    { label: t("sup.contacts"), values: rows.map((r) => r.contacts) },
+    { label: t("sup.rpc"), values: rows.map((r) => r.rightPartyContacts) },
+  ];
+  const promiseSeries = (rows: Figures[]) => [
+    { label: t("sup.dash.made"), values: rows.map((r) => Number(r.promisesMadeAmount)) },
+    { label: t("sup.dash.kept"), values: rows.map((r) => Number(r.promisesKeptAmount)) },
+    { label: t("sup.dash.broken"), values: rows.map((r) => Number(r.promisesBrokenAmount)) },
+  ];
 
   return (
     <section aria-labelledby="dash-title">
@@ -105,11 +117,7 @@ export default function Dashboard() {
               id="daily-contacts"
               title={t("sup.dash.dailyContacts")}
               labels={days}
-              series={[
-                { label: t("sup.calls"), values: daily.map((d) => d.calls) },
-                { label: t("sup.contacts"), values: daily.map((d) => d.contacts) },
-                { label: t("sup.rpc"), values: daily.map((d) => d.rightPartyContacts) },
-              ]}
+              series={contactSeries(daily)}
             />
             <BarChart
               id="daily-collected"
@@ -123,22 +131,14 @@ export default function Dashboard() {
               title={t("sup.dash.dailyPromises")}
               labels={days}
               format={fmtMoney}
-              series={[
-                { label: t("sup.dash.made"), values: daily.map((d) => Number(d.promisesMadeAmount)) },
-                { label: t("sup.dash.kept"), values: daily.map((d) => Number(d.promisesKeptAmount)) },
-                { label: t("sup.dash.broken"), values: daily.map((d) => Number(d.promisesBrokenAmount)) },
-              ]}
+              series={promiseSeries(daily)}
             />
             <BarChart
               id="agent-contacts"
               title={t("sup.dash.agentContacts")}
               labels={agentLabels}
               horizontal
-              series={[
-                { label: t("sup.calls"), values: agents.map((a) => a.calls) },
-                { label: t("sup.contacts"), values: agents.map((a) => a.contacts) },
-                { label: t("sup.rpc"), values: agents.map((a) => a.rightPartyContacts) },
-              ]}
+              series={contactSeries(agents)}
             />
             <BarChart
               id="agent-promises"
@@ -146,11 +146,7 @@ export default function Dashboard() {
               labels={agentLabels}
               horizontal
               format={fmtMoney}
-              series={[
-                { label: t("sup.dash.made"), values: agents.map((a) => Number(a.promisesMadeAmount)) },
-                { label: t("sup.dash.kept"), values: agents.map((a) => Number(a.promisesKeptAmount)) },
-                { label: t("sup.dash.broken"), values: agents.map((a) => Number(a.promisesBrokenAmount)) },
-              ]}
+              series={promiseSeries(agents)}
             />
             <BarChart
               id="agent-collected"
